@@ -1,0 +1,204 @@
+#include "common/chunk.h"
+
+#include <cstring>
+#include <limits>
+
+#include <fmt/format.h>
+
+namespace braid {
+
+Column::Column(DataType type) : type_(type) {
+  if (type_ == DataType::kString) offsets_.push_back(0);
+}
+
+void Column::Reserve(size_t rows) {
+  valid_.reserve(rows);
+  switch (type_) {
+    case DataType::kBoolean: b8_.reserve(rows); break;
+    case DataType::kBigint:
+    case DataType::kTimestamp: i64_.reserve(rows); break;
+    case DataType::kDouble: f64_.reserve(rows); break;
+    case DataType::kString: offsets_.reserve(rows + 1); break;
+  }
+}
+
+void Column::AppendNull() {
+  valid_.push_back(0);
+  ++null_count_;
+  switch (type_) {
+    case DataType::kBoolean: b8_.push_back(0); break;
+    case DataType::kBigint:
+    case DataType::kTimestamp: i64_.push_back(0); break;
+    case DataType::kDouble: f64_.push_back(0.0); break;
+    case DataType::kString: offsets_.push_back(offsets_.back()); break;
+  }
+}
+
+void Column::AppendBool(bool v) {
+  BRAID_DCHECK(type_ == DataType::kBoolean);
+  valid_.push_back(1);
+  b8_.push_back(v ? 1 : 0);
+}
+
+void Column::AppendInt64(int64_t v) {
+  BRAID_DCHECK(IsInt64Backed(type_));
+  valid_.push_back(1);
+  i64_.push_back(v);
+}
+
+void Column::AppendDouble(double v) {
+  BRAID_DCHECK(type_ == DataType::kDouble);
+  valid_.push_back(1);
+  f64_.push_back(v);
+}
+
+void Column::AppendString(std::string_view v) {
+  BRAID_DCHECK(type_ == DataType::kString);
+  // Offsets are 32-bit: a chunk column holds at most 4 GiB of string bytes. Producers cut chunks
+  // far below that (ingest bodies are limited, capture and scans use bounded chunks).
+  BRAID_DCHECK(arena_.size() + v.size() <= std::numeric_limits<uint32_t>::max());
+  valid_.push_back(1);
+  arena_.append(v);
+  offsets_.push_back(static_cast<uint32_t>(arena_.size()));
+}
+
+void Column::AppendFrom(const Column& other, size_t row) {
+  BRAID_DCHECK(other.type_ == type_);
+  if (!other.IsValid(row)) {
+    AppendNull();
+    return;
+  }
+  switch (type_) {
+    case DataType::kBoolean: AppendBool(other.b8_[row] != 0); break;
+    case DataType::kBigint:
+    case DataType::kTimestamp: AppendInt64(other.i64_[row]); break;
+    case DataType::kDouble: AppendDouble(other.f64_[row]); break;
+    case DataType::kString: AppendString(other.StringAt(row)); break;
+  }
+}
+
+size_t Column::MemoryBytes() const {
+  return valid_.capacity() + i64_.capacity() * 8 + f64_.capacity() * 8 + b8_.capacity() +
+         offsets_.capacity() * 4 + arena_.capacity();
+}
+
+Result<Column> Column::FromParts(DataType type, std::vector<uint8_t> validity,
+                                 std::vector<int64_t> i64, std::vector<double> f64,
+                                 std::vector<uint8_t> b8, std::vector<uint32_t> offsets,
+                                 std::string arena) {
+  const size_t n = validity.size();
+  auto bad = [&](std::string_view what) {
+    return Status(StatusCode::kCorruption, fmt::format("column of {} rows: {}", n, what));
+  };
+  Column c(type);
+  size_t expected_i64 = IsInt64Backed(type) ? n : 0;
+  size_t expected_f64 = type == DataType::kDouble ? n : 0;
+  size_t expected_b8 = type == DataType::kBoolean ? n : 0;
+  if (i64.size() != expected_i64 || f64.size() != expected_f64 || b8.size() != expected_b8) {
+    return bad("value vector length does not match");
+  }
+  if (type == DataType::kString) {
+    if (offsets.size() != n + 1 || offsets[0] != 0 || offsets[n] != arena.size()) {
+      return bad("string offsets do not match the arena");
+    }
+    for (size_t i = 0; i < n; ++i) {
+      if (offsets[i] > offsets[i + 1]) return bad("string offsets are not monotone");
+    }
+  } else if (!offsets.empty() || !arena.empty()) {
+    return bad("non-string column carries string data");
+  }
+  size_t nulls = 0;
+  for (uint8_t v : validity) {
+    if (v > 1) return bad("validity byte is neither 0 nor 1");
+    nulls += (v == 0);
+  }
+  c.null_count_ = nulls;
+  c.valid_ = std::move(validity);
+  c.i64_ = std::move(i64);
+  c.f64_ = std::move(f64);
+  c.b8_ = std::move(b8);
+  if (type == DataType::kString) {
+    c.offsets_ = std::move(offsets);
+    c.arena_ = std::move(arena);
+  }
+  return c;
+}
+
+bool Column::operator==(const Column& other) const {
+  if (type_ != other.type_ || size() != other.size()) return false;
+  for (size_t i = 0; i < size(); ++i) {
+    if (IsValid(i) != other.IsValid(i)) return false;
+    if (!IsValid(i)) continue;
+    switch (type_) {
+      case DataType::kBoolean:
+        if (b8_[i] != other.b8_[i]) return false;
+        break;
+      case DataType::kBigint:
+      case DataType::kTimestamp:
+        if (i64_[i] != other.i64_[i]) return false;
+        break;
+      case DataType::kDouble:
+        // Bitwise equality: NaN equals NaN, -0.0 differs from 0.0 (a round trip must be exact).
+        if (std::memcmp(&f64_[i], &other.f64_[i], sizeof(double)) != 0) return false;
+        break;
+      case DataType::kString:
+        if (StringAt(i) != other.StringAt(i)) return false;
+        break;
+    }
+  }
+  return true;
+}
+
+Chunk::Chunk(SchemaPtr schema) : schema_(std::move(schema)) {
+  columns_.reserve(schema_->size());
+  for (const Field& f : schema_->fields()) columns_.emplace_back(f.type);
+}
+
+Result<Chunk> Chunk::Make(SchemaPtr schema, std::vector<Column> columns) {
+  if (columns.size() != schema->size()) {
+    return Status(StatusCode::kCorruption,
+                  fmt::format("chunk has {} columns, schema {}", columns.size(), schema->size()));
+  }
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i].type() != schema->field(i).type) {
+      return Status(StatusCode::kCorruption,
+                    fmt::format("column '{}' has type {}, schema says {}", schema->field(i).name,
+                                DataTypeName(columns[i].type()),
+                                DataTypeName(schema->field(i).type)));
+    }
+    if (columns[i].size() != columns[0].size()) {
+      return Status(StatusCode::kCorruption, "chunk columns differ in length");
+    }
+  }
+  Chunk c;
+  c.schema_ = std::move(schema);
+  c.columns_ = std::move(columns);
+  return c;
+}
+
+void Chunk::AppendRow(const Chunk& other, size_t row) {
+  for (size_t c = 0; c < columns_.size(); ++c) columns_[c].AppendFrom(other.columns_[c], row);
+}
+
+Chunk Chunk::Select(std::span<const uint32_t> rows) const {
+  Chunk out(schema_);
+  for (size_t c = 0; c < columns_.size(); ++c) {
+    Column& dst = out.columns_[c];
+    dst.Reserve(rows.size());
+    for (uint32_t r : rows) dst.AppendFrom(columns_[c], r);
+  }
+  return out;
+}
+
+size_t Chunk::MemoryBytes() const {
+  size_t total = 0;
+  for (const Column& c : columns_) total += c.MemoryBytes();
+  return total;
+}
+
+bool Chunk::operator==(const Chunk& other) const {
+  if (!schema_ || !other.schema_) return schema_ == other.schema_;
+  return *schema_ == *other.schema_ && columns_ == other.columns_;
+}
+
+}  // namespace braid

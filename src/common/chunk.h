@@ -1,0 +1,102 @@
+// Chunk: the one columnar in-memory batch that flows through every layer (DESIGN.md). A Chunk is
+// a Schema plus one Column per field, all of the same length. A Column is a typed vector with a
+// validity byte per row (1 = value present, 0 = NULL; the value slot of a NULL row holds a zero
+// default so kernels may read it without branching). BIGINT and TIMESTAMP share int64 storage,
+// DOUBLE is double, BOOLEAN is one byte per row, STRING is an offsets array into one per-column
+// arena (no per-string allocation). A Chunk owns its memory, is movable and copyable (an explicit
+// deep copy), and is not thread-safe to mutate; share read-only chunks freely.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/schema.h"
+#include "common/status.h"
+
+namespace braid {
+
+class Column {
+ public:
+  explicit Column(DataType type);
+
+  DataType type() const { return type_; }
+  size_t size() const { return valid_.size(); }
+  void Reserve(size_t rows);
+
+  // Appending. The typed appends must match type() (checked in debug builds).
+  void AppendNull();
+  void AppendBool(bool v);
+  void AppendInt64(int64_t v);  // BIGINT and TIMESTAMP
+  void AppendDouble(double v);
+  void AppendString(std::string_view v);
+  // Appends row `row` of `other`, which must have the same type.
+  void AppendFrom(const Column& other, size_t row);
+
+  bool IsValid(size_t row) const { return valid_[row] != 0; }
+  bool HasNulls() const { return null_count_ > 0; }
+  size_t null_count() const { return null_count_; }
+  std::span<const uint8_t> validity() const { return valid_; }
+
+  std::span<const int64_t> int64s() const { return i64_; }
+  std::span<const double> doubles() const { return f64_; }
+  std::span<const uint8_t> bools() const { return b8_; }
+  std::string_view StringAt(size_t row) const {
+    return std::string_view(arena_).substr(offsets_[row], offsets_[row + 1] - offsets_[row]);
+  }
+  // Raw string storage: offsets() has size()+1 entries into arena().
+  std::span<const uint32_t> offsets() const { return offsets_; }
+  std::string_view arena() const { return arena_; }
+
+  // Bytes of memory held (approximate, for budgets and metrics).
+  size_t MemoryBytes() const;
+
+  // Builds a column from raw parts, validating lengths and offsets (used by decoders).
+  static Result<Column> FromParts(DataType type, std::vector<uint8_t> validity,
+                                  std::vector<int64_t> i64, std::vector<double> f64,
+                                  std::vector<uint8_t> b8, std::vector<uint32_t> offsets,
+                                  std::string arena);
+
+  bool operator==(const Column& other) const;
+
+ private:
+  DataType type_;
+  size_t null_count_ = 0;
+  std::vector<uint8_t> valid_;
+  std::vector<int64_t> i64_;
+  std::vector<double> f64_;
+  std::vector<uint8_t> b8_;
+  std::vector<uint32_t> offsets_;
+  std::string arena_;
+};
+
+class Chunk {
+ public:
+  Chunk() = default;
+  // An empty chunk with one empty column per field.
+  explicit Chunk(SchemaPtr schema);
+  // Takes columns that must match the schema in number, types and length (checked).
+  static Result<Chunk> Make(SchemaPtr schema, std::vector<Column> columns);
+
+  const SchemaPtr& schema() const { return schema_; }
+  size_t num_rows() const { return columns_.empty() ? 0 : columns_[0].size(); }
+  size_t num_columns() const { return columns_.size(); }
+  const Column& column(size_t i) const { return columns_[i]; }
+  Column& mutable_column(size_t i) { return columns_[i]; }
+
+  // Appends row `row` of `other` (same schema) to every column.
+  void AppendRow(const Chunk& other, size_t row);
+  // A new chunk holding the given rows of this one, in the given order.
+  Chunk Select(std::span<const uint32_t> rows) const;
+
+  size_t MemoryBytes() const;
+  bool operator==(const Chunk& other) const;
+
+ private:
+  SchemaPtr schema_;
+  std::vector<Column> columns_;
+};
+
+}  // namespace braid

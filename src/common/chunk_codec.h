@@ -1,0 +1,21 @@
+// The serialized form of a Chunk (docs/formats/chunk.md): self-describing (column names, types,
+// nullability), little-endian, versioned. The log stores it as a record batch payload. Decoding
+// validates every length and offset and answers kCorruption, never crashes, for any input bytes.
+// Stateless functions; thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/chunk.h"
+
+namespace braid {
+
+inline constexpr uint8_t kChunkFormatVersion = 1;
+
+// Appends the serialized chunk to *out.
+void SerializeChunk(const Chunk& chunk, std::string* out);
+// Decodes bytes written by SerializeChunk. The result's schema is the one stored in the bytes.
+Result<Chunk> DeserializeChunk(std::string_view bytes);
+
+}  // namespace braid

@@ -1,0 +1,48 @@
+// JsonWriter: builds compact JSON text into a string (answers of the HTTP API, catalog and status
+// documents). Commas and nesting are tracked so callers only say what comes next; strings are
+// escaped per RFC 8259 (control characters as \u00XX; invalid UTF-8 is replaced by U+FFFD so the
+// output is always valid JSON). Doubles use the shortest round-trip form; NaN and infinities,
+// which JSON cannot express, are written as null. Not thread-safe; one writer per document.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace braid {
+
+class JsonWriter {
+ public:
+  JsonWriter& BeginObject();
+  JsonWriter& EndObject();
+  JsonWriter& BeginArray();
+  JsonWriter& EndArray();
+  // Inside an object: the next member's name. The value follows with one of the calls below.
+  JsonWriter& Key(std::string_view key);
+
+  JsonWriter& String(std::string_view value);
+  JsonWriter& Int(int64_t value);
+  JsonWriter& Uint(uint64_t value);
+  JsonWriter& Double(double value);
+  JsonWriter& Bool(bool value);
+  JsonWriter& Null();
+  // Inserts already-serialized JSON as one value.
+  JsonWriter& Raw(std::string_view json);
+
+  const std::string& str() const { return out_; }
+  std::string Take() { return std::move(out_); }
+
+ private:
+  void BeforeValue();
+
+  std::string out_;
+  // One entry per open container: whether it already has an element.
+  std::vector<bool> has_element_;
+  bool after_key_ = false;
+};
+
+// Appends `value` as a quoted, escaped JSON string to *out.
+void AppendJsonString(std::string* out, std::string_view value);
+
+}  // namespace braid

@@ -1,0 +1,57 @@
+// Database: the engine as the protocol servers and the CLI see it. It opens the data directory
+// (catalog and ingestion log), applies --definitions files, executes SQL statements and hands
+// out the live objects of a stream. It only wires layers together: statement semantics live in
+// StatementExecutor, storage in log/, definitions in sql/. Thread-safe: every method may be
+// called concurrently from connection threads.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string_view>
+
+#include "log/log_manager.h"
+#include "serving/query_result.h"
+#include "sql/catalog.h"
+
+namespace braid::serving {
+
+struct DatabaseOptions {
+  std::filesystem::path data_dir = "braid-data";
+  log::LogOptions log;
+};
+
+// A stream's definition together with its log; both stay valid while the handle is held.
+struct StreamHandle {
+  sql::StreamDefinitionPtr definition;
+  std::shared_ptr<log::StreamLog> log;
+};
+
+class Database {
+ public:
+  static Result<std::unique_ptr<Database>> Open(const DatabaseOptions& options);
+  ~Database();
+
+  // Executes one statement. Errors carry SQLSTATE-mapped codes and line:column positions.
+  Result<QueryResult> Execute(std::string_view sql);
+  // Applies every statement of a definitions file; identical re-definitions are no-ops, a
+  // conflicting one fails with the file name, line and column.
+  Status ApplyDefinitionsFile(const std::filesystem::path& file);
+
+  // The stream named `name` (case-insensitive), or kUndefinedObject.
+  Result<StreamHandle> FindStream(std::string_view name) const;
+
+  sql::Catalog& catalog() { return *catalog_; }
+  log::LogManager& logs() { return *logs_; }
+  const DatabaseOptions& options() const { return options_; }
+
+  // Stops appends and wakes readers; called before destruction on shutdown.
+  void Close();
+
+ private:
+  Database() = default;
+  DatabaseOptions options_;
+  std::unique_ptr<sql::Catalog> catalog_;
+  std::unique_ptr<log::LogManager> logs_;
+};
+
+}  // namespace braid::serving
