@@ -10,12 +10,8 @@ namespace {
 constexpr uint8_t kHasNulls = 1;
 
 template <typename T>
-void PutArray(std::string* out, const std::vector<T>& values) {
-  out->append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T));
-}
-
-template <typename T>
 void PutSpan(std::string* out, std::span<const T> values) {
+  if (values.empty()) return;
   out->append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T));
 }
 
@@ -24,7 +20,7 @@ bool ReadArray(ByteReader& in, size_t n, std::vector<T>* values) {
   std::string_view raw = in.Raw(n * sizeof(T));
   if (!in.ok()) return false;
   values->resize(n);
-  std::memcpy(values->data(), raw.data(), raw.size());
+  if (n > 0) std::memcpy(values->data(), raw.data(), raw.size());
   return true;
 }
 
@@ -32,20 +28,65 @@ Status Corrupt(std::string_view what) {
   return Status(StatusCode::kCorruption, fmt::format("serialized chunk: {}", what));
 }
 
+void PutChunkHeader(const Chunk& chunk, size_t rows, std::string* out) {
+  PutU8(out, kChunkFormatVersion);
+  PutU32(out, static_cast<uint32_t>(rows));
+  PutU16(out, static_cast<uint16_t>(chunk.num_columns()));
+}
+
+void PutColumnHeader(const Field& field, bool has_nulls, std::string* out) {
+  PutBytes(out, field.name);
+  PutU8(out, static_cast<uint8_t>(field.type));
+  PutU8(out, field.nullable ? 1 : 0);
+  PutU8(out, has_nulls ? kHasNulls : 0);
+}
+
+bool AnyNull(std::span<const uint8_t> validity, std::span<const uint32_t> rows) {
+  uint8_t all = 1;
+  for (uint32_t r : rows) all &= validity[r];
+  return all == 0;
+}
+
+// Appends values[rows[0]], values[rows[1]], ... as raw little-endian bytes.
+template <typename T>
+void PutGathered(std::string* out, std::span<const T> values, std::span<const uint32_t> rows) {
+  const size_t start = out->size();
+  out->resize(start + rows.size() * sizeof(T));
+  char* dst = out->data() + start;
+  for (uint32_t r : rows) {
+    std::memcpy(dst, &values[r], sizeof(T));
+    dst += sizeof(T);
+  }
+}
+
+// The offsets array and arena of the selected strings, as SerializeChunk writes a string column.
+void PutGatheredStrings(std::string* out, const Column& col, std::span<const uint32_t> rows) {
+  const std::span<const uint32_t> offsets = col.offsets();
+  const size_t start = out->size();
+  out->resize(start + (rows.size() + 1) * sizeof(uint32_t));
+  char* dst = out->data() + start;
+  uint32_t total = 0;
+  EncodeU32(dst, 0);
+  for (uint32_t r : rows) {
+    total += offsets[r + 1] - offsets[r];
+    dst += sizeof(uint32_t);
+    EncodeU32(dst, total);
+  }
+  PutU32(out, total);
+  out->reserve(out->size() + total);
+  const std::string_view arena = col.arena();
+  for (uint32_t r : rows) out->append(arena.substr(offsets[r], offsets[r + 1] - offsets[r]));
+}
+
 }  // namespace
 
 void SerializeChunk(const Chunk& chunk, std::string* out) {
   const size_t rows = chunk.num_rows();
-  PutU8(out, kChunkFormatVersion);
-  PutU32(out, static_cast<uint32_t>(rows));
-  PutU16(out, static_cast<uint16_t>(chunk.num_columns()));
+  PutChunkHeader(chunk, rows, out);
   for (size_t c = 0; c < chunk.num_columns(); ++c) {
     const Field& field = chunk.schema()->field(c);
     const Column& col = chunk.column(c);
-    PutBytes(out, field.name);
-    PutU8(out, static_cast<uint8_t>(field.type));
-    PutU8(out, field.nullable ? 1 : 0);
-    PutU8(out, col.HasNulls() ? kHasNulls : 0);
+    PutColumnHeader(field, col.HasNulls(), out);
     if (col.HasNulls()) PutSpan(out, col.validity());
     switch (field.type) {
       case DataType::kBoolean: PutSpan(out, col.bools()); break;
@@ -56,6 +97,24 @@ void SerializeChunk(const Chunk& chunk, std::string* out) {
         PutSpan(out, col.offsets());
         PutBytes(out, col.arena());
         break;
+    }
+  }
+}
+
+void SerializeChunkRows(const Chunk& chunk, std::span<const uint32_t> rows, std::string* out) {
+  PutChunkHeader(chunk, rows.size(), out);
+  for (size_t c = 0; c < chunk.num_columns(); ++c) {
+    const Field& field = chunk.schema()->field(c);
+    const Column& col = chunk.column(c);
+    const bool has_nulls = col.HasNulls() && AnyNull(col.validity(), rows);
+    PutColumnHeader(field, has_nulls, out);
+    if (has_nulls) PutGathered(out, col.validity(), rows);
+    switch (field.type) {
+      case DataType::kBoolean: PutGathered(out, col.bools(), rows); break;
+      case DataType::kBigint:
+      case DataType::kTimestamp: PutGathered(out, col.int64s(), rows); break;
+      case DataType::kDouble: PutGathered(out, col.doubles(), rows); break;
+      case DataType::kString: PutGatheredStrings(out, col, rows); break;
     }
   }
 }

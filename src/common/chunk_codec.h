@@ -4,6 +4,7 @@
 // Stateless functions; thread-safe.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,10 @@ inline constexpr uint8_t kChunkFormatVersion = 1;
 
 // Appends the serialized chunk to *out.
 void SerializeChunk(const Chunk& chunk, std::string* out);
+// Appends the serialization of the chunk made of `rows` of `chunk`, in that order, without
+// building that chunk: byte for byte what SerializeChunk(chunk.Select(rows)) writes. The log uses
+// it to write each partition's share of an ingested chunk in one gather pass.
+void SerializeChunkRows(const Chunk& chunk, std::span<const uint32_t> rows, std::string* out);
 // Decodes bytes written by SerializeChunk. The result's schema is the one stored in the bytes.
 Result<Chunk> DeserializeChunk(std::string_view bytes);
 

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string_view>
 
 #include "log/log_manager.h"
@@ -49,7 +50,10 @@ class Database {
 
  private:
   Database() = default;
+  Status OpenCatalogedStreams();
+
   DatabaseOptions options_;
+  std::mutex ddl_mu_;  // serializes catalog changes (CREATE/DROP) with their log changes
   std::unique_ptr<sql::Catalog> catalog_;
   std::unique_ptr<log::LogManager> logs_;
 };

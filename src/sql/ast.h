@@ -40,6 +40,7 @@ struct CreateStreamStatement {
   std::vector<ColumnDefinition> columns;
   std::vector<StreamOption> options;
   SourcePosition position;
+  SourcePosition name_position;  // of the name token
 };
 
 enum class ObjectKind : uint8_t { kStream, kView, kAlert };
@@ -49,6 +50,7 @@ struct DropStatement {
   std::string name;
   bool if_exists = false;
   SourcePosition position;
+  SourcePosition name_position;  // of the name token
 };
 
 struct ShowStatement {
@@ -58,7 +60,9 @@ struct ShowStatement {
 
 struct DescribeStatement {
   std::string name;
+  std::optional<ObjectKind> kind;  // DESCRIBE STREAM name: only that kind; none = any kind
   SourcePosition position;
+  SourcePosition name_position;  // of the name token
 };
 
 using Statement =

@@ -1,0 +1,34 @@
+// Settings of `braid serve` from braid.toml (toml++), overridden by command-line flags. Every key
+// is optional; an unknown section or key, or a value of the wrong type, is an error naming the key
+// and its line, so a typo never silently falls back to a default. The file's sections and keys
+// are documented in docs/configuration.md.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "log/log_options.h"
+
+namespace braid::cli {
+
+struct ServeConfig {
+  std::filesystem::path data_dir = "braid-data";
+  std::string http_address = "127.0.0.1:8080";
+  std::string pg_address = "127.0.0.1:5433";
+  int io_threads = 2;
+  uint64_t max_body_bytes = 64ull << 20;
+  log::LogOptions log;
+  Duration retention_check_interval = Duration::Minutes(1);
+  std::vector<std::filesystem::path> definitions;
+};
+
+// Reads braid.toml into a config that starts from the defaults.
+Result<ServeConfig> LoadConfigFile(const std::filesystem::path& file);
+
+// Splits "host:port" (the port is required; IPv6 as "[::1]:8080").
+Result<std::pair<std::string, uint16_t>> ParseHostPort(std::string_view address);
+
+}  // namespace braid::cli

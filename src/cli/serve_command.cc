@@ -1,0 +1,121 @@
+// `braid serve`: open the data directory, apply definitions, serve HTTP until SIGINT or SIGTERM,
+// and apply stream retention on an interval. Signals are blocked before any thread starts and
+// taken synchronously with sigwait, so shutdown runs on the main thread in a defined order:
+// stop accepting, finish requests in flight, close the log.
+#include <signal.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "common/version.h"
+#include "server/api.h"
+#include "server/http_server.h"
+#include "serving/database.h"
+
+namespace braid::cli {
+namespace {
+
+void Say(const std::string& line) {
+  std::fprintf(stderr, "%s braid: %s\n", FormatRfc3339(Now()).c_str(), line.c_str());
+}
+
+int Fail(const Status& status) {
+  std::fprintf(stderr, "error: %s\n", status.ToString().c_str());
+  return 1;
+}
+
+// Applies retention every `interval` until stopped.
+class RetentionLoop {
+ public:
+  RetentionLoop(serving::Database& db, Duration interval)
+      : thread_([this, &db, interval] { Run(db, interval); }) {}
+  ~RetentionLoop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void Run(serving::Database& db, Duration interval) {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!cv_.wait_for(lock, std::chrono::microseconds(interval.micros), [&] { return stop_; })) {
+      lock.unlock();
+      Result<int> deleted = db.logs().ApplyRetention(Now());
+      if (!deleted.ok()) {
+        Say("retention failed: " + deleted.status().ToString());
+      } else if (*deleted > 0) {
+        Say(fmt::format("retention deleted {} log segments", *deleted));
+      }
+      lock.lock();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+int RunServe(const ServeConfig& config) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // inherited by every thread started below
+  ::signal(SIGPIPE, SIG_IGN);
+
+  Result<std::pair<std::string, uint16_t>> http = ParseHostPort(config.http_address);
+  if (!http.ok()) return Fail(http.status().WithContext("--http"));
+  Result<std::pair<std::string, uint16_t>> pg = ParseHostPort(config.pg_address);
+  if (!pg.ok()) return Fail(pg.status().WithContext("--pg"));
+
+  serving::DatabaseOptions db_options;
+  db_options.data_dir = config.data_dir;
+  db_options.log = config.log;
+  Result<std::unique_ptr<serving::Database>> db = serving::Database::Open(db_options);
+  if (!db.ok()) return Fail(db.status().WithContext(config.data_dir.string()));
+  for (const std::string& warning : (*db)->logs().RecoveryWarnings()) {
+    Say("recovery: " + warning);
+  }
+  for (const std::filesystem::path& file : config.definitions) {
+    Status applied = (*db)->ApplyDefinitionsFile(file);
+    if (!applied.ok()) return Fail(applied);
+  }
+
+  server::HttpServerOptions http_options;
+  http_options.address = http->first;
+  http_options.port = http->second;
+  http_options.io_threads = config.io_threads;
+  http_options.max_body_bytes = config.max_body_bytes;
+  Result<std::unique_ptr<server::HttpServer>> http_server =
+      server::HttpServer::Start(http_options, server::MakeApiRouter(**db));
+  if (!http_server.ok()) return Fail(http_server.status());
+
+  Say(fmt::format("braid {} serving data in {} on http://{}:{}", VersionString(),
+                  config.data_dir.string(), http->first, (*http_server)->port()));
+  Say(fmt::format("PostgreSQL wire protocol ({}:{}) is not served by this version; use HTTP",
+                  pg->first, pg->second));
+  {
+    RetentionLoop retention(**db, config.retention_check_interval);
+    int signal_number = 0;
+    sigwait(&signals, &signal_number);
+    Say(fmt::format("received {}, shutting down", signal_number == SIGINT ? "SIGINT" : "SIGTERM"));
+  }
+  (*http_server)->Stop();
+  (*db)->Close();
+  Say("stopped");
+  return 0;
+}
+
+}  // namespace braid::cli

@@ -1,0 +1,106 @@
+#include "serving/database.h"
+
+#include <set>
+#include <system_error>
+#include <variant>
+
+#include <fmt/format.h>
+
+#include "common/file_util.h"
+#include "serving/catalog_statements.h"
+#include "sql/parser.h"
+
+namespace braid::serving {
+
+namespace fs = std::filesystem;
+
+Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options) {
+  RETURN_IF_ERROR(CreateDirectoriesDurably(options.data_dir));
+  std::unique_ptr<Database> db(new Database());
+  db->options_ = options;
+  ASSIGN_OR_RETURN(db->catalog_, sql::Catalog::Open(options.data_dir));
+  ASSIGN_OR_RETURN(db->logs_, log::LogManager::Open(options.data_dir / "log", options.log));
+  RETURN_IF_ERROR(db->OpenCatalogedStreams());
+  return db;
+}
+
+Database::~Database() { Close(); }
+
+Status Database::OpenCatalogedStreams() {
+  std::set<std::string> cataloged;
+  for (const sql::StreamDefinitionPtr& stream : catalog_->Streams()) {
+    cataloged.insert(CanonicalIdentifier(stream->name));
+    RETURN_IF_ERROR(logs_->OpenStream(LogConfigFor(*stream)));
+  }
+  // A log directory without a catalog entry belongs to a stream whose DROP committed in the
+  // catalog before the process died: finish the drop.
+  ASSIGN_OR_RETURN(std::vector<std::string> entries, ListDirectory(options_.data_dir / "log"));
+  for (const std::string& entry : entries) {
+    std::error_code ec;
+    if (!fs::is_directory(options_.data_dir / "log" / entry, ec)) continue;
+    if (cataloged.count(CanonicalIdentifier(entry)) == 0) {
+      fs::remove_all(options_.data_dir / "log" / entry, ec);
+      if (ec) return IoError("remove dropped stream's log", options_.data_dir / "log" / entry,
+                             ec.value());
+    }
+  }
+  return Status::Ok();
+}
+
+Result<QueryResult> Database::Execute(std::string_view sql_text) {
+  ASSIGN_OR_RETURN(sql::ParsedStatement parsed, sql::ParseStatement(sql_text));
+  return std::visit(
+      [&](const auto& statement) -> Result<QueryResult> {
+        using T = std::decay_t<decltype(statement)>;
+        if constexpr (std::is_same_v<T, sql::CreateStreamStatement>) {
+          std::lock_guard<std::mutex> lock(ddl_mu_);
+          return ExecuteCreateStream(statement, *catalog_, *logs_);
+        } else if constexpr (std::is_same_v<T, sql::DropStatement>) {
+          std::lock_guard<std::mutex> lock(ddl_mu_);
+          return ExecuteDrop(statement, *catalog_, *logs_);
+        } else if constexpr (std::is_same_v<T, sql::ShowStatement>) {
+          return ExecuteShow(statement, *catalog_, *logs_);
+        } else {
+          return ExecuteDescribe(statement, *catalog_);
+        }
+      },
+      parsed.statement);
+}
+
+Status Database::ApplyDefinitionsFile(const fs::path& file) {
+  Result<std::string> text = ReadWholeFile(file);
+  if (!text.ok()) return text.status().WithContext("reading definitions");
+  Result<std::vector<sql::ParsedStatement>> statements = sql::ParseScript(*text);
+  if (!statements.ok()) return statements.status().WithContext(file.string());
+  for (const sql::ParsedStatement& statement : *statements) {
+    Result<QueryResult> result = Execute(statement.text);
+    if (!result.ok()) {
+      // Positions inside statement.text are relative to the statement; report them in the file.
+      Status s = result.status();
+      if (s.position()) {
+        SourcePosition in_file = *s.position();
+        if (in_file.line == 1) in_file.column += statement.position.column - 1;
+        in_file.line += statement.position.line - 1;
+        s = Status(s.code(), s.message(), in_file);
+      }
+      return s.WithContext(file.string());
+    }
+  }
+  return Status::Ok();
+}
+
+Result<StreamHandle> Database::FindStream(std::string_view name) const {
+  StreamHandle handle;
+  handle.definition = catalog_->FindStream(name);
+  handle.log = handle.definition ? logs_->Find(handle.definition->name) : nullptr;
+  if (handle.definition == nullptr || handle.log == nullptr) {
+    return Status(StatusCode::kUndefinedObject, fmt::format("stream '{}' does not exist", name));
+  }
+  return handle;
+}
+
+void Database::Close() {
+  if (logs_) logs_->Close();
+}
+
+}  // namespace braid::serving

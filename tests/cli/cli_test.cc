@@ -1,0 +1,283 @@
+// Process-level tests of the braid command line: the real binary, a real server, real files.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include "cli/http_client.h"
+#include "cli/iot_generator.h"
+#include "log/log_manager.h"
+#include "subprocess.h"
+
+namespace braid::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string SourceDir() {
+  const char* s = std::getenv("BRAID_SOURCE_DIR");
+  return s ? s : ".";
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::stringstream ss(text);
+  for (std::string line; std::getline(ss, line);) lines.push_back(line);
+  return lines;
+}
+
+TEST(CliTest, VersionAndUsageErrors) {
+  RunResult v = Run({"version"});
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_TRUE(v.out.starts_with("braid 0.1.0 (build ")) << v.out;
+  RunResult bad = Run({"frobnicate"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("frobnicate"), std::string::npos) << bad.err;
+  RunResult bad_start = Run({"gen", "iot", "--start", "yesterday"});
+  EXPECT_EQ(bad_start.exit_code, 1);
+  EXPECT_NE(bad_start.err.find("invalid timestamp 'yesterday'"), std::string::npos);
+  RunResult no_server = Run({"status", "--server", fmt::format("http://127.0.0.1:{}", FreePort())});
+  EXPECT_EQ(no_server.exit_code, 1);
+  EXPECT_NE(no_server.err.find("cannot connect"), std::string::npos) << no_server.err;
+}
+
+TEST(CliTest, GenIotIsDeterministicAndShapedLikeTheSeed) {
+  std::vector<std::string> args = {"gen",    "iot", "--events", "2000", "--devices", "50",
+                                   "--seed", "7",   "--start",  "2026-11-23T00:00:00Z",
+                                   "--rate", "1000", "--disorder-fraction", "0"};
+  RunResult a = Run(args);
+  RunResult b = Run(args);
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_EQ(a.out, b.out);
+  std::vector<std::string> lines = Lines(a.out);
+  ASSERT_EQ(lines.size(), 2000u);
+  simdjson::dom::parser parser;
+  std::set<std::string> devices;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    simdjson::dom::element e;
+    ASSERT_EQ(parser.parse(lines[i]).get(e), simdjson::SUCCESS) << lines[i];
+    std::string_view device, ts, type;
+    double temperature;
+    ASSERT_EQ(e["device_id"].get(device), simdjson::SUCCESS);
+    ASSERT_EQ(e["event_ts"].get(ts), simdjson::SUCCESS);
+    ASSERT_EQ(e["temperature"].get(temperature), simdjson::SUCCESS);
+    ASSERT_EQ(e["event_type"].get(type), simdjson::SUCCESS);
+    devices.insert(std::string(device));
+    // 1000 events per second of event time and no disorder: event i is at i milliseconds.
+    EXPECT_EQ(ts, fmt::format("2026-11-23T00:00:{:02}.{:03}000Z", i / 1000, i % 1000));
+  }
+  EXPECT_EQ(devices.size(), 50u);
+  RunResult other_seed = Run({"gen", "iot", "--events", "2000", "--devices", "50", "--seed", "8"});
+  EXPECT_NE(other_seed.out, a.out);
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = FreshDirectory("server");
+    data_ = root_ / "data";
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  std::unique_ptr<ServerProcess> StartServer() {
+    auto server = std::make_unique<ServerProcess>(
+        data_, std::vector<std::string>{"--definitions", SourceDir() + "/examples/iot.sql"});
+    EXPECT_TRUE(server->Start()) << server->log();
+    return server;
+  }
+
+  fs::path root_;
+  fs::path data_;
+};
+
+TEST_F(ServerTest, IngestStatusAndSqlThroughTheCli) {
+  auto server = StartServer();
+  fs::path events = root_ / "events.ndjson";
+  RunResult gen = Run({"gen", "iot", "--events", "20000", "--devices", "100"});
+  ASSERT_EQ(gen.exit_code, 0);
+  std::ofstream(events) << gen.out;
+  RunResult ingest = Run({"ingest", "--server", server->url(), "--batch", "3000", "telemetry",
+                          events.string()});
+  ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
+  EXPECT_NE(ingest.out.find("accepted 20000 events, rejected 0"), std::string::npos) << ingest.out;
+
+  RunResult status = Run({"status", "--server", server->url(), "--json"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(status.out).get(doc), simdjson::SUCCESS) << status.out;
+  int64_t total = 0;
+  ASSERT_EQ(doc["streams"]["telemetry"]["events"].get(total), simdjson::SUCCESS);
+  EXPECT_EQ(total, 20000);
+  simdjson::dom::array partitions;
+  ASSERT_EQ(doc["streams"]["telemetry"]["partitions"].get(partitions), simdjson::SUCCESS);
+  EXPECT_EQ(partitions.size(), 16u);
+  int64_t sum_end = 0;
+  for (simdjson::dom::element p : partitions) sum_end += p["end_offset"].get_int64().value();
+  EXPECT_EQ(sum_end, 20000);
+
+  RunResult show = Run({"sql", "--server", server->url(), "SHOW STREAMS"});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  std::vector<std::string> lines = Lines(show.out);
+  ASSERT_GE(lines.size(), 4u) << show.out;
+  EXPECT_EQ(lines[0], " name      | partitions | partition_key | timestamp | events");
+  EXPECT_EQ(lines[2], " telemetry | 16         | device_id     | event_ts  | 20000 ");
+  EXPECT_EQ(lines[3], "(1 row)");
+
+  RunResult bad = Run({"sql", "--server", server->url(), "CREATE STREAM x (a BIGINT,"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("syntax_error at line 1, column 26"), std::string::npos) << bad.err;
+
+  RunResult unknown = Run({"ingest", "--server", server->url(), "nosuch", events.string()});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("nosuch"), std::string::npos) << unknown.err;
+  EXPECT_EQ(server->Terminate(), 0) << server->log();
+}
+
+TEST_F(ServerTest, DefinitionsAreReappliedAndCatalogSurvivesRestart) {
+  {
+    auto server = StartServer();
+    auto client = cli::HttpClient::Connect(server->url());
+    ASSERT_TRUE(client.ok());
+    auto created = (*client)->Request("POST", "/v1/sql", "CREATE STREAM clicks (user_id STRING)");
+    ASSERT_TRUE(created.ok());
+    EXPECT_EQ(created->status, 200) << created->body;
+    server->Kill();
+  }
+  auto server = StartServer();  // the same --definitions again: a no-op, not a conflict
+  RunResult show = Run({"sql", "--server", server->url(), "SHOW STREAMS"});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_NE(show.out.find(" clicks "), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find(" telemetry "), std::string::npos) << show.out;
+  server->Kill();
+
+  // A conflicting definition of an existing stream stops the server with a clear error.
+  fs::path conflicting = root_ / "conflict.sql";
+  std::ofstream(conflicting) << "CREATE STREAM telemetry (device_id STRING)\n  WITH (partitions = 2);\n";
+  RunResult run = Run({"serve", "--data", data_.string(), "--http",
+                       fmt::format("127.0.0.1:{}", FreePort()), "--definitions",
+                       conflicting.string()});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("telemetry"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("conflict.sql"), std::string::npos) << run.err;
+}
+
+// Producers send requests of 50 events, each tagged with its request number; the server is
+// SIGKILLed at a random moment. After a restart every acknowledged request is in the log exactly
+// once; then every request is retried with its Idempotency-Key, and afterwards every request is
+// in the log exactly once, acknowledged before the crash or not.
+TEST_F(ServerTest, AcknowledgedEventsSurviveKillAndRetriesAreExactlyOnce) {
+  constexpr int kRequests = 400;
+  constexpr int kPerRequest = 50;
+  auto body_of = [](int request) {
+    std::string body;
+    for (int j = 0; j < kPerRequest; ++j) {
+      body += fmt::format(
+          R"({{"device_id":"device-{:03}","event_ts":"2026-11-23T00:00:{:02}Z","user_id":"r{}-{}"}})"
+          "\n",
+          (request * 7 + j) % 200, j, request, j);
+    }
+    return body;
+  };
+  std::mt19937 rng(std::random_device{}());
+  for (int round = 0; round < 3; ++round) {
+    fs::remove_all(data_);
+    auto server = StartServer();
+    std::vector<std::atomic<bool>> acked(kRequests);
+    std::atomic<int> sent{0};
+    std::vector<std::thread> producers;
+    for (int t = 0; t < 4; ++t) {
+      producers.emplace_back([&, t] {
+        auto client = cli::HttpClient::Connect(server->url());
+        if (!client.ok()) return;
+        for (int r = t; r < kRequests; r += 4) {
+          auto response = (*client)->Request("POST", "/v1/streams/telemetry/events", body_of(r),
+                                             "application/x-ndjson",
+                                             {{"Idempotency-Key", fmt::format("req-{}", r)}});
+          if (!response.ok()) return;  // the server died
+          if (response->status == 200) acked[r] = true;
+          ++sent;
+        }
+      });
+    }
+    const int kill_after = 20 + static_cast<int>(rng() % 200);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (sent < kill_after && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    server->Kill();
+    for (std::thread& p : producers) p.join();
+
+    auto count_requests = [&] {
+      std::map<std::string, int> seen;  // user_id -> times present
+      auto manager = log::LogManager::Open(data_ / "log", log::LogOptions{});
+      EXPECT_TRUE(manager.ok()) << manager.status().ToString();
+      log::StreamLogConfig config;
+      config.name = "telemetry";
+      config.schema = cli::IotGenerator::TelemetrySchema();
+      config.partitions = 16;
+      config.partition_key_column = 0;
+      config.timestamp_column = 1;
+      auto opened = (*manager)->OpenStream(config);
+      EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+      if (!opened.ok()) return seen;
+      std::shared_ptr<log::StreamLog> stream = *opened;
+      for (int p = 0; p < stream->num_partitions(); ++p) {
+        uint64_t offset = stream->partition(p).start_offset();
+        while (true) {
+          auto batches = stream->partition(p).Read(offset, 1 << 20);
+          EXPECT_TRUE(batches.ok());
+          if (!batches.ok() || batches->empty()) break;
+          for (const log::RecordBatch& b : *batches) {
+            size_t user = *b.events.schema()->FindField("user_id");
+            for (size_t i = 0; i < b.events.num_rows(); ++i) {
+              ++seen[std::string(b.events.column(user).StringAt(i))];
+            }
+            offset = b.header.end_offset();
+          }
+        }
+      }
+      return seen;
+    };
+    server = StartServer();
+    auto status_events = [&] {
+      RunResult status = Run({"status", "--server", server->url(), "--json"});
+      simdjson::dom::parser parser;
+      simdjson::dom::element doc;
+      int64_t events = -1;
+      if (parser.parse(status.out).get(doc) == simdjson::SUCCESS) {
+        (void)doc["streams"]["telemetry"]["events"].get(events);
+      }
+      return events;
+    };
+    int acked_count = 0;
+    for (auto& a : acked) acked_count += a ? 1 : 0;
+    const int64_t after_crash = status_events();
+    EXPECT_GE(after_crash, int64_t{acked_count} * kPerRequest) << "round " << round;
+    // Retry everything with the same keys: the missing requests are appended, nothing twice.
+    auto client = cli::HttpClient::Connect(server->url());
+    ASSERT_TRUE(client.ok());
+    for (int r = 0; r < kRequests; ++r) {
+      auto response = (*client)->Request("POST", "/v1/streams/telemetry/events", body_of(r),
+                                         "application/x-ndjson",
+                                         {{"Idempotency-Key", fmt::format("req-{}", r)}});
+      ASSERT_TRUE(response.ok());
+      ASSERT_EQ(response->status, 200) << response->body;
+    }
+    EXPECT_EQ(status_events(), int64_t{kRequests} * kPerRequest) << "round " << round;
+    server->Kill();
+    std::map<std::string, int> seen = count_requests();
+    EXPECT_EQ(seen.size(), size_t{kRequests} * kPerRequest);
+    for (const auto& [user, times] : seen) ASSERT_EQ(times, 1) << user << " round " << round;
+  }
+}
+
+}  // namespace
+}  // namespace braid::testing
