@@ -37,7 +37,6 @@ int Serve(const ServeFlags& flags) {
 
 int Main(int argc, char** argv) {
   CLI::App app{"Braid: a Lambda Architecture engine in one binary"};
-  app.require_subcommand(1);
 
   ServeFlags serve;
   CLI::App* serve_cmd = app.add_subcommand("serve", "Run the server");
@@ -95,7 +94,7 @@ int Main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1.0));
   iot_cmd->add_option("--seed", gen.generator.seed, "Random seed")->capture_default_str();
 
-  app.add_subcommand("version", "Print the version");
+  CLI::App* version_cmd = app.add_subcommand("version", "Print the version");
 
   try {
     app.parse(argc, argv);
@@ -103,6 +102,10 @@ int Main(int argc, char** argv) {
     return app.exit(e);
   }
 
+  if (app.get_subcommands().empty()) {
+    std::fputs(app.help().c_str(), stderr);
+    return 1;
+  }
   if (*serve_cmd) return Serve(serve);
   if (*sql_cmd) return RunSql(sql);
   if (*ingest_cmd) return RunIngest(ingest);
@@ -118,8 +121,11 @@ int Main(int argc, char** argv) {
     }
     return RunGenIot(gen);
   }
-  std::printf("braid %s\n", braid::VersionString().c_str());
-  return 0;
+  if (*version_cmd) {
+    std::printf("braid %s\n", braid::VersionString().c_str());
+    return 0;
+  }
+  return 1;
 }
 
 }  // namespace

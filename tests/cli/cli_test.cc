@@ -34,16 +34,16 @@ std::vector<std::string> Lines(const std::string& text) {
 }
 
 TEST(CliTest, VersionAndUsageErrors) {
-  RunResult v = Run({"version"});
+  RunResult v = RunBraid({"version"});
   EXPECT_EQ(v.exit_code, 0);
   EXPECT_TRUE(v.out.starts_with("braid 0.1.0 (build ")) << v.out;
-  RunResult bad = Run({"frobnicate"});
+  RunResult bad = RunBraid({"frobnicate"});
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.err.find("frobnicate"), std::string::npos) << bad.err;
-  RunResult bad_start = Run({"gen", "iot", "--start", "yesterday"});
+  RunResult bad_start = RunBraid({"gen", "iot", "--start", "yesterday"});
   EXPECT_EQ(bad_start.exit_code, 1);
   EXPECT_NE(bad_start.err.find("invalid timestamp 'yesterday'"), std::string::npos);
-  RunResult no_server = Run({"status", "--server", fmt::format("http://127.0.0.1:{}", FreePort())});
+  RunResult no_server = RunBraid({"status", "--server", fmt::format("http://127.0.0.1:{}", FreePort())});
   EXPECT_EQ(no_server.exit_code, 1);
   EXPECT_NE(no_server.err.find("cannot connect"), std::string::npos) << no_server.err;
 }
@@ -52,8 +52,8 @@ TEST(CliTest, GenIotIsDeterministicAndShapedLikeTheSeed) {
   std::vector<std::string> args = {"gen",    "iot", "--events", "2000", "--devices", "50",
                                    "--seed", "7",   "--start",  "2026-11-23T00:00:00Z",
                                    "--rate", "1000", "--disorder-fraction", "0"};
-  RunResult a = Run(args);
-  RunResult b = Run(args);
+  RunResult a = RunBraid(args);
+  RunResult b = RunBraid(args);
   ASSERT_EQ(a.exit_code, 0) << a.err;
   EXPECT_EQ(a.out, b.out);
   std::vector<std::string> lines = Lines(a.out);
@@ -74,7 +74,7 @@ TEST(CliTest, GenIotIsDeterministicAndShapedLikeTheSeed) {
     EXPECT_EQ(ts, fmt::format("2026-11-23T00:00:{:02}.{:03}000Z", i / 1000, i % 1000));
   }
   EXPECT_EQ(devices.size(), 50u);
-  RunResult other_seed = Run({"gen", "iot", "--events", "2000", "--devices", "50", "--seed", "8"});
+  RunResult other_seed = RunBraid({"gen", "iot", "--events", "2000", "--devices", "50", "--seed", "8"});
   EXPECT_NE(other_seed.out, a.out);
 }
 
@@ -100,15 +100,15 @@ class ServerTest : public ::testing::Test {
 TEST_F(ServerTest, IngestStatusAndSqlThroughTheCli) {
   auto server = StartServer();
   fs::path events = root_ / "events.ndjson";
-  RunResult gen = Run({"gen", "iot", "--events", "20000", "--devices", "100"});
+  RunResult gen = RunBraid({"gen", "iot", "--events", "20000", "--devices", "100"});
   ASSERT_EQ(gen.exit_code, 0);
   std::ofstream(events) << gen.out;
-  RunResult ingest = Run({"ingest", "--server", server->url(), "--batch", "3000", "telemetry",
+  RunResult ingest = RunBraid({"ingest", "--server", server->url(), "--batch", "3000", "telemetry",
                           events.string()});
   ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
   EXPECT_NE(ingest.out.find("accepted 20000 events, rejected 0"), std::string::npos) << ingest.out;
 
-  RunResult status = Run({"status", "--server", server->url(), "--json"});
+  RunResult status = RunBraid({"status", "--server", server->url(), "--json"});
   ASSERT_EQ(status.exit_code, 0) << status.err;
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
@@ -123,7 +123,7 @@ TEST_F(ServerTest, IngestStatusAndSqlThroughTheCli) {
   for (simdjson::dom::element p : partitions) sum_end += p["end_offset"].get_int64().value();
   EXPECT_EQ(sum_end, 20000);
 
-  RunResult show = Run({"sql", "--server", server->url(), "SHOW STREAMS"});
+  RunResult show = RunBraid({"sql", "--server", server->url(), "SHOW STREAMS"});
   ASSERT_EQ(show.exit_code, 0) << show.err;
   std::vector<std::string> lines = Lines(show.out);
   ASSERT_GE(lines.size(), 4u) << show.out;
@@ -131,11 +131,11 @@ TEST_F(ServerTest, IngestStatusAndSqlThroughTheCli) {
   EXPECT_EQ(lines[2], " telemetry | 16         | device_id     | event_ts  | 20000 ");
   EXPECT_EQ(lines[3], "(1 row)");
 
-  RunResult bad = Run({"sql", "--server", server->url(), "CREATE STREAM x (a BIGINT,"});
+  RunResult bad = RunBraid({"sql", "--server", server->url(), "CREATE STREAM x (a BIGINT,"});
   EXPECT_EQ(bad.exit_code, 1);
-  EXPECT_NE(bad.err.find("syntax_error at line 1, column 26"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("syntax_error at line 1, column 27"), std::string::npos) << bad.err;
 
-  RunResult unknown = Run({"ingest", "--server", server->url(), "nosuch", events.string()});
+  RunResult unknown = RunBraid({"ingest", "--server", server->url(), "nosuch", events.string()});
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_NE(unknown.err.find("nosuch"), std::string::npos) << unknown.err;
   EXPECT_EQ(server->Terminate(), 0) << server->log();
@@ -152,7 +152,7 @@ TEST_F(ServerTest, DefinitionsAreReappliedAndCatalogSurvivesRestart) {
     server->Kill();
   }
   auto server = StartServer();  // the same --definitions again: a no-op, not a conflict
-  RunResult show = Run({"sql", "--server", server->url(), "SHOW STREAMS"});
+  RunResult show = RunBraid({"sql", "--server", server->url(), "SHOW STREAMS"});
   ASSERT_EQ(show.exit_code, 0) << show.err;
   EXPECT_NE(show.out.find(" clicks "), std::string::npos) << show.out;
   EXPECT_NE(show.out.find(" telemetry "), std::string::npos) << show.out;
@@ -161,7 +161,7 @@ TEST_F(ServerTest, DefinitionsAreReappliedAndCatalogSurvivesRestart) {
   // A conflicting definition of an existing stream stops the server with a clear error.
   fs::path conflicting = root_ / "conflict.sql";
   std::ofstream(conflicting) << "CREATE STREAM telemetry (device_id STRING)\n  WITH (partitions = 2);\n";
-  RunResult run = Run({"serve", "--data", data_.string(), "--http",
+  RunResult run = RunBraid({"serve", "--data", data_.string(), "--http",
                        fmt::format("127.0.0.1:{}", FreePort()), "--definitions",
                        conflicting.string()});
   EXPECT_EQ(run.exit_code, 1);
@@ -248,12 +248,13 @@ TEST_F(ServerTest, AcknowledgedEventsSurviveKillAndRetriesAreExactlyOnce) {
     };
     server = StartServer();
     auto status_events = [&] {
-      RunResult status = Run({"status", "--server", server->url(), "--json"});
+      RunResult status = RunBraid({"status", "--server", server->url(), "--json"});
       simdjson::dom::parser parser;
       simdjson::dom::element doc;
       int64_t events = -1;
-      if (parser.parse(status.out).get(doc) == simdjson::SUCCESS) {
-        (void)doc["streams"]["telemetry"]["events"].get(events);
+      if (parser.parse(status.out).get(doc) != simdjson::SUCCESS ||
+          doc["streams"]["telemetry"]["events"].get(events) != simdjson::SUCCESS) {
+        return int64_t{-1};
       }
       return events;
     };

@@ -97,7 +97,7 @@ int WaitExit(pid_t pid, std::chrono::seconds timeout) {
 
 }  // namespace
 
-RunResult Run(const std::vector<std::string>& args, const std::string& stdin_file,
+RunResult RunBraid(const std::vector<std::string>& args, const std::string& stdin_file,
               std::chrono::seconds timeout) {
   fs::path dir = FreshDirectory("run");
   RunResult result;

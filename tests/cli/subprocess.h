@@ -25,7 +25,7 @@ struct RunResult {
 };
 
 // Runs to completion (killed after `timeout`); `stdin_file` is fed as standard input if given.
-RunResult Run(const std::vector<std::string>& args, const std::string& stdin_file = "",
+RunResult RunBraid(const std::vector<std::string>& args, const std::string& stdin_file = "",
               std::chrono::seconds timeout = std::chrono::seconds(120));
 
 // A background `braid serve`. The destructor kills it (SIGKILL) if still running.
