@@ -2,23 +2,32 @@
 // DATA/log/{stream}/, a dead-letter partition for rejected events, and the registered consumers
 // whose committed offsets hold back retention.
 //
-// Append splits a Chunk of events by partition: the hash (common/hash.h) of the partition key
-// column modulo N, or round-robin when the stream has no partition key (starting from the hash of
-// the idempotency key when one is given, so a retry splits identically). It returns once every
-// part is durable. With an idempotency key, each part's batch carries the key's hash and its part
-// number; a retry of a key whose parts are all in the log appends nothing and answers as before,
-// and a retry after a crash that left only some parts appends exactly the missing ones. The key
-// table is rebuilt from batch headers at Open, so deduplication survives restarts (keys older than
-// the retained log are forgotten with it).
+// Append splits a Chunk of events by partition (log/partitioner.h): the hash (common/hash.h) of
+// the partition key column modulo N (a NULL key goes to partition 0), or round-robin when the
+// stream has no partition key (starting from the hash of the idempotency key when one is given,
+// so a retry splits identically). It returns once every part is durable. A part's event-time
+// range is the min/max of the timestamp column over its rows (rows with a NULL time, and streams
+// without a timestamp column, count at the append time). With an idempotency key, each part's batch
+// carries the key's hash and its part number; a retry of a key whose parts are all in the log
+// appends nothing and answers as before, and a retry after a crash that left only some parts
+// appends exactly the missing ones. The key table is rebuilt from batch headers at Open, so
+// deduplication survives restarts (keys older than the retained log are forgotten with it).
+//
+// A retry under a known key must split into the same parts (same partitions and record counts),
+// else it is kInvalidArgument: the key was used for a different request.
 //
 // Consumers (capture) register by name and commit per-partition offsets; commits are persisted
 // atomically in DATA/log/{stream}/consumers (docs/formats/log_segment.md). Retention never deletes
-// a segment holding an offset some registered consumer has not committed.
+// a segment holding an offset some registered consumer has not committed. The partition count is
+// fixed at creation and recorded in DATA/log/{stream}/meta. Dead letters live in the partition
+// DATA/log/{stream}/dead_letter/ (partition id -1).
 //
 // Thread-safety: every method may be called concurrently.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -27,8 +36,11 @@
 #include <vector>
 
 #include "common/chunk.h"
+#include "log/idempotency.h"
 #include "log/log_options.h"
 #include "log/partition.h"
+#include "log/partitioner.h"
+#include "log/stream_files.h"
 
 namespace braid::log {
 
@@ -46,17 +58,17 @@ struct AppendOptions {
 };
 
 struct AppendResult {
-  uint64_t accepted = 0;       // events in the log for this request (including an earlier try)
-  bool duplicate = false;      // the idempotency key was already fully in the log
+  uint64_t accepted = 0;   // events in the log for this request (including an earlier try)
+  bool duplicate = false;  // the idempotency key was already fully in the log
   // Per partition touched: (partition id, base offset of this request's batch).
   std::vector<std::pair<int, uint64_t>> batches;
 };
 
 // A rejected event kept in the dead-letter partition.
 struct DeadLetter {
-  uint64_t index = 0;     // position of the event in its request
-  std::string raw;        // the event's original text
-  std::string field;      // the offending field, empty when the event as a whole was bad
+  uint64_t index = 0;  // position of the event in its request
+  std::string raw;     // the event's original text
+  std::string field;   // the offending field, empty when the event as a whole was bad
   std::string reason;
 };
 
@@ -82,6 +94,7 @@ class StreamLog {
   // Appends rejected events to the dead-letter partition, durably.
   Result<uint64_t> AppendDeadLetters(const std::vector<DeadLetter>& letters);
   Partition& dead_letters() { return *dead_letters_; }
+  const Partition& dead_letters() const { return *dead_letters_; }
   // The schema of dead-letter batches: received_at TIMESTAMP, request_index BIGINT, raw STRING,
   // field STRING, reason STRING.
   static SchemaPtr DeadLetterSchema();
@@ -92,10 +105,14 @@ class StreamLog {
   // Offsets a consumer committed (one per partition; zeros after registration).
   std::optional<std::vector<uint64_t>> CommittedOffsets(const std::string& name) const;
 
-  // The end offset of every partition, read at one instant (no append is half-visible).
+  // The end offset of every partition. Each is a durable batch boundary (no batch is
+  // half-visible), and every append acknowledged before the call is wholly included; the parts
+  // of a multi-partition append still in flight may be included in some partitions only.
   std::vector<uint64_t> EndOffsets() const;
   uint64_t TotalEvents() const;  // sum of end offsets minus retained starts: events in the log
-  uint64_t TotalBytes() const;
+  uint64_t TotalBytes() const;   // bytes of the event partitions' segments
+  // Idempotency keys the log remembers (status, tests).
+  size_t KnownIdempotencyKeys() const { return idempotency_->size(); }
 
   // Runs retention on every partition. Returns segments deleted.
   Result<int> ApplyRetention(Timestamp now);
@@ -105,15 +122,26 @@ class StreamLog {
 
  private:
   StreamLog() = default;
-  struct IdempotencyState;
+  struct AppendJoin;
+
+  Status CheckEvents(const Chunk& events) const;
+  SplitSpec SplitSpecFor(uint64_t key_hash);
+  // Appends the shares of `split` that `known` does not already hold.
+  void AppendShares(const Chunk& events, const PartitionSplit& split, uint64_t key_hash,
+                    const KeyState& known, std::function<void(Result<AppendResult>)> done);
+  // Checks that what the log holds for the key is a part of this split; fills the join's answer
+  // with those parts and marks them present.
+  Status MatchKnownParts(const KeyState& known, const PartitionSplit& split, AppendJoin* join,
+                         std::vector<bool>* present) const;
+  Status SaveConsumers(const ConsumerOffsets& consumers) const;
 
   StreamLogConfig config_;
   std::filesystem::path dir_;
   std::vector<std::unique_ptr<Partition>> partitions_;
   std::unique_ptr<Partition> dead_letters_;
-  std::unique_ptr<IdempotencyState> idempotency_;
+  std::shared_ptr<IdempotencyTable> idempotency_;  // shared with appends in flight
   mutable std::mutex consumers_mu_;
-  std::map<std::string, std::vector<uint64_t>> consumers_;
+  ConsumerOffsets consumers_;  // guarded by consumers_mu_
   std::atomic<uint64_t> round_robin_{0};
 };
 
