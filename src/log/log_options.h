@@ -24,8 +24,10 @@ enum class Compression : uint8_t {
 
 struct LogOptions {
   FsyncPolicy fsync = FsyncPolicy::kGroup;
-  // Longest an append waits for others to share its fdatasync (group policy).
-  Duration group_commit_delay = Duration::Millis(2);
+  // Longest an append waits for others to share its fdatasync (group policy). 0 still groups:
+  // appends that arrive while one fdatasync runs share the next one. Measured (BENCHMARKS.md):
+  // waiting adds latency and rarely throughput, so the default does not wait.
+  Duration group_commit_delay = Duration::Millis(0);
   // A segment is rolled once it reaches this size.
   uint64_t segment_bytes = 128ull << 20;
   // One sparse index entry per this many bytes of segment.

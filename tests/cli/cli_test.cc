@@ -15,16 +15,12 @@
 #include "cli/iot_generator.h"
 #include "log/log_manager.h"
 #include "subprocess.h"
+#include "test_paths.h"
 
 namespace braid::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string SourceDir() {
-  const char* s = std::getenv("BRAID_SOURCE_DIR");
-  return s ? s : ".";
-}
 
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "subprocess.h"
+#include "test_paths.h"
 
 namespace braid::cli {
 namespace {
@@ -31,11 +32,10 @@ TEST(ConfigTest, DefaultsWhenEmpty) {
 }
 
 TEST(ConfigTest, ReadsTheExampleFile) {
-  const char* source = std::getenv("BRAID_SOURCE_DIR");
   Result<ServeConfig> config =
-      LoadConfigFile(fs::path(source ? source : ".") / "examples" / "braid.toml");
+      LoadConfigFile(fs::path(testing::SourceDir()) / "examples" / "braid.toml");
   ASSERT_TRUE(config.ok()) << config.status().ToString();
-  EXPECT_EQ(config->log.group_commit_delay, Duration::Millis(2));
+  EXPECT_EQ(config->log.group_commit_delay, Duration::Millis(0));
   EXPECT_EQ(config->log.compression, log::Compression::kLz4);
   ASSERT_EQ(config->definitions.size(), 1u);
   EXPECT_EQ(config->definitions[0], "examples/iot.sql");

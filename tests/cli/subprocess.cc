@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "cli/http_client.h"
+#include "test_paths.h"
 
 extern char** environ;
 
@@ -22,10 +23,7 @@ namespace braid::testing {
 
 namespace fs = std::filesystem;
 
-std::string BraidBinary() {
-  const char* b = std::getenv("BRAID_BINARY");
-  return b ? b : "build-debug/src/cli/braid";
-}
+std::string BraidBinary() { return BraidBinaryPath(); }
 
 fs::path FreshDirectory(const std::string& name) {
   static std::atomic<int> counter{0};

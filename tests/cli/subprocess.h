@@ -11,7 +11,7 @@
 
 namespace braid::testing {
 
-// The braid binary under test ($BRAID_BINARY, set by CTest).
+// The braid binary under test (tests/test_paths.h).
 std::string BraidBinary();
 // A fresh empty directory under the test temp dir.
 std::filesystem::path FreshDirectory(const std::string& name);

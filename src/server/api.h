@@ -1,0 +1,58 @@
+// The HTTP/JSON API of API.md: the routes (ingest, dead letters, SQL, status, liveness) and what
+// their handlers share. Handlers only translate between HTTP and the engine (serving::Database);
+// no engine logic lives here. Work that blocks (SQL statements, which may fsync the catalog;
+// dead-letter appends; reading the log) runs on ApiContext's small pool of blocking threads, so
+// io threads only parse, decode and write; event appends are asynchronous and answer from the
+// log's completion.
+//
+// Ownership: the router owns its ApiContext (shared by its handlers); the Database must outlive
+// the HttpServer serving the router. Thread-safe.
+#pragma once
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <utility>
+
+#include "common/time.h"
+#include "server/router.h"
+#include "serving/database.h"
+
+namespace braid::server {
+
+struct ApiOptions {
+  // Threads for blocking work (SQL statements, dead-letter appends, log reads).
+  int blocking_threads = 2;
+};
+
+class ApiContext {
+ public:
+  ApiContext(serving::Database& database, const ApiOptions& options);
+  // Waits for queued blocking work.
+  ~ApiContext();
+  ApiContext(const ApiContext&) = delete;
+  ApiContext& operator=(const ApiContext&) = delete;
+
+  serving::Database& database() { return database_; }
+  Timestamp started_at() const { return started_at_; }
+
+  // Runs `work` (a move-only callable is fine) on a blocking thread.
+  template <typename Work>
+  void RunBlocking(Work&& work) {
+    boost::asio::post(blocking_, std::forward<Work>(work));
+  }
+
+ private:
+  serving::Database& database_;
+  Timestamp started_at_;
+  boost::asio::thread_pool blocking_;
+};
+
+// The router of every endpoint this server implements (`database` must outlive it):
+//   POST /v1/streams/{stream}/events      ingest (api_ingest.h)
+//   GET  /v1/streams/{stream}/dead_letters  rejected events kept by ?on_error=dead_letter
+//   POST /v1/sql                           one SQL statement (api_sql.h)
+//   GET  /v1/status                        streams and their log partitions (api_status.h)
+//   GET  /healthz                          liveness
+Router MakeApiRouter(serving::Database& database, const ApiOptions& options = {});
+
+}  // namespace braid::server

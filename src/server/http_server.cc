@@ -1,0 +1,132 @@
+#include "server/http_server.h"
+
+#include <fmt/format.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <chrono>
+
+#include "server/http_session.h"
+
+namespace braid::server {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+// After a failed accept (e.g. out of file descriptors) the listener pauses before trying again.
+constexpr std::chrono::milliseconds kAcceptRetryDelay(50);
+}  // namespace
+
+// The io_context and everything the io threads touch. Members are destroyed in reverse order, so
+// the io_context goes last.
+struct HttpServer::Core {
+  explicit Core(int threads)
+      : io(threads), acceptor(net::make_strand(io)), accept_retry(acceptor.get_executor()) {}
+
+  void Accept() {
+    acceptor.async_accept(net::make_strand(io),
+                          [this](boost::system::error_code ec, tcp::socket socket) {
+                            OnAccept(ec, std::move(socket));
+                          });
+  }
+
+  void OnAccept(boost::system::error_code ec, tcp::socket socket) {
+    if (context.stopping.load() || ec == net::error::operation_aborted) return;
+    if (ec) {
+      accept_retry.expires_after(kAcceptRetryDelay);
+      accept_retry.async_wait([this](boost::system::error_code wait_ec) {
+        if (!wait_ec && !context.stopping.load()) Accept();
+      });
+      return;
+    }
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);  // answers are small and latency matters
+    auto session = std::make_shared<HttpSession>(std::move(socket), context);
+    context.registry.Add(session);
+    session->Start();
+    Accept();
+  }
+
+  net::io_context io;
+  tcp::acceptor acceptor;
+  net::steady_timer accept_retry;
+  Router router;
+  SessionContext context;
+};
+
+HttpServer::HttpServer() = default;
+
+HttpServer::~HttpServer() { Stop(); }
+
+Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options,
+                                                      Router router) {
+  if (options.io_threads < 1) {
+    return Status(StatusCode::kInvalidArgument, "the HTTP server needs at least one io thread");
+  }
+  boost::system::error_code ec;
+  const net::ip::address address = net::ip::make_address(options.address, ec);
+  if (ec) {
+    return Status(StatusCode::kInvalidArgument, fmt::format("invalid HTTP listen address '{}': {}",
+                                                            options.address, ec.message()));
+  }
+  std::unique_ptr<HttpServer> server(new HttpServer());
+  server->core_ = std::make_unique<Core>(options.io_threads);
+  Core& core = *server->core_;
+  core.router = std::move(router);
+  core.context.router = &core.router;
+  core.context.options = options;
+  const tcp::endpoint endpoint(address, options.port);
+  auto fail = [&](std::string_view what) {
+    return Status(StatusCode::kIoError, fmt::format("HTTP server: {} {}:{}: {}", what,
+                                                    options.address, options.port, ec.message()));
+  };
+  core.acceptor.open(endpoint.protocol(), ec);
+  if (ec) return fail("opening a socket for");
+  core.acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (ec) return fail("setting SO_REUSEADDR on");
+  core.acceptor.bind(endpoint, ec);
+  if (ec) return fail("binding");
+  core.acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return fail("listening on");
+  const tcp::endpoint bound = core.acceptor.local_endpoint(ec);
+  if (ec) return fail("reading the bound port of");
+  server->port_ = bound.port();
+  core.Accept();
+  for (int i = 0; i < options.io_threads; ++i) {
+    server->threads_.emplace_back([&core] { core.io.run(); });
+  }
+  return server;
+}
+
+size_t HttpServer::open_connections() const { return core_->context.registry.size(); }
+
+void HttpServer::Stop() {
+  std::lock_guard<std::mutex> lock(stop_mu_);
+  if (stopped_ || core_ == nullptr) return;
+  stopped_ = true;
+  Core& core = *core_;
+  core.context.stopping.store(true);
+  net::post(core.acceptor.get_executor(), [&core] {
+    boost::system::error_code ignored;
+    core.acceptor.close(ignored);
+    core.accept_retry.cancel();
+  });
+  for (const std::shared_ptr<HttpSession>& session : core.context.registry.Snapshot()) {
+    session->RequestStop();
+  }
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::microseconds(core.context.options.shutdown_grace.micros);
+  if (!core.context.registry.WaitUntilEmpty(deadline)) {
+    for (const std::shared_ptr<HttpSession>& session : core.context.registry.Snapshot()) {
+      session->ForceClose();
+    }
+  }
+  for (std::thread& thread : threads_) thread.join();
+  threads_.clear();
+}
+
+}  // namespace braid::server

@@ -1,0 +1,254 @@
+#include "server/http_session.h"
+
+#include <fmt/format.h>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/execution.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+namespace braid::server {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+
+namespace {
+
+// How long and how much a closing connection keeps reading (and discarding) what its client
+// still sends, so the client reads our error answer instead of a reset.
+constexpr std::chrono::seconds kLingerTimeout(2);
+constexpr size_t kLingerBufferBytes = 64 << 10;
+// Beast reads at most what the buffer has room for (up to 64 KiB): reserving that much makes a
+// body arrive in 64 KiB reads instead of reads of the few KiB left after the header, which cut
+// large uploads to a fraction of the loopback bandwidth.
+constexpr size_t kBodyReadBytes = 64 << 10;
+
+std::chrono::microseconds ToChrono(Duration d) { return std::chrono::microseconds(d.micros); }
+
+// The peer went away or the connection timed out: nothing to answer.
+bool IsDisconnect(const beast::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == net::error::eof ||
+         ec == net::error::operation_aborted || ec == beast::error::timeout ||
+         ec == net::error::connection_reset || ec == net::error::broken_pipe ||
+         ec == net::error::bad_descriptor || ec == http::error::partial_message;
+}
+
+// The Responder's target: delivers to the session and keeps the io threads alive (outstanding
+// work) until the answer is posted, so a late answer never meets a stopped io_context.
+class PendingReply : public ResponseSink {
+ public:
+  PendingReply(net::any_io_executor work, std::shared_ptr<HttpSession> session)
+      : work_(std::move(work)), session_(std::move(session)) {}
+
+  void Deliver(Response response) override { session_->Deliver(std::move(response)); }
+
+ private:
+  net::any_io_executor work_;  // declared first: released after the session reference
+  std::shared_ptr<HttpSession> session_;
+};
+
+}  // namespace
+
+void ConnectionRegistry::Add(const std::shared_ptr<HttpSession>& session) {
+  std::lock_guard<std::mutex> lock(mu_);
+  sessions_.emplace(session.get(), session);
+}
+
+void ConnectionRegistry::Remove(const HttpSession* session) {
+  std::lock_guard<std::mutex> lock(mu_);
+  sessions_.erase(session);
+  if (sessions_.empty()) empty_.notify_all();
+}
+
+std::vector<std::shared_ptr<HttpSession>> ConnectionRegistry::Snapshot() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::shared_ptr<HttpSession>> live;
+  for (const auto& [key, weak] : sessions_) {
+    if (std::shared_ptr<HttpSession> session = weak.lock()) live.push_back(std::move(session));
+  }
+  return live;
+}
+
+size_t ConnectionRegistry::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return sessions_.size();
+}
+
+bool ConnectionRegistry::WaitUntilEmpty(std::chrono::steady_clock::time_point deadline) const {
+  std::unique_lock<std::mutex> lock(mu_);
+  return empty_.wait_until(lock, deadline, [this] { return sessions_.empty(); });
+}
+
+HttpSession::HttpSession(net::ip::tcp::socket socket, SessionContext& context)
+    : context_(context), stream_(std::move(socket)) {}
+
+HttpSession::~HttpSession() { context_.registry.Remove(this); }
+
+void HttpSession::Start() {
+  net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+}
+
+void HttpSession::Deliver(Response response) {
+  net::post(stream_.get_executor(),
+            [self = shared_from_this(), response = std::move(response)]() mutable {
+              self->Write(std::move(response));
+            });
+}
+
+void HttpSession::RequestStop() {
+  net::post(stream_.get_executor(), [self = shared_from_this()] {
+    if (self->phase_ == Phase::kAwaitingRequest) self->Close();
+  });
+}
+
+void HttpSession::ForceClose() {
+  net::post(stream_.get_executor(), [self = shared_from_this()] { self->Close(); });
+}
+
+void HttpSession::ReadHeader() {
+  if (context_.stopping.load()) {
+    Close();
+    return;
+  }
+  phase_ = Phase::kAwaitingRequest;
+  parser_.emplace();
+  parser_->body_limit(context_.options.max_body_bytes);
+  stream_.expires_after(ToChrono(context_.options.idle_timeout));
+  http::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+}
+
+void HttpSession::OnHeader(ErrorCode ec) {
+  if (ec) {
+    OnReadError(ec);
+  } else if (parser_->is_done()) {
+    Dispatch();
+  } else if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
+    SendContinue();
+  } else {
+    ReadBody();
+  }
+}
+
+void HttpSession::SendContinue() {
+  phase_ = Phase::kReadingBody;
+  continue_ = {http::status::continue_, parser_->get().version()};
+  stream_.expires_after(ToChrono(context_.options.write_timeout));
+  http::async_write(stream_, continue_, [self = shared_from_this()](beast::error_code ec, size_t) {
+    if (ec) {
+      self->Close();
+    } else {
+      self->ReadBody();
+    }
+  });
+}
+
+void HttpSession::ReadBody() {
+  phase_ = Phase::kReadingBody;
+  buffer_.reserve(kBodyReadBytes);
+  stream_.expires_after(ToChrono(context_.options.read_timeout));
+  http::async_read(stream_, buffer_, *parser_,
+                   [self = shared_from_this()](beast::error_code ec, size_t) {
+                     if (ec) {
+                       self->OnReadError(ec);
+                     } else {
+                       self->Dispatch();
+                     }
+                   });
+}
+
+void HttpSession::OnReadError(ErrorCode ec) {
+  if (ec == http::error::body_limit) {
+    Reject(ErrorResponse(
+        Status(StatusCode::kTooLarge, fmt::format("the request body exceeds the limit of {} bytes",
+                                                  context_.options.max_body_bytes))));
+  } else if (IsDisconnect(ec)) {  // including timeouts: Beast has closed the socket then
+    Close();
+  } else {
+    Reject(ErrorResponse(Status(StatusCode::kInvalidArgument,
+                                fmt::format("malformed HTTP request: {}", ec.message()))));
+  }
+}
+
+void HttpSession::Dispatch() {
+  phase_ = Phase::kHandling;
+  stream_.expires_never();
+  keep_alive_ = parser_->get().keep_alive();
+  version_ = parser_->get().version();
+  HttpRequest message = parser_->release();
+  parser_.reset();
+  net::any_io_executor work =
+      net::prefer(stream_.get_executor(), net::execution::outstanding_work.tracked);
+  auto reply = std::make_shared<PendingReply>(std::move(work), shared_from_this());
+  context_.router->Dispatch(std::move(message), Responder(std::move(reply)));
+}
+
+void HttpSession::Write(Response response) {
+  if (phase_ == Phase::kClosed) return;  // force-closed while the handler worked
+  phase_ = Phase::kWriting;
+  response_ = {};
+  response_.version(version_);
+  response_.result(static_cast<unsigned>(response.status));
+  response_.set(http::field::server, "braid");
+  response_.set(http::field::content_type, response.content_type);
+  for (const auto& [name, value] : response.headers) {
+    response_.set(beast::string_view(name.data(), name.size()), value);
+  }
+  response_.body() = std::move(response.body);
+  response_.keep_alive(keep_alive_ && !context_.stopping.load());
+  response_.prepare_payload();
+  stream_.expires_after(ToChrono(context_.options.write_timeout));
+  http::async_write(stream_, response_, [self = shared_from_this()](beast::error_code ec, size_t) {
+    self->OnWrite(ec);
+  });
+}
+
+void HttpSession::OnWrite(ErrorCode ec) {
+  if (!ec && linger_after_write_) {
+    LingerThenClose();
+  } else if (!ec && response_.keep_alive()) {
+    ReadHeader();
+  } else {
+    Close();
+  }
+}
+
+void HttpSession::Reject(const Response& response) {
+  keep_alive_ = false;
+  linger_after_write_ = true;
+  parser_.reset();
+  Write(response);
+}
+
+void HttpSession::Close() {
+  if (phase_ == Phase::kClosed) return;
+  phase_ = Phase::kClosed;
+  beast::error_code ignored;
+  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+  stream_.close();
+}
+
+void HttpSession::LingerThenClose() {
+  beast::error_code ignored;
+  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+  linger_buffer_ = std::make_unique<char[]>(kLingerBufferBytes);
+  stream_.expires_after(kLingerTimeout);
+  OnLingerRead({}, 0);
+}
+
+void HttpSession::OnLingerRead(ErrorCode ec, size_t /*bytes*/) {
+  if (ec) {
+    Close();
+    return;
+  }
+  stream_.async_read_some(net::buffer(linger_buffer_.get(), kLingerBufferBytes),
+                          [self = shared_from_this()](beast::error_code read_ec, size_t n) {
+                            self->OnLingerRead(read_ec, n);
+                          });
+}
+
+}  // namespace braid::server

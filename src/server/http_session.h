@@ -1,0 +1,105 @@
+// HttpSession: one accepted connection of the HttpServer (internal to server/). It reads a
+// request (header with the idle timeout, body with the read timeout and the body limit), hands it
+// to the Router with a Responder, and once the answer is delivered writes it and reads the next
+// request (keep-alive) or closes. All its state is touched only on its strand; Deliver,
+// RequestStop and ForceClose may be called from any thread and post to it. A session is owned by
+// the asynchronous operations (and pending Responders) that reference it; it registers itself in
+// the ConnectionRegistry so that Stop() can reach it.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "server/http_server.h"
+
+namespace braid::server {
+
+class HttpSession;
+
+// The open sessions, so that Stop() can close them and wait for them to finish.
+class ConnectionRegistry {
+ public:
+  void Add(const std::shared_ptr<HttpSession>& session);
+  void Remove(const HttpSession* session);
+  std::vector<std::shared_ptr<HttpSession>> Snapshot() const;
+  size_t size() const;
+  // Waits until no session is open or `deadline` passes; returns whether none is open.
+  bool WaitUntilEmpty(std::chrono::steady_clock::time_point deadline) const;
+
+ private:
+  mutable std::mutex mu_;
+  mutable std::condition_variable empty_;
+  std::unordered_map<const HttpSession*, std::weak_ptr<HttpSession>> sessions_;
+};
+
+// What sessions share with their server; it outlives them (see HttpServer::Stop).
+struct SessionContext {
+  const Router* router = nullptr;
+  HttpServerOptions options;
+  std::atomic<bool> stopping{false};
+  ConnectionRegistry registry;
+};
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(boost::asio::ip::tcp::socket socket, SessionContext& context);
+  ~HttpSession();
+  HttpSession(const HttpSession&) = delete;
+  HttpSession& operator=(const HttpSession&) = delete;
+
+  void Start();
+  // Writes `response` as the answer to the request being handled.
+  void Deliver(Response response);
+  // Closes the connection once it is idle (now, when it waits for a request).
+  void RequestStop();
+  // Closes the socket now, aborting any read or write.
+  void ForceClose();
+
+ private:
+  enum class Phase : uint8_t { kAwaitingRequest, kReadingBody, kHandling, kWriting, kClosed };
+  using Parser = boost::beast::http::request_parser<PaddedBody>;
+  using ErrorCode = boost::beast::error_code;
+
+  void ReadHeader();
+  void OnHeader(ErrorCode ec);
+  // Answers `Expect: 100-continue`, then reads the body.
+  void SendContinue();
+  void ReadBody();
+  // A failed read: answers 413 or 400 when the client should hear why, else just closes.
+  void OnReadError(ErrorCode ec);
+  void Dispatch();
+  void Write(Response response);
+  void OnWrite(ErrorCode ec);
+  // Answers a protocol error and closes the connection afterwards.
+  void Reject(const Response& response);
+  void Close();
+  // Closes after reading and discarding what the client still sends (bounded by a timeout), so
+  // the client sees our answer instead of a connection reset.
+  void LingerThenClose();
+  void OnLingerRead(ErrorCode ec, size_t bytes);
+
+  SessionContext& context_;
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<Parser> parser_;
+  boost::beast::http::response<boost::beast::http::string_body> response_;
+  boost::beast::http::response<boost::beast::http::empty_body> continue_;
+  Phase phase_ = Phase::kAwaitingRequest;
+  bool keep_alive_ = true;
+  unsigned version_ = 11;  // HTTP version of the request being answered (11 = HTTP/1.1)
+  bool linger_after_write_ = false;
+  std::unique_ptr<char[]> linger_buffer_;
+};
+
+}  // namespace braid::server
