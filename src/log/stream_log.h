@@ -87,6 +87,7 @@ class StreamLog {
 
   // Appends `events` (schema equal to config().schema) durably; see the header comment. With an
   // idempotency key whose request is still in flight, answers kDuplicateObject ("in progress").
+  // `events` is serialized before AppendAsync returns; the caller may free it right after.
   void AppendAsync(const Chunk& events, const AppendOptions& options,
                    std::function<void(Result<AppendResult>)> done);
   Result<AppendResult> Append(const Chunk& events, const AppendOptions& options);
