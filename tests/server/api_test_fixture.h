@@ -17,6 +17,7 @@
 #include "server/api.h"
 #include "server/http_server.h"
 #include "serving/database.h"
+#include "scoped_temp_dir.h"
 #include "test_client.h"
 
 namespace braid::server::testing {
@@ -44,25 +45,7 @@ inline std::string TelemetryBody(int first, int count) {
   return body;
 }
 
-class ScopedTempDir {
- public:
-  ScopedTempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "braid-server-test-XXXXXX").string();
-    EXPECT_NE(::mkdtemp(pattern.data()), nullptr) << "mkdtemp " << pattern;
-    path_ = pattern;
-  }
-  ~ScopedTempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  ScopedTempDir(const ScopedTempDir&) = delete;
-  ScopedTempDir& operator=(const ScopedTempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using braid::testing::ScopedTempDir;
 
 class ApiTest : public ::testing::Test {
  protected:
