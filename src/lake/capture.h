@@ -1,0 +1,70 @@
+// Capture: seals capture epochs of one stream into its lake table, a Delta table under
+// DATA/lake/{stream}/ (DESIGN.md lake/, SEMANTICS.md "Epochs, generations and the merge",
+// docs/formats/delta.md).
+//
+// CaptureEpoch seals the next epoch k: it reads the source's end offsets E(k) at one instant,
+// takes E(k-1) and k-1 from the table's latest snapshot (the txn of appId "braid-capture" and the
+// commitInfo of the commit that carried it), writes every event with E(k-1)[p] <= offset <
+// E(k)[p] to Parquet files (capture_file_writer.h), commits them in ONE Delta version holding
+// txn {appId "braid-capture", version k} and commitInfo.braidCapture {epoch k, endOffsets E(k)},
+// and only then tells the source that E(k) is captured, so retention may drop those events.
+//
+// Exactly once: the epoch number and the offsets it starts from come from the committed log, so
+// a rerun after a commit continues with k+1 from E(k) and never writes an event twice; a crash
+// before the commit leaves only files no snapshot references (VACUUM deletes them); two captures
+// racing for epoch k both write files but only one commit carries txn version k: the loser's
+// commit conflicts, it deletes its files and reports kAlreadyCommitted. An epoch without new
+// events commits nothing and keeps k.
+//
+// CaptureEpoch may run concurrently with itself on one table, from threads or processes (see
+// above); the source must then accept concurrent calls. One capture loop per stream is the
+// intended use.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "lake/capture_file_writer.h"
+#include "lake/capture_source.h"
+#include "lake/delta_table.h"
+
+namespace braid::lake {
+
+// The Delta application id of capture's txn actions.
+inline constexpr std::string_view kCaptureAppId = "braid-capture";
+
+struct CaptureOptions {
+  CaptureFileOptions files;  // table directory, stream schema, event time and sort columns
+  CommitOptions commit;
+};
+
+enum class CaptureOutcome : uint8_t {
+  kCommitted,         // epoch `epoch` was sealed by this call
+  kNoNewEvents,       // nothing to seal; `epoch` is the last sealed epoch (0 = none yet)
+  kAlreadyCommitted,  // a concurrent capture sealed `epoch` first; this call wrote nothing
+};
+
+struct CaptureResult {
+  CaptureOutcome outcome = CaptureOutcome::kNoNewEvents;
+  int64_t epoch = 0;
+  int64_t table_version = -1;  // the Delta version holding the epoch (-1: no table yet)
+  std::vector<uint64_t> end_offsets;
+  uint64_t events = 0;  // events written by this call
+  size_t files = 0;     // data files written by this call
+};
+
+// The last sealed epoch of a snapshot and its end offsets (epoch 0 and zeros when none), for a
+// source with `partitions` partitions.
+struct CapturedEpoch {
+  int64_t epoch = 0;
+  std::vector<uint64_t> end_offsets;
+};
+Result<CapturedEpoch> LastCapturedEpoch(const DeltaSnapshot& snapshot, size_t partitions);
+
+// Seals the next epoch of `source` into the table at options.files.table_dir.
+Result<CaptureResult> CaptureEpoch(CaptureSource& source, const CaptureOptions& options);
+
+}  // namespace braid::lake
