@@ -1,0 +1,78 @@
+// COUNT(DISTINCT x), exact barring a 64-bit hash collision (SEMANTICS.md): the state is the set of
+// the values' hashes (value_hash.h), allocated on the first non-NULL value. NULLs are ignored;
+// the empty state finalizes to 0. Serialized as the sorted hashes, so equal sets give equal bytes.
+#include <algorithm>
+#include <memory>
+
+#include "agg/aggregate_kernel.h"
+#include "agg/uint64_set.h"
+#include "agg/value_hash.h"
+
+namespace braid::agg {
+namespace {
+
+template <typename InputT>
+struct CountDistinctOp {
+  struct State {
+    std::unique_ptr<Uint64Set> hashes;
+  };
+  using Input = InputT;
+  static constexpr StateKind kKind = StateKind::kDistinctHashes;
+  static constexpr bool kCountsNulls = false;
+
+  static Uint64Set& Set(State& s) {
+    if (!s.hashes) s.hashes = std::make_unique<Uint64Set>();
+    return *s.hashes;
+  }
+  static void Update(State& s, typename Input::Value v) { Set(s).Insert(HashValue(v)); }
+  static void Merge(State& t, const State& s) {
+    if (!s.hashes) return;
+    Uint64Set& target = Set(t);
+    s.hashes->ForEach([&](uint64_t h) { target.Insert(h); });
+  }
+  static void Serialize(const State& s, std::string* out) {
+    std::vector<uint64_t> sorted;
+    if (s.hashes) {
+      sorted.reserve(s.hashes->size());
+      s.hashes->ForEach([&](uint64_t h) { sorted.push_back(h); });
+      std::sort(sorted.begin(), sorted.end());
+    }
+    PutU64(out, sorted.size());
+    for (uint64_t h : sorted) PutU64(out, h);
+  }
+  static bool Deserialize(ByteReader& in, State* s) {
+    uint64_t count = in.U64();
+    if (!in.ok() || count > in.remaining() / 8) return false;
+    if (count == 0) return true;
+    Uint64Set& set = Set(*s);
+    uint64_t previous = 0;
+    for (uint64_t i = 0; i < count; ++i) {
+      uint64_t h = in.U64();
+      if (i > 0 && h <= previous) return false;  // strictly increasing: sorted, no duplicates
+      set.Insert(h);
+      previous = h;
+    }
+    return true;
+  }
+  static Status Finalize(const State& s, const AggregateParams&, Column* out) {
+    out->AppendInt64(s.hashes ? static_cast<int64_t>(s.hashes->size()) : 0);
+    return Status::Ok();
+  }
+};
+
+}  // namespace
+
+void AddCountDistinctAggregates(AggregateList* out) {
+  constexpr std::string_view kName = "COUNT_DISTINCT";
+  out->push_back(
+      MakeAggregate<CountDistinctOp<BoolInput>>(kName, DataType::kBoolean, DataType::kBigint));
+  for (DataType type : {DataType::kBigint, DataType::kTimestamp}) {
+    out->push_back(MakeAggregate<CountDistinctOp<Int64Input>>(kName, type, DataType::kBigint));
+  }
+  out->push_back(
+      MakeAggregate<CountDistinctOp<DoubleInput>>(kName, DataType::kDouble, DataType::kBigint));
+  out->push_back(
+      MakeAggregate<CountDistinctOp<StringInput>>(kName, DataType::kString, DataType::kBigint));
+}
+
+}  // namespace braid::agg

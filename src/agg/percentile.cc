@@ -1,0 +1,153 @@
+// PERCENTILE_CONT(p) and PERCENTILE_DISC(p), exact (SEMANTICS.md): the state is the multiset of
+// the non-NULL values, a vector allocated on the first value, sorted lazily (by finalize,
+// serialize and merge; sorting does not change the multiset, so it is allowed on a const state).
+// For n sorted values v[0..n-1]:
+//   CONT: position x = p * (n - 1); v[floor x] + (x - floor x) * (v[ceil x] - v[floor x]), a
+//   DOUBLE. DISC: the first v[i] whose cumulative distribution (i + 1) / n >= p, of the argument's
+//   type.
+// Empty input gives NULL. DOUBLE values sort in the total order of TotalLess (NaN last).
+// Both share the state of one value type, so CONT and DISC states merge with each other.
+#include <algorithm>
+#include <memory>
+
+#include "agg/aggregate_kernel.h"
+
+namespace braid::agg {
+namespace {
+
+template <typename T>
+bool ValueLess(T a, T b) {
+  if constexpr (std::is_same_v<T, double>) {
+    return OrderKey(a) < OrderKey(b);  // items are canonical (CanonicalNaN)
+  } else {
+    return a < b;
+  }
+}
+
+template <typename T>
+struct Multiset {
+  std::vector<T> values;
+  size_t sorted_prefix = 0;  // values[0, sorted_prefix) is sorted
+
+  void Normalize() {
+    if (sorted_prefix == values.size()) return;
+    auto middle = values.begin() + static_cast<std::ptrdiff_t>(sorted_prefix);
+    std::sort(middle, values.end(), [](T a, T b) { return ValueLess(a, b); });
+    std::inplace_merge(values.begin(), middle, values.end(),
+                       [](T a, T b) { return ValueLess(a, b); });
+    sorted_prefix = values.size();
+  }
+};
+
+enum class Method { kContinuous, kDiscrete };
+
+template <typename InputT, Method kMethod>
+struct PercentileOp {
+  using Value = typename InputT::Value;
+  struct State {
+    std::unique_ptr<Multiset<Value>> set;
+  };
+  using Input = InputT;
+  static constexpr StateKind kKind =
+      std::is_same_v<Value, double> ? StateKind::kMultisetDouble : StateKind::kMultisetInt64;
+  static constexpr bool kCountsNulls = false;
+
+  static Multiset<Value>& Set(State& s) {
+    if (!s.set) s.set = std::make_unique<Multiset<Value>>();
+    return *s.set;
+  }
+  static Value Canonical(Value v) {
+    if constexpr (std::is_same_v<Value, double>) {
+      return CanonicalNaN(v);
+    } else {
+      return v;
+    }
+  }
+  static void Update(State& s, Value v) { Set(s).values.push_back(Canonical(v)); }
+  static void Merge(State& t, const State& s) {
+    if (!s.set) return;
+    s.set->Normalize();
+    Multiset<Value>& target = Set(t);
+    target.Normalize();
+    size_t middle = target.values.size();
+    target.values.insert(target.values.end(), s.set->values.begin(), s.set->values.end());
+    std::inplace_merge(target.values.begin(),
+                       target.values.begin() + static_cast<std::ptrdiff_t>(middle),
+                       target.values.end(), [](Value a, Value b) { return ValueLess(a, b); });
+    target.sorted_prefix = target.values.size();
+  }
+  static void Serialize(const State& s, std::string* out) {
+    if (!s.set) {
+      PutU64(out, 0);
+      return;
+    }
+    s.set->Normalize();
+    PutU64(out, s.set->values.size());
+    for (Value v : s.set->values) PutU64(out, std::bit_cast<uint64_t>(v));
+  }
+  static bool Deserialize(ByteReader& in, State* s) {
+    uint64_t count = in.U64();
+    if (!in.ok() || count > in.remaining() / 8) return false;
+    if (count == 0) return true;
+    Multiset<Value>& set = Set(*s);
+    set.values.reserve(count);
+    for (uint64_t i = 0; i < count; ++i) {
+      Value v = Canonical(std::bit_cast<Value>(in.U64()));
+      if (i > 0 && ValueLess(v, set.values.back())) return false;  // must be sorted
+      set.values.push_back(v);
+    }
+    set.sorted_prefix = set.values.size();
+    return true;
+  }
+  static Status Finalize(const State& s, const AggregateParams& params, Column* out) {
+    if (!params.fraction) return Status(StatusCode::kInvalidArgument, "percentile needs p");
+    if (!s.set || s.set->values.empty()) {
+      out->AppendNull();
+      return Status::Ok();
+    }
+    s.set->Normalize();
+    const std::vector<Value>& v = s.set->values;
+    double p = *params.fraction;
+    size_t n = v.size();
+    if constexpr (kMethod == Method::kContinuous) {
+      double position = p * static_cast<double>(n - 1);
+      size_t lo = static_cast<size_t>(std::floor(position));
+      size_t hi = std::min(n - 1, static_cast<size_t>(std::ceil(position)));
+      double low = static_cast<double>(v[lo]);
+      double high = static_cast<double>(v[hi]);
+      double fraction = position - static_cast<double>(lo);
+      out->AppendDouble(lo == hi || fraction == 0.0 ? low : low + fraction * (high - low));
+    } else {
+      // The smallest 1-based i with i / n >= p, checked in the same arithmetic as the definition
+      // so that p * n rounding up (0.3 * 10 = 3.0000000000000004) does not skip a value.
+      size_t i =
+          std::clamp<size_t>(static_cast<size_t>(std::ceil(p * static_cast<double>(n))), 1, n);
+      while (i > 1 && static_cast<double>(i - 1) / static_cast<double>(n) >= p) --i;
+      Value chosen = v[i - 1];
+      if constexpr (std::is_same_v<Value, double>) {
+        out->AppendDouble(chosen);
+      } else {
+        out->AppendInt64(chosen);
+      }
+    }
+    return Status::Ok();
+  }
+};
+
+}  // namespace
+
+void AddPercentileAggregates(AggregateList* out) {
+  using enum Method;
+  out->push_back(MakeAggregate<PercentileOp<Int64Input, kContinuous>>(
+      "PERCENTILE_CONT", DataType::kBigint, DataType::kDouble, Fraction::kRequired));
+  out->push_back(MakeAggregate<PercentileOp<DoubleInput, kContinuous>>(
+      "PERCENTILE_CONT", DataType::kDouble, DataType::kDouble, Fraction::kRequired));
+  for (DataType type : {DataType::kBigint, DataType::kTimestamp}) {
+    out->push_back(MakeAggregate<PercentileOp<Int64Input, kDiscrete>>("PERCENTILE_DISC", type, type,
+                                                                      Fraction::kRequired));
+  }
+  out->push_back(MakeAggregate<PercentileOp<DoubleInput, kDiscrete>>(
+      "PERCENTILE_DISC", DataType::kDouble, DataType::kDouble, Fraction::kRequired));
+}
+
+}  // namespace braid::agg
