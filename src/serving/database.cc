@@ -60,8 +60,12 @@ Result<QueryResult> Database::Execute(std::string_view sql_text) {
           return ExecuteDrop(statement, *catalog_, *logs_);
         } else if constexpr (std::is_same_v<T, sql::ShowStatement>) {
           return ExecuteShow(statement, *catalog_, *logs_);
-        } else {
+        } else if constexpr (std::is_same_v<T, sql::DescribeStatement>) {
           return ExecuteDescribe(statement, *catalog_);
+        } else {
+          return Status(StatusCode::kUnsupported,
+                        "views, alerts, SELECT and SET arrive with the view layer (issue 4)",
+                        statement.position);
         }
       },
       parsed.statement);

@@ -1,7 +1,8 @@
 // The syntax tree of Braid's SQL dialect (Azure Stream Analytics for streams and views, standard
 // SELECT for queries). Nodes are plain structs owned by their parent; every node records the
-// position of its first token so binders report errors at line:column. This first part covers
-// the stream DDL and catalog statements; views, alerts and SELECT extend the Statement variant.
+// position of its first token so binders report errors at line:column. The statements are the
+// stream DDL, the catalog statements, CREATE VIEW / CREATE ALERT, SELECT and SET; expressions are
+// in expression.h. Statements that hold expressions own them and are movable, not copyable.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +13,7 @@
 
 #include "common/status.h"
 #include "common/types.h"
+#include "sql/expression.h"
 
 namespace braid::sql {
 
@@ -65,8 +67,61 @@ struct DescribeStatement {
   SourcePosition name_position;  // of the name token
 };
 
+// A select-list item: an expression, `*` or `t.*` (a Star node), with an optional alias.
+struct SelectItem {
+  ExprPtr expr;
+  std::optional<std::string> alias;
+  SourcePosition position;
+};
+
+// SELECT [DISTINCT] items FROM source [TIMESTAMP BY expr] [WHERE expr] [GROUP BY expr, ...]
+// [HAVING expr] [ORDER BY item, ...] [LIMIT n] [OFFSET n]. The body of a view and a query.
+struct SelectStatement {
+  bool distinct = false;
+  std::vector<SelectItem> items;
+  std::string from;  // a stream (in a view) or a view or stream (in a query)
+  SourcePosition from_position;
+  ExprPtr timestamp_by;  // null without TIMESTAMP BY
+  ExprPtr where;         // null without WHERE
+  std::vector<ExprPtr> group_by;
+  ExprPtr having;  // null without HAVING
+  std::vector<OrderItem> order_by;
+  std::optional<int64_t> limit;
+  std::optional<int64_t> offset;
+  SourcePosition position;
+};
+
+// CREATE [OR REPLACE] VIEW name AS select
+struct CreateViewStatement {
+  std::string name;
+  bool or_replace = false;
+  SelectStatement query;
+  SourcePosition position;
+  SourcePosition name_position;
+};
+
+// CREATE [OR REPLACE] ALERT name ON view WHERE condition
+struct CreateAlertStatement {
+  std::string name;
+  bool or_replace = false;
+  std::string view;
+  ExprPtr condition;
+  SourcePosition position;
+  SourcePosition name_position;
+  SourcePosition view_position;
+};
+
+// SET name = value (or SET name TO value): a session setting such as consistency.
+struct SetStatement {
+  std::string name;
+  OptionValue value;
+  SourcePosition position;
+  SourcePosition name_position;
+};
+
 using Statement =
-    std::variant<CreateStreamStatement, DropStatement, ShowStatement, DescribeStatement>;
+    std::variant<CreateStreamStatement, DropStatement, ShowStatement, DescribeStatement,
+                 CreateViewStatement, CreateAlertStatement, SelectStatement, SetStatement>;
 
 // A statement with the exact source text it was parsed from (without the trailing ';').
 struct ParsedStatement {

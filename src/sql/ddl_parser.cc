@@ -1,11 +1,12 @@
-// The catalog statements: CREATE STREAM, DROP, SHOW, DESCRIBE (statement_parsers.h).
+// The catalog statements: CREATE STREAM, DROP, SHOW, DESCRIBE, and the dispatch of CREATE
+// (statement_parsers.h).
 #include <fmt/format.h>
 
-#include <charconv>
 #include <optional>
 
 #include "common/schema.h"
 #include "common/types.h"
+#include "sql/expression_parser.h"
 #include "sql/statement_parsers.h"
 
 namespace braid::sql {
@@ -139,24 +140,6 @@ Result<Statement> ParseCreateStream(TokenCursor& cursor, SourcePosition position
   return Statement(std::move(statement));
 }
 
-Result<OptionValue> ParseNumber(TokenCursor& cursor, std::string_view sign,
-                                SourcePosition position) {
-  const Token& number = cursor.Advance();
-  std::string text = fmt::format("{}{}", sign == "-" ? "-" : "", number.text);
-  const char* end = text.data() + text.size();
-  if (number.kind == TokenKind::kInteger) {
-    int64_t value = 0;
-    auto [ptr, ec] = std::from_chars(text.data(), end, value);
-    if (ec == std::errc() && ptr == end) return OptionValue{value, position};
-  } else {
-    double value = 0;
-    auto [ptr, ec] = std::from_chars(text.data(), end, value);
-    if (ec == std::errc() && ptr == end) return OptionValue{value, position};
-  }
-  return Status(StatusCode::kInvalidArgument,
-                fmt::format("number {}{} is out of range", sign, number.text), position);
-}
-
 }  // namespace
 
 Result<OptionValue> ParseLiteral(TokenCursor& cursor, std::string_view context) {
@@ -169,22 +152,25 @@ Result<OptionValue> ParseLiteral(TokenCursor& cursor, std::string_view context) 
     sign = cursor.Advance().text;
   }
   if (cursor.Check(TokenKind::kInteger) || cursor.Check(TokenKind::kDecimal)) {
-    return ParseNumber(cursor, sign, position);
+    ASSIGN_OR_RETURN(Literal number, NumberLiteral(cursor.Advance(), sign, position));
+    if (auto* integer = std::get_if<int64_t>(&number.value)) return OptionValue{*integer, position};
+    return OptionValue{std::get<double>(number.value), position};
   }
   return cursor.ErrorExpected(fmt::format("{} (a 'string', a number, TRUE or FALSE)", context));
 }
 
 Result<Statement> ParseCreate(TokenCursor& cursor) {
-  SourcePosition position = cursor.Advance().position;  // CREATE
-  if (cursor.AcceptWord("STREAM")) return ParseCreateStream(cursor, position);
-  if (cursor.CheckWord("VIEW") || cursor.CheckWord("ALERT")) {
-    return Status(StatusCode::kUnsupported,
-                  fmt::format("CREATE {} is not supported by this version of Braid; it knows "
-                              "CREATE STREAM",
-                              cursor.Peek().text),
-                  cursor.Peek().position);
+  CreateHeader header;
+  header.position = cursor.Advance().position;  // CREATE
+  if (cursor.AcceptWord("OR")) {
+    RETURN_IF_ERROR(cursor.ExpectWord("REPLACE", "REPLACE after CREATE OR"));
+    header.or_replace = true;
   }
-  return cursor.ErrorExpected("STREAM after CREATE");
+  if (cursor.AcceptWord("VIEW")) return ParseCreateView(cursor, header);
+  if (cursor.AcceptWord("ALERT")) return ParseCreateAlert(cursor, header);
+  if (header.or_replace) return cursor.ErrorExpected("VIEW or ALERT after CREATE OR REPLACE");
+  if (cursor.AcceptWord("STREAM")) return ParseCreateStream(cursor, header.position);
+  return cursor.ErrorExpected("STREAM, VIEW or ALERT after CREATE");
 }
 
 Result<Statement> ParseDrop(TokenCursor& cursor) {

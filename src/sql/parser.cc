@@ -1,5 +1,6 @@
 #include "sql/parser.h"
 
+#include "sql/expression_parser.h"
 #include "sql/lexer.h"
 #include "sql/statement_parsers.h"
 #include "sql/token_cursor.h"
@@ -13,10 +14,8 @@ struct StatementRule {
   Result<Statement> (*parse)(TokenCursor& cursor);
 };
 constexpr StatementRule kStatementRules[] = {
-    {"CREATE", ParseCreate},
-    {"DROP", ParseDrop},
-    {"SHOW", ParseShow},
-    {"DESCRIBE", ParseDescribe},
+    {"CREATE", ParseCreate},     {"DROP", ParseDrop},     {"SHOW", ParseShow},
+    {"DESCRIBE", ParseDescribe}, {"SELECT", ParseSelect}, {"SET", ParseSet},
 };
 
 // Parses the statement at the cursor, which must be followed by ';' or the end of input.
@@ -33,7 +32,7 @@ Result<ParsedStatement> ParseOne(TokenCursor& cursor, std::string_view source) {
                            std::string(source.substr(first.begin, end - first.begin)),
                            first.position};
   }
-  return cursor.ErrorExpected("a statement (CREATE, DROP, SHOW or DESCRIBE)");
+  return cursor.ErrorExpected("a statement (CREATE, DROP, SHOW, DESCRIBE, SELECT or SET)");
 }
 
 void SkipSemicolons(TokenCursor& cursor) {
@@ -64,6 +63,16 @@ Result<std::vector<ParsedStatement>> ParseScript(std::string_view text) {
     ASSIGN_OR_RETURN(ParsedStatement statement, ParseOne(cursor, text));
     statements.push_back(std::move(statement));
   }
+}
+
+Result<ExprPtr> ParseStandaloneExpression(std::string_view text) {
+  ASSIGN_OR_RETURN(std::vector<Token> tokens, Tokenize(text));
+  TokenCursor cursor(tokens);
+  ASSIGN_OR_RETURN(ExprPtr expr, ParseExpression(cursor));
+  if (!cursor.AtEnd()) {
+    return cursor.ErrorExpected("an operator or end of input after the expression");
+  }
+  return expr;
 }
 
 }  // namespace braid::sql

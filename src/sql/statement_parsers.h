@@ -3,7 +3,8 @@
 // statement up to (not including) its terminating ';' or end of input, and returns the AST node
 // or a kSyntaxError at the offending token. parser.cc dispatches on the first word through one
 // table, so a new statement (CREATE VIEW, SELECT) is one more parse function and one more table
-// row; ParseLiteral is the literal grammar shared with WITH options and, later, expressions.
+// row; ParseLiteral is the literal grammar of WITH options and SET; expressions have their own
+// grammar (expression_parser.h).
 // Pure functions over a caller-owned cursor.
 #pragma once
 
@@ -13,7 +14,23 @@
 namespace braid::sql {
 
 // CREATE STREAM [IF NOT EXISTS] name (column TYPE [NOT NULL | NULL], ...) [WITH (opt = lit, ...)]
+// CREATE [OR REPLACE] VIEW ... | ALERT ... (below)
 Result<Statement> ParseCreate(TokenCursor& cursor);
+
+// What CREATE [OR REPLACE] said before the object kind; the cursor is after VIEW or ALERT.
+struct CreateHeader {
+  SourcePosition position;  // of CREATE
+  bool or_replace = false;
+};
+// CREATE [OR REPLACE] VIEW name AS select
+Result<Statement> ParseCreateView(TokenCursor& cursor, CreateHeader header);
+// CREATE [OR REPLACE] ALERT name ON view WHERE condition
+Result<Statement> ParseCreateAlert(TokenCursor& cursor, CreateHeader header);
+// SELECT [DISTINCT] items FROM name [TIMESTAMP BY e] [WHERE e] [GROUP BY e, ...] [HAVING e]
+// [ORDER BY item, ...] [LIMIT n] [OFFSET n]
+Result<Statement> ParseSelect(TokenCursor& cursor);
+// SET name = literal | SET name TO literal
+Result<Statement> ParseSet(TokenCursor& cursor);
 // DROP STREAM|VIEW|ALERT [IF EXISTS] name
 Result<Statement> ParseDrop(TokenCursor& cursor);
 // SHOW STREAMS|VIEWS|ALERTS
