@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "common/time.h"
+#include "cli/iot_generator.h"
 #include "server/api.h"
 #include "server/http_server.h"
 #include "serving/database.h"
@@ -65,24 +66,17 @@ struct RunResult {
   uint64_t body_bytes = 0;
 };
 
-// `count` telemetry events as NDJSON, numbered from `first` (1,000 devices, one event per
-// millisecond of event time, as RFC 3339 strings like most producers send).
+// `count` telemetry events as NDJSON, numbered from `first`: telemetry like the seed's
+// (cli/iot_generator.h), 1,000 devices, timestamps as RFC 3339 strings like most producers send.
 std::string TelemetryBody(uint64_t first, int count) {
-  static constexpr const char* kTypes[] = {"reading", "login", "purchase", "logout"};
+  cli::IotGeneratorOptions options;
+  options.devices = 1000;
+  options.seed = first + 1;
+  options.start = Timestamp{1795392000000000} + Duration::Millis(static_cast<int64_t>(first));
+  cli::IotGenerator generator(options);
   std::string body;
   body.reserve(static_cast<size_t>(count) * 240);
-  for (uint64_t i = first; i < first + static_cast<uint64_t>(count); ++i) {
-    const int64_t ms = 1795428000000 + static_cast<int64_t>(i);
-    fmt::format_to(std::back_inserter(body),
-                   R"({{"device_id":"device-{:04}","event_ts":"{}","temperature":{:.2f},)"
-                   R"("energy_consumed":{:.3f},"user_id":"user-{:05}","event_type":"{}",)"
-                   R"("session_duration":{:.1f},"revenue":{:.2f}}})"
-                   "\n",
-                   i % 1000, FormatRfc3339(Timestamp::FromMillis(ms)),
-                   15.0 + static_cast<double>(i % 700) / 10.0,
-                   static_cast<double>(i % 5000) / 1000.0, (i * 7) % 20000, kTypes[i % 4],
-                   static_cast<double>(i % 3600), static_cast<double>(i % 10000) / 100.0);
-  }
+  for (int i = 0; i < count; ++i) cli::IotGenerator::AppendNdjson(generator.Next(), &body);
   return body;
 }
 

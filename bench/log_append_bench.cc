@@ -24,6 +24,7 @@
 
 #include "common/chunk_codec.h"
 #include "common/file_util.h"
+#include "cli/iot_generator.h"
 #include "log/log_manager.h"
 
 namespace braid::log {
@@ -35,36 +36,18 @@ using Clock = std::chrono::steady_clock;
 constexpr size_t kEventsPerChunk = 1000;
 constexpr size_t kDistinctChunks = 64;
 
-SchemaPtr TelemetrySchema() {
-  return std::make_shared<const Schema>(std::vector<Field>{
-      {"device_id", DataType::kString, false},
-      {"event_ts", DataType::kTimestamp, false},
-      {"temperature", DataType::kDouble, true},
-      {"energy_consumed", DataType::kDouble, true},
-      {"user_id", DataType::kString, true},
-      {"event_type", DataType::kString, true},
-      {"session_duration", DataType::kDouble, true},
-      {"revenue", DataType::kDouble, true},
-  });
-}
-
+// Telemetry like the seed's (cli/iot_generator.h), 10,000 devices.
 std::vector<Chunk> MakeTelemetryChunks(const SchemaPtr& schema) {
-  static const char* kTypes[] = {"reading", "login", "logout", "purchase", "alarm"};
-  std::mt19937_64 rng(2026);
-  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  cli::IotGeneratorOptions options;
+  options.devices = 10000;
+  options.users = 100000;
+  options.seed = 2026;
+  cli::IotGenerator generator(options);
   std::vector<Chunk> chunks;
-  int64_t ts = 1'790'000'000'000'000;
   for (size_t c = 0; c < kDistinctChunks; ++c) {
     Chunk chunk(schema);
     for (size_t i = 0; i < kEventsPerChunk; ++i) {
-      chunk.mutable_column(0).AppendString(fmt::format("device-{:05}", rng() % 10000));
-      chunk.mutable_column(1).AppendInt64(ts += 1000);
-      chunk.mutable_column(2).AppendDouble(20.0 + 70.0 * unit(rng));
-      chunk.mutable_column(3).AppendDouble(5.0 * unit(rng));
-      chunk.mutable_column(4).AppendString(fmt::format("user-{:06}", rng() % 100000));
-      chunk.mutable_column(5).AppendString(kTypes[rng() % 5]);
-      chunk.mutable_column(6).AppendDouble(3600.0 * unit(rng));
-      chunk.mutable_column(7).AppendDouble(unit(rng) < 0.1 ? 100.0 * unit(rng) : 0.0);
+      cli::IotGenerator::AppendToChunk(generator.Next(), &chunk);
     }
     chunks.push_back(std::move(chunk));
   }
@@ -248,7 +231,7 @@ int RunBenchmark(int argc, char** argv) {
     if (arg.starts_with("--events=")) target_events = std::stoull(arg.substr(9));
     if (arg.starts_with("--delay_us=")) delay = Duration::Micros(std::stoll(arg.substr(11)));
   }
-  const auto chunks = MakeTelemetryChunks(TelemetrySchema());
+  const auto chunks = MakeTelemetryChunks(cli::IotGenerator::TelemetrySchema());
   PrintHeader(target_events, delay, dir);
   for (const Scenario& s : Scenarios()) {
     const Measurement m = RunScenario(s, chunks, dir / "log", target_events, delay);

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/iot_generator.h"
 #include "lake/parquet_reader.h"
 #include "lake/parquet_writer.h"
 
@@ -34,48 +35,16 @@ double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-SchemaPtr TelemetrySchema() {
-  return std::make_shared<const Schema>(std::vector<Field>{
-      {"device_id", DataType::kString, false},
-      {"event_ts", DataType::kTimestamp, false},
-      {"temperature", DataType::kDouble, false},
-      {"energy_consumed", DataType::kDouble, false},
-      {"user_id", DataType::kString, true},
-      {"event_type", DataType::kString, false},
-      {"session_duration", DataType::kDouble, true},
-      {"revenue", DataType::kDouble, true},
-  });
-}
-
-Chunk TelemetryChunk(const SchemaPtr& schema, uint64_t seed, int64_t first_ts) {
-  static const char* kEventTypes[] = {"page_view", "click", "purchase", "login", "logout",
-                                      "heartbeat"};
-  std::mt19937_64 rng(seed);
+// kChunkRows events of telemetry like the seed's (cli/iot_generator.h), 1,000 devices.
+Chunk TelemetryChunk(const SchemaPtr& schema, uint64_t seed, Timestamp start) {
+  cli::IotGeneratorOptions options;
+  options.devices = 1000;
+  options.seed = seed;
+  options.start = start;
+  cli::IotGenerator generator(options);
   Chunk chunk(schema);
   for (size_t c = 0; c < schema->size(); ++c) chunk.mutable_column(c).Reserve(kChunkRows);
-  for (size_t r = 0; r < kChunkRows; ++r) {
-    chunk.mutable_column(0).AppendString(fmt::format("device-{:04}", rng() % 1000));
-    chunk.mutable_column(1).AppendInt64(first_ts + static_cast<int64_t>(r) * 1000 +
-                                        static_cast<int64_t>(rng() % 1000));
-    chunk.mutable_column(2).AppendDouble(15.0 + static_cast<double>(rng() % 2000) / 100.0);
-    chunk.mutable_column(3).AppendDouble(static_cast<double>(rng() % 1'000'000) / 1000.0);
-    if (rng() % 5 == 0) {
-      chunk.mutable_column(4).AppendNull();
-    } else {
-      chunk.mutable_column(4).AppendString(fmt::format("user-{}", rng() % 50'000));
-    }
-    chunk.mutable_column(5).AppendString(kEventTypes[rng() % 6]);
-    if (rng() % 3 == 0) {
-      chunk.mutable_column(6).AppendNull();
-    } else {
-      chunk.mutable_column(6).AppendDouble(static_cast<double>(rng() % 3'600'000) / 1000.0);
-    }
-    if (rng() % 10 != 0) {
-      chunk.mutable_column(7).AppendNull();
-    } else {
-      chunk.mutable_column(7).AppendDouble(static_cast<double>(rng() % 100'000) / 100.0);
-    }
-  }
+  for (size_t r = 0; r < kChunkRows; ++r) cli::IotGenerator::AppendToChunk(generator.Next(), &chunk);
   return chunk;
 }
 
@@ -117,11 +86,12 @@ Result<ScanTotals> ScanWithBraid(const fs::path& path) {
 }
 
 Result<ParquetFileSummary> WriteWithBraid(const fs::path& path, size_t rows, double* seconds) {
-  SchemaPtr schema = TelemetrySchema();
+  SchemaPtr schema = cli::IotGenerator::TelemetrySchema();
   std::vector<Chunk> pool;
   for (size_t i = 0; i < kDistinctChunks; ++i) {
-    pool.push_back(TelemetryChunk(schema, i + 1, 1'700'000'000'000'000 +
-                                                     static_cast<int64_t>(i * kChunkRows) * 1000));
+    // 1,000 events per second of event time: each chunk covers the next 100 seconds.
+    pool.push_back(TelemetryChunk(
+        schema, i + 1, Timestamp{1795392000000000} + Duration::Seconds(100 * static_cast<int64_t>(i))));
   }
   ParquetWriterOptions options;  // zstd level 3, 1 Mi-row groups, 1 MiB pages, dictionary auto
   double elapsed = 0;
