@@ -102,6 +102,22 @@ Status ApplyLog(const toml::table& table, ServeConfig* config) {
   return Status::Ok();
 }
 
+Status ApplyCapture(const toml::table& table, ServeConfig* config) {
+  for (const auto& [key, node] : table) {
+    const std::string_view k = key.str();
+    if (k == "interval") {
+      ASSIGN_OR_RETURN(config->capture_interval, DurationValue(node, k));
+    } else if (k == "max_bytes") {
+      ASSIGN_OR_RETURN(int64_t v, IntValue(node, k));
+      if (v < 1) return ConfigError(node, k, "must be at least 1");
+      config->capture_max_bytes = static_cast<uint64_t>(v);
+    } else {
+      return ConfigError(node, k, "is not a known key of [capture]");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<ServeConfig> LoadConfigFile(const std::filesystem::path& file) {
@@ -120,8 +136,10 @@ Result<ServeConfig> LoadConfigFile(const std::filesystem::path& file) {
       RETURN_IF_ERROR(ApplyServer(*section, &config).WithContext(file.string()));
     } else if (key.str() == "log" && section != nullptr) {
       RETURN_IF_ERROR(ApplyLog(*section, &config).WithContext(file.string()));
+    } else if (key.str() == "capture" && section != nullptr) {
+      RETURN_IF_ERROR(ApplyCapture(*section, &config).WithContext(file.string()));
     } else {
-      return ConfigError(node, key.str(), "is not a known section ([server] or [log])")
+      return ConfigError(node, key.str(), "is not a known section ([server], [log] or [capture])")
           .WithContext(file.string());
     }
   }

@@ -22,6 +22,10 @@ struct ServeConfig {
   uint64_t max_body_bytes = 64ull << 20;
   log::LogOptions log;
   Duration retention_check_interval = Duration::Minutes(1);
+  // Capture (log -> lake): a stream is captured when its oldest uncaptured event is this old or
+  // its uncaptured log reaches capture_max_bytes (Event Hubs Capture's defaults).
+  Duration capture_interval = Duration::Seconds(300);
+  uint64_t capture_max_bytes = 256ull << 20;
   std::vector<std::filesystem::path> definitions;
 };
 

@@ -1,5 +1,5 @@
 // `braid serve`: open the data directory, apply definitions, serve HTTP until SIGINT or SIGTERM,
-// and apply stream retention on an interval. Signals are blocked before any thread starts and
+// apply stream retention on an interval and capture streams into the lake when due. Signals are blocked before any thread starts and
 // taken synchronously with sigwait, so shutdown runs on the main thread in a defined order:
 // stop accepting, finish requests in flight, close the log.
 #include <signal.h>
@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -30,12 +31,12 @@ int Fail(const Status& status) {
   return 1;
 }
 
-// Applies retention every `interval` until stopped.
-class RetentionLoop {
+// Runs `task` every `interval` on its own thread until destroyed.
+class PeriodicTask {
  public:
-  RetentionLoop(serving::Database& db, Duration interval)
-      : thread_([this, &db, interval] { Run(db, interval); }) {}
-  ~RetentionLoop() {
+  PeriodicTask(Duration interval, std::function<void()> task)
+      : thread_([this, interval, task = std::move(task)] { Run(interval, task); }) {}
+  ~PeriodicTask() {
     {
       std::lock_guard<std::mutex> lock(mu_);
       stop_ = true;
@@ -45,16 +46,11 @@ class RetentionLoop {
   }
 
  private:
-  void Run(serving::Database& db, Duration interval) {
+  void Run(Duration interval, const std::function<void()>& task) {
     std::unique_lock<std::mutex> lock(mu_);
     while (!cv_.wait_for(lock, std::chrono::microseconds(interval.micros), [&] { return stop_; })) {
       lock.unlock();
-      Result<int> deleted = db.logs().ApplyRetention(Now());
-      if (!deleted.ok()) {
-        Say("retention failed: " + deleted.status().ToString());
-      } else if (*deleted > 0) {
-        Say(fmt::format("retention deleted {} log segments", *deleted));
-      }
+      task();
       lock.lock();
     }
   }
@@ -64,6 +60,21 @@ class RetentionLoop {
   bool stop_ = false;
   std::thread thread_;
 };
+
+void ApplyRetention(serving::Database& db) {
+  Result<int> deleted = db.logs().ApplyRetention(Now());
+  if (!deleted.ok()) {
+    Say("retention failed: " + deleted.status().ToString());
+  } else if (*deleted > 0) {
+    Say(fmt::format("retention deleted {} log segments", *deleted));
+  }
+}
+
+// Checks every second which streams are due for capture (interval or size threshold).
+void CaptureDueStreams(serving::Database& db) {
+  Status captured = db.capture().Tick(Now());
+  if (!captured.ok()) Say("capture failed (retried at the next check): " + captured.ToString());
+}
 
 }  // namespace
 
@@ -83,6 +94,8 @@ int RunServe(const ServeConfig& config) {
   serving::DatabaseOptions db_options;
   db_options.data_dir = config.data_dir;
   db_options.log = config.log;
+  db_options.capture_interval = config.capture_interval;
+  db_options.capture_max_bytes = config.capture_max_bytes;
   Result<std::unique_ptr<serving::Database>> db = serving::Database::Open(db_options);
   if (!db.ok()) return Fail(db.status().WithContext(config.data_dir.string()));
   for (const std::string& warning : (*db)->logs().RecoveryWarnings()) {
@@ -107,7 +120,8 @@ int RunServe(const ServeConfig& config) {
   Say(fmt::format("PostgreSQL wire protocol ({}:{}) is not served by this version; use HTTP",
                   pg->first, pg->second));
   {
-    RetentionLoop retention(**db, config.retention_check_interval);
+    PeriodicTask retention(config.retention_check_interval, [&] { ApplyRetention(**db); });
+    PeriodicTask capture(Duration::Seconds(1), [&] { CaptureDueStreams(**db); });
     int signal_number = 0;
     sigwait(&signals, &signal_number);
     Say(fmt::format("received {}, shutting down", signal_number == SIGINT ? "SIGINT" : "SIGTERM"));

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "common/json_writer.h"
+#include "server/api_capture.h"
 #include "server/api_ingest.h"
 #include "server/api_sql.h"
 #include "server/api_status.h"
@@ -30,6 +31,7 @@ Router MakeApiRouter(serving::Database& database, const ApiOptions& options) {
   router.Add(HttpVerb::get, "/v1/streams/{stream}/dead_letters", route(&HandleGetDeadLetters));
   router.Add(HttpVerb::post, "/v1/sql", route(&HandlePostSql));
   router.Add(HttpVerb::get, "/v1/status", route(&HandleGetStatus));
+  router.Add(HttpVerb::post, "/v1/capture", route(&HandlePostCapture));
   router.Add(HttpVerb::get, "/healthz", [](const Request&, Responder responder) {
     JsonWriter json;
     json.BeginObject().Key("status").String("ok").EndObject();

@@ -51,7 +51,8 @@ class ApiContext {
 //   POST /v1/streams/{stream}/events      ingest (api_ingest.h)
 //   GET  /v1/streams/{stream}/dead_letters  rejected events kept by ?on_error=dead_letter
 //   POST /v1/sql                           one SQL statement (api_sql.h)
-//   GET  /v1/status                        streams and their log partitions (api_status.h)
+//   GET  /v1/status                        streams, log partitions, capture (api_status.h)
+//   POST /v1/capture                       seal a capture epoch now (api_capture.h)
 //   GET  /healthz                          liveness
 Router MakeApiRouter(serving::Database& database, const ApiOptions& options = {});
 

@@ -7,7 +7,6 @@ namespace braid::server {
 namespace {
 
 void WriteStreamStatus(JsonWriter& json, log::StreamLog& stream_log) {
-  json.BeginObject();
   json.Key("events").Uint(stream_log.TotalEvents()).Key("bytes").Uint(stream_log.TotalBytes());
   json.Key("partitions").BeginArray();
   for (int id = 0; id < stream_log.num_partitions(); ++id) {
@@ -20,27 +19,52 @@ void WriteStreamStatus(JsonWriter& json, log::StreamLog& stream_log) {
   json.EndArray();
   const log::Partition& dead_letters = stream_log.dead_letters();
   json.Key("dead_letters").Uint(dead_letters.end_offset() - dead_letters.start_offset());
+}
+
+void WriteCaptureStatus(JsonWriter& json, const Result<serving::LakeStatus>& lake) {
+  json.Key("capture").BeginObject();
+  if (!lake.ok()) {
+    json.Key("error").String(lake.status().ToString()).EndObject();
+    return;
+  }
+  json.Key("epoch").Int(lake->epoch).Key("end_offsets").BeginArray();
+  for (uint64_t offset : lake->end_offsets) json.Uint(offset);
+  json.EndArray();
+  json.Key("table_version").Int(lake->table_version);
+  json.Key("lag_events").Uint(lake->lag_events).Key("lag_seconds").Double(lake->lag_seconds);
+  json.Key("files").Uint(lake->files).Key("bytes").Uint(lake->bytes);
+  json.Key("small_files").Uint(lake->small_files);
   json.EndObject();
 }
 
-}  // namespace
-
-void HandleGetStatus(ApiContext& context, const Request& /*request*/, Responder responder) {
+Response StatusResponse(ApiContext& context) {
   serving::Database& database = context.database();
   JsonWriter json;
   json.BeginObject().Key("streams").BeginObject();
   for (const sql::StreamDefinitionPtr& definition : database.catalog().Streams()) {
     Result<serving::StreamHandle> stream = database.FindStream(definition->name);
     if (!stream.ok()) continue;  // dropped since the catalog was listed
-    json.Key(definition->name);
+    json.Key(definition->name).BeginObject();
     WriteStreamStatus(json, *stream->log);
+    WriteCaptureStatus(json, database.capture().LakeStatusOf(definition->name));
+    json.EndObject();
   }
   json.EndObject();
   const Duration uptime = Now() - context.started_at();
   json.Key("uptime_s").Double(static_cast<double>(uptime.micros) / 1e6);
   json.Key("version").String(VersionString());
   json.EndObject();
-  responder.Send(JsonResponse(200, json.Take()));
+  return JsonResponse(200, json.Take());
+}
+
+}  // namespace
+
+// The first status of a stream after a start replays its Delta log, so this runs on a blocking
+// thread rather than an io thread.
+void HandleGetStatus(ApiContext& context, const Request& /*request*/, Responder responder) {
+  context.RunBlocking([&context, responder = std::move(responder)]() mutable {
+    responder.Send(StatusResponse(context));
+  });
 }
 
 }  // namespace braid::server

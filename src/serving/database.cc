@@ -21,6 +21,11 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options)
   ASSIGN_OR_RETURN(db->catalog_, sql::Catalog::Open(options.data_dir));
   ASSIGN_OR_RETURN(db->logs_, log::LogManager::Open(options.data_dir / "log", options.log));
   RETURN_IF_ERROR(db->OpenCatalogedStreams());
+  CaptureServiceOptions capture;
+  capture.data_dir = options.data_dir;
+  capture.interval = options.capture_interval;
+  capture.max_bytes = options.capture_max_bytes;
+  db->capture_ = std::make_unique<CaptureService>(capture, *db->catalog_, *db->logs_);
   return db;
 }
 

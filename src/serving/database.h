@@ -1,5 +1,5 @@
 // Database: the engine as the protocol servers and the CLI see it. It opens the data directory
-// (catalog and ingestion log), applies --definitions files, executes SQL statements and hands
+// (catalog, ingestion log, capture into the lake), applies --definitions files, executes SQL statements and hands
 // out the live objects of a stream. It only wires layers together: statement semantics live in
 // StatementExecutor, storage in log/, definitions in sql/. Thread-safe: every method may be
 // called concurrently from connection threads.
@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "log/log_manager.h"
+#include "serving/capture_service.h"
 #include "serving/query_result.h"
 #include "sql/catalog.h"
 
@@ -19,6 +20,9 @@ namespace braid::serving {
 struct DatabaseOptions {
   std::filesystem::path data_dir = "braid-data";
   log::LogOptions log;
+  // Capture schedule (Event Hubs Capture defaults); data_dir is filled in from the above.
+  Duration capture_interval = Duration::Seconds(300);
+  uint64_t capture_max_bytes = 256ull << 20;
 };
 
 // A stream's definition together with its log; both stay valid while the handle is held.
@@ -43,6 +47,8 @@ class Database {
 
   sql::Catalog& catalog() { return *catalog_; }
   log::LogManager& logs() { return *logs_; }
+  // Capture of streams into the lake (the master dataset).
+  CaptureService& capture() { return *capture_; }
   const DatabaseOptions& options() const { return options_; }
 
   // Stops appends and wakes readers; called before destruction on shutdown.
@@ -56,6 +62,7 @@ class Database {
   std::mutex ddl_mu_;  // serializes catalog changes (CREATE/DROP) with their log changes
   std::unique_ptr<sql::Catalog> catalog_;
   std::unique_ptr<log::LogManager> logs_;
+  std::unique_ptr<CaptureService> capture_;
 };
 
 }  // namespace braid::serving

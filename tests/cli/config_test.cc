@@ -57,6 +57,9 @@ segment_bytes = 1048576
 compression = "zstd"
 zstd_level = 3
 retention_check_interval = "30s"
+[capture]
+interval = "10s"
+max_bytes = 1000
 )");
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->data_dir, "/var/lib/braid");
@@ -70,6 +73,8 @@ retention_check_interval = "30s"
   EXPECT_EQ(config->log.compression, log::Compression::kZstd);
   EXPECT_EQ(config->log.zstd_level, 3);
   EXPECT_EQ(config->retention_check_interval, Duration::Seconds(30));
+  EXPECT_EQ(config->capture_interval, Duration::Seconds(10));
+  EXPECT_EQ(config->capture_max_bytes, 1000u);
 }
 
 TEST(ConfigTest, MistakesNameTheKeyAndLine) {
@@ -83,6 +88,7 @@ TEST(ConfigTest, MistakesNameTheKeyAndLine) {
            {"[log]\n\ngroup_commit_delay = \"fast\"\n", "line 3: 'group_commit_delay' invalid duration 'fast'"},
            {"[server]\nio_threads = \"two\"\n", "line 2: 'io_threads' must be an integer"},
            {"[storage]\nx = 1\n", "'storage' is not a known section"},
+           {"[capture]\nevery = \"5s\"\n", "line 2: 'every' is not a known key of [capture]"},
            {"[server\n", "line 1"},
        }) {
     Result<ServeConfig> config = LoadText(c.text);
