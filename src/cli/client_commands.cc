@@ -161,6 +161,58 @@ int RunStatus(const StatusCommandOptions& options) {
   return 0;
 }
 
+int RunLake(const LakeCommandOptions& options) {
+  Result<std::unique_ptr<HttpClient>> client = HttpClient::Connect(options.server);
+  if (!client.ok()) return Fail(client.status());
+  const std::string base = fmt::format("/v1/lake/{}/", options.stream);
+  Result<HttpResponse> response = Status(StatusCode::kInvalidArgument, "unknown lake action");
+  if (options.action == "ls") {
+    response = (*client)->Request("GET", base + "files");
+  } else if (options.action == "optimize") {
+    response = (*client)->Request("POST", base + "optimize");
+  } else {
+    std::string target = base + "vacuum?dry_run=" + (options.dry_run ? "true" : "false");
+    if (!options.retention.empty()) target += "&retention=" + options.retention;
+    response = (*client)->Request("POST", target);
+  }
+  if (!response.ok()) return Fail(response.status());
+  if (response->status != 200) return PrintApiError(*response);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(response->body).get(doc) != simdjson::SUCCESS) {
+    return Fail(Status(StatusCode::kInternal, "the server's answer is not JSON"));
+  }
+  if (options.action == "ls") {
+    simdjson::dom::array files;
+    if (doc["files"].get(files) == simdjson::SUCCESS) {
+      for (simdjson::dom::element file : files) {
+        std::printf("%12lld  %.*s\n", static_cast<long long>(Member<int64_t>(file["size"], 0)),
+                    static_cast<int>(Member<std::string_view>(file["path"], "").size()),
+                    Member<std::string_view>(file["path"], "").data());
+      }
+    }
+    std::printf("version %lld: %zu files, %lld bytes\n",
+                static_cast<long long>(Member<int64_t>(doc["version"], -1)),
+                files.size(), static_cast<long long>(Member<int64_t>(doc["bytes"], 0)));
+  } else if (options.action == "optimize") {
+    std::printf("removed %lld small files, added %lld (table version %lld)\n",
+                static_cast<long long>(Member<int64_t>(doc["files_removed"], 0)),
+                static_cast<long long>(Member<int64_t>(doc["files_added"], 0)),
+                static_cast<long long>(Member<int64_t>(doc["table_version"], -1)));
+  } else {
+    simdjson::dom::array deleted;
+    size_t n = 0;
+    if (doc["deleted"].get(deleted) == simdjson::SUCCESS) {
+      for (simdjson::dom::element path : deleted) {
+        std::printf("%s %s\n", options.dry_run ? "would delete" : "deleted", CellText(path).c_str());
+        ++n;
+      }
+    }
+    std::printf("%zu files %s\n", n, options.dry_run ? "would be deleted" : "deleted");
+  }
+  return 0;
+}
+
 namespace {
 
 // Sends one batch, retrying transport failures and 5xx answers with backoff. The batch's

@@ -41,6 +41,16 @@ struct StatusCommandOptions {
 // braid status: prints a summary of every stream (or the raw JSON).
 int RunStatus(const StatusCommandOptions& options);
 
+struct LakeCommandOptions {
+  std::string server = kDefaultServer;
+  std::string action;  // "ls", "optimize" or "vacuum"
+  std::string stream;
+  std::string retention;  // vacuum: e.g. "7d"; empty = the server's default (7 days)
+  bool dry_run = false;   // vacuum: list what would be deleted
+};
+// braid lake ls|optimize|vacuum STREAM: the master dataset's files and maintenance.
+int RunLake(const LakeCommandOptions& options);
+
 struct GenIotCommandOptions {
   IotGeneratorOptions generator;
   uint64_t events = 1000;

@@ -71,6 +71,16 @@ int Main(int argc, char** argv) {
   status_cmd->add_option("--server", status.server, "Server URL")->capture_default_str();
   status_cmd->add_flag("--json", status.json, "Print the raw JSON answer");
 
+  LakeCommandOptions lake;
+  CLI::App* lake_cmd = app.add_subcommand("lake", "The master dataset of a stream: ls, optimize, vacuum");
+  lake_cmd->add_option("--server", lake.server, "Server URL")->capture_default_str();
+  lake_cmd->add_option("--retention", lake.retention, "vacuum: keep files removed within this (default 7d)");
+  lake_cmd->add_flag("--dry-run", lake.dry_run, "vacuum: only list what would be deleted");
+  lake_cmd->add_option("action", lake.action, "ls, optimize or vacuum")
+      ->required()
+      ->check(CLI::IsMember({"ls", "optimize", "vacuum"}));
+  lake_cmd->add_option("stream", lake.stream, "Stream name")->required();
+
   GenIotCommandOptions gen;
   std::string start_text;
   CLI::App* gen_cmd = app.add_subcommand("gen", "Generate test data as NDJSON on stdout");
@@ -110,6 +120,7 @@ int Main(int argc, char** argv) {
   if (*sql_cmd) return RunSql(sql);
   if (*ingest_cmd) return RunIngest(ingest);
   if (*status_cmd) return RunStatus(status);
+  if (*lake_cmd) return RunLake(lake);
   if (*gen_cmd) {
     if (!start_text.empty()) {
       Result<Timestamp> start = ParseRfc3339(start_text);

@@ -6,6 +6,7 @@
 #include "common/json_writer.h"
 #include "server/api_capture.h"
 #include "server/api_ingest.h"
+#include "server/api_lake.h"
 #include "server/api_sql.h"
 #include "server/api_status.h"
 
@@ -32,6 +33,9 @@ Router MakeApiRouter(serving::Database& database, const ApiOptions& options) {
   router.Add(HttpVerb::post, "/v1/sql", route(&HandlePostSql));
   router.Add(HttpVerb::get, "/v1/status", route(&HandleGetStatus));
   router.Add(HttpVerb::post, "/v1/capture", route(&HandlePostCapture));
+  router.Add(HttpVerb::get, "/v1/lake/{stream}/files", route(&HandleGetLakeFiles));
+  router.Add(HttpVerb::post, "/v1/lake/{stream}/optimize", route(&HandlePostOptimize));
+  router.Add(HttpVerb::post, "/v1/lake/{stream}/vacuum", route(&HandlePostVacuum));
   router.Add(HttpVerb::get, "/healthz", [](const Request&, Responder responder) {
     JsonWriter json;
     json.BeginObject().Key("status").String("ok").EndObject();

@@ -53,6 +53,7 @@ class ApiContext {
 //   POST /v1/sql                           one SQL statement (api_sql.h)
 //   GET  /v1/status                        streams, log partitions, capture (api_status.h)
 //   POST /v1/capture                       seal a capture epoch now (api_capture.h)
+//   GET|POST /v1/lake/{stream}/...         lake files, OPTIMIZE, VACUUM (api_lake.h)
 //   GET  /healthz                          liveness
 Router MakeApiRouter(serving::Database& database, const ApiOptions& options = {});
 

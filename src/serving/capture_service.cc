@@ -126,6 +126,14 @@ Result<LakeStatus> CaptureService::LakeStatusOf(std::string_view stream) {
   return status;
 }
 
+void CaptureService::ForgetFigures(std::string_view stream) {
+  sql::StreamDefinitionPtr definition = catalog_.FindStream(stream);
+  if (definition == nullptr) return;
+  StreamState& state = StateOf(*definition);
+  std::lock_guard<std::mutex> lock(state.figures_mu);
+  state.loaded = false;
+}
+
 Status CaptureService::Tick(Timestamp now) {
   Status first_error;
   const double interval_seconds = static_cast<double>(options_.interval.micros) / 1e6;

@@ -56,6 +56,8 @@ class CaptureService {
   Status Tick(Timestamp now);
 
   Result<LakeStatus> LakeStatusOf(std::string_view stream);
+  // Makes the next status of `stream` reload its figures from the table (after OPTIMIZE/VACUUM).
+  void ForgetFigures(std::string_view stream);
 
  private:
   struct StreamState {

@@ -353,5 +353,71 @@ TEST_F(ServerTest, CaptureIsExactlyOnceAcrossKills) {
   }
 }
 
+// Three captures make three small files of one event date; `braid lake optimize` compacts them
+// into one without changing a row, and `braid lake vacuum` then deletes the three originals.
+TEST_F(ServerTest, LakeLsOptimizeVacuumThroughTheCli) {
+  auto server = StartServer();
+  auto client = cli::HttpClient::Connect(server->url());
+  ASSERT_TRUE(client.ok());
+  cli::IotGeneratorOptions options;  // 3,000 events in 3 s of event time, all on 2026-11-23
+  options.start = *ParseRfc3339("2026-11-23T12:00:00Z");
+  options.disorder_fraction = 0;
+  cli::IotGenerator generator(options);
+  for (int capture = 0; capture < 3; ++capture) {
+    std::string body;
+    for (int i = 0; i < 1000; ++i) cli::IotGenerator::AppendNdjson(generator.Next(), &body);
+    auto ingested = (*client)->Request("POST", "/v1/streams/telemetry/events", body);
+    ASSERT_TRUE(ingested.ok() && ingested->status == 200);
+    auto captured = (*client)->Request("POST", "/v1/capture", "");
+    ASSERT_TRUE(captured.ok() && captured->status == 200);
+  }
+  auto lines_of = [&](const std::vector<std::string>& args) {
+    RunResult r = RunBraid(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return Lines(r.out);
+  };
+  std::vector<std::string> listed = lines_of({"lake", "--server", server->url(), "ls", "telemetry"});
+  ASSERT_EQ(listed.size(), 4u) << RunBraid({"lake", "--server", server->url(), "ls", "telemetry"}).out;
+  EXPECT_NE(listed[0].find("event_date=2026-11-23/part-"), std::string::npos) << listed[0];
+  EXPECT_TRUE(listed[3].starts_with("version 2: 3 files")) << listed[3];
+
+  std::vector<std::string> optimized =
+      lines_of({"lake", "--server", server->url(), "optimize", "telemetry"});
+  ASSERT_EQ(optimized.size(), 1u);
+  EXPECT_EQ(optimized[0], "removed 3 small files, added 1 (table version 3)");
+  listed = lines_of({"lake", "--server", server->url(), "ls", "telemetry"});
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_TRUE(listed[1].starts_with("version 3: 1 files")) << listed[1];
+
+  std::vector<std::string> dry = lines_of(
+      {"lake", "--server", server->url(), "--retention", "0s", "--dry-run", "vacuum", "telemetry"});
+  ASSERT_EQ(dry.size(), 4u);
+  EXPECT_EQ(dry[3], "3 files would be deleted");
+  std::vector<std::string> vacuumed =
+      lines_of({"lake", "--server", server->url(), "--retention", "0s", "vacuum", "telemetry"});
+  ASSERT_EQ(vacuumed.size(), 4u);
+  EXPECT_EQ(vacuumed[3], "3 files deleted");
+
+  // The compacted file holds every event once.
+  fs::path table = data_ / "lake" / "telemetry";
+  auto snapshot = lake::DeltaTable(table).LoadSnapshot();
+  ASSERT_TRUE(snapshot.ok());
+  ASSERT_EQ(snapshot->files().size(), 1u);
+  auto reader = lake::ParquetReader::Open(table / snapshot->files().begin()->first);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  std::set<std::pair<int64_t, int64_t>> ids;
+  for (size_t g = 0; g < (*reader)->num_row_groups(); ++g) {
+    auto chunk = (*reader)->ReadRowGroup(g);
+    ASSERT_TRUE(chunk.ok());
+    const Column& p = chunk->column(*chunk->schema()->FindField("_partition"));
+    const Column& o = chunk->column(*chunk->schema()->FindField("_offset"));
+    for (size_t i = 0; i < chunk->num_rows(); ++i) ids.emplace(p.int64s()[i], o.int64s()[i]);
+  }
+  EXPECT_EQ(ids.size(), 3000u);
+  RunResult unknown = RunBraid({"lake", "--server", server->url(), "ls", "nosuch"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("stream 'nosuch' does not exist"), std::string::npos) << unknown.err;
+}
+
 }  // namespace
 }  // namespace braid::testing
