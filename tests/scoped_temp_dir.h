@@ -28,6 +28,8 @@ class ScopedTempDir {
   ScopedTempDir& operator=(const ScopedTempDir&) = delete;
 
   const std::filesystem::path& path() const { return path_; }
+  // A path inside the directory.
+  std::filesystem::path File(const std::string& name) const { return path_ / name; }
 
  private:
   std::filesystem::path path_;

@@ -11,18 +11,6 @@
 
 namespace braid::lake::testing {
 
-ScratchDir::ScratchDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "braid-lake-XXXXXX").string();
-  char* made = mkdtemp(pattern.data());
-  EXPECT_NE(made, nullptr);
-  path_ = pattern;
-}
-
-ScratchDir::~ScratchDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
 SchemaPtr AllTypesSchema() {
   return std::make_shared<const Schema>(std::vector<Field>{
       {"b", DataType::kBoolean, true},

@@ -3,6 +3,8 @@
 // (tests/oracle/duckdb_query.mjs run through node, found via tests/test_paths.h).
 #pragma once
 
+#include "scoped_temp_dir.h"
+
 #include <cstdint>
 #include <filesystem>
 #include <random>
@@ -18,18 +20,8 @@ namespace braid::lake::testing {
 enum class NullPattern { kNone, kAll, kRandom };
 
 // A fresh empty directory under the system temp dir, removed by the destructor.
-class ScratchDir {
- public:
-  ScratchDir();
-  ~ScratchDir();
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path File(const std::string& name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
+// A fresh temporary directory removed with its contents (tests/scoped_temp_dir.h).
+using ScratchDir = braid::testing::ScopedTempDir;
 
 // One column per type: b BOOLEAN, i BIGINT, d DOUBLE, s STRING, t TIMESTAMP, all nullable.
 SchemaPtr AllTypesSchema();

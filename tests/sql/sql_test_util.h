@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "scoped_temp_dir.h"
 #include "sql/parser.h"
 #include "sql/stream_definition.h"
 
@@ -41,26 +42,6 @@ inline Result<StreamDefinition> BindSql(std::string_view sql) {
   return BindCreateStream(*create);
 }
 
-class ScopedTempDir {
- public:
-  ScopedTempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "braid-sql-test-XXXXXX").string();
-    char* made = ::mkdtemp(pattern.data());
-    EXPECT_NE(made, nullptr) << "mkdtemp " << pattern;
-    path_ = pattern;
-  }
-  ~ScopedTempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  ScopedTempDir(const ScopedTempDir&) = delete;
-  ScopedTempDir& operator=(const ScopedTempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using braid::testing::ScopedTempDir;
 
 }  // namespace braid::sql::testing
