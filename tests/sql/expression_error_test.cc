@@ -9,13 +9,10 @@
 namespace braid::sql {
 namespace {
 
+using testing::ErrorCase;
 using testing::ExpectedError;
 using testing::HasError;
 
-struct ErrorCase {
-  std::string_view sql;
-  ExpectedError error;
-};
 
 constexpr StatusCode kSyntax = StatusCode::kSyntaxError;
 constexpr StatusCode kInvalid = StatusCode::kInvalidArgument;

@@ -44,4 +44,10 @@ inline Result<StreamDefinition> BindSql(std::string_view sql) {
 
 using braid::testing::ScopedTempDir;
 
+// One statement or expression and the error it must give.
+struct ErrorCase {
+  std::string_view sql;
+  ExpectedError error;
+};
+
 }  // namespace braid::sql::testing
