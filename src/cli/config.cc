@@ -118,6 +118,20 @@ Status ApplyCapture(const toml::table& table, ServeConfig* config) {
   return Status::Ok();
 }
 
+Status ApplyLake(const toml::table& table, ServeConfig* config) {
+  for (const auto& [key, node] : table) {
+    const std::string_view k = key.str();
+    if (k == "maintenance_interval") {
+      ASSIGN_OR_RETURN(config->lake_maintenance_interval, DurationValue(node, k));
+    } else if (k == "vacuum_retention") {
+      ASSIGN_OR_RETURN(config->vacuum_retention, DurationValue(node, k));
+    } else {
+      return ConfigError(node, k, "is not a known key of [lake]");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<ServeConfig> LoadConfigFile(const std::filesystem::path& file) {
@@ -138,8 +152,10 @@ Result<ServeConfig> LoadConfigFile(const std::filesystem::path& file) {
       RETURN_IF_ERROR(ApplyLog(*section, &config).WithContext(file.string()));
     } else if (key.str() == "capture" && section != nullptr) {
       RETURN_IF_ERROR(ApplyCapture(*section, &config).WithContext(file.string()));
+    } else if (key.str() == "lake" && section != nullptr) {
+      RETURN_IF_ERROR(ApplyLake(*section, &config).WithContext(file.string()));
     } else {
-      return ConfigError(node, key.str(), "is not a known section ([server], [log] or [capture])")
+      return ConfigError(node, key.str(), "is not a known section ([server], [log], [capture] or [lake])")
           .WithContext(file.string());
     }
   }

@@ -26,6 +26,10 @@ struct ServeConfig {
   // its uncaptured log reaches capture_max_bytes (Event Hubs Capture's defaults).
   Duration capture_interval = Duration::Seconds(300);
   uint64_t capture_max_bytes = 256ull << 20;
+  // Lake maintenance: every stream's table is OPTIMIZEd and VACUUMed on this interval (0 = never;
+  // `braid lake optimize|vacuum` still work), keeping removed files for vacuum_retention.
+  Duration lake_maintenance_interval = Duration::Hours(1);
+  Duration vacuum_retention = Duration::Days(7);
   std::vector<std::filesystem::path> definitions;
 };
 

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <functional>
+#include <optional>
 #include <mutex>
 #include <thread>
 
@@ -18,6 +19,7 @@
 #include "server/api.h"
 #include "server/http_server.h"
 #include "serving/database.h"
+#include "serving/lake_maintenance.h"
 
 namespace braid::cli {
 namespace {
@@ -76,6 +78,29 @@ void CaptureDueStreams(serving::Database& db) {
   if (!captured.ok()) Say("capture failed (retried at the next check): " + captured.ToString());
 }
 
+// OPTIMIZE then VACUUM every stream's lake table; failures are reported and retried next time.
+void MaintainLakes(serving::Database& db, Duration vacuum_retention) {
+  for (const sql::StreamDefinitionPtr& stream : db.catalog().Streams()) {
+    Result<lake::OptimizeResult> optimized =
+        serving::OptimizeLake(*stream, db.options().data_dir);
+    if (!optimized.ok()) {
+      Say(fmt::format("optimize of {} failed: {}", stream->name, optimized.status().ToString()));
+    } else if (optimized->files_removed > 0) {
+      Say(fmt::format("optimize of {}: {} small files compacted into {}", stream->name,
+                      optimized->files_removed, optimized->files_added));
+    }
+    lake::VacuumOptions vacuum;
+    vacuum.retention = vacuum_retention;
+    Result<lake::VacuumResult> vacuumed = serving::VacuumLake(*stream, db.options().data_dir, vacuum);
+    if (!vacuumed.ok()) {
+      Say(fmt::format("vacuum of {} failed: {}", stream->name, vacuumed.status().ToString()));
+    } else if (!vacuumed->deleted.empty()) {
+      Say(fmt::format("vacuum of {}: {} files deleted", stream->name, vacuumed->deleted.size()));
+    }
+    db.capture().ForgetFigures(stream->name);
+  }
+}
+
 }  // namespace
 
 int RunServe(const ServeConfig& config) {
@@ -122,6 +147,11 @@ int RunServe(const ServeConfig& config) {
   {
     PeriodicTask retention(config.retention_check_interval, [&] { ApplyRetention(**db); });
     PeriodicTask capture(Duration::Seconds(1), [&] { CaptureDueStreams(**db); });
+    std::optional<PeriodicTask> maintenance;
+    if (config.lake_maintenance_interval.micros > 0) {
+      maintenance.emplace(config.lake_maintenance_interval,
+                          [&] { MaintainLakes(**db, config.vacuum_retention); });
+    }
     int signal_number = 0;
     sigwait(&signals, &signal_number);
     Say(fmt::format("received {}, shutting down", signal_number == SIGINT ? "SIGINT" : "SIGTERM"));

@@ -29,6 +29,9 @@ TEST(ConfigTest, DefaultsWhenEmpty) {
   EXPECT_EQ(config->pg_address, "127.0.0.1:5433");
   EXPECT_EQ(config->log.fsync, log::FsyncPolicy::kGroup);
   EXPECT_EQ(config->max_body_bytes, 64ull << 20);
+  EXPECT_EQ(config->capture_interval, Duration::Seconds(300));
+  EXPECT_EQ(config->lake_maintenance_interval, Duration::Hours(1));
+  EXPECT_EQ(config->vacuum_retention, Duration::Days(7));
 }
 
 TEST(ConfigTest, ReadsTheExampleFile) {
@@ -60,6 +63,9 @@ retention_check_interval = "30s"
 [capture]
 interval = "10s"
 max_bytes = 1000
+[lake]
+maintenance_interval = "0s"
+vacuum_retention = "2d"
 )");
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->data_dir, "/var/lib/braid");
@@ -75,6 +81,8 @@ max_bytes = 1000
   EXPECT_EQ(config->retention_check_interval, Duration::Seconds(30));
   EXPECT_EQ(config->capture_interval, Duration::Seconds(10));
   EXPECT_EQ(config->capture_max_bytes, 1000u);
+  EXPECT_EQ(config->lake_maintenance_interval, Duration{});
+  EXPECT_EQ(config->vacuum_retention, Duration::Days(2));
 }
 
 TEST(ConfigTest, MistakesNameTheKeyAndLine) {
