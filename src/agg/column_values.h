@@ -3,6 +3,8 @@
 // multisets share. Borrowed views: a reader must not outlive its column. Internal to agg/.
 #pragma once
 
+#include <type_traits>
+
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -58,6 +60,17 @@ inline double CanonicalNaN(double v) {
 inline uint64_t OrderKey(double canonical) {
   uint64_t bits = std::bit_cast<uint64_t>(canonical);
   return bits ^ (static_cast<uint64_t>(static_cast<int64_t>(bits) >> 63) | (uint64_t{1} << 63));
+}
+
+// The total order of values in sorted states (percentiles, KLL): PostgreSQL's order for doubles
+// (-0.0 < +0.0, NaN above everything; values must be canonical, see CanonicalNaN), `<` otherwise.
+template <typename T>
+bool ValueLess(T a, T b) {
+  if constexpr (std::is_same_v<T, double>) {
+    return OrderKey(a) < OrderKey(b);
+  } else {
+    return a < b;
+  }
 }
 inline bool TotalLess(double a, double b) {
   if (std::isnan(a)) return false;

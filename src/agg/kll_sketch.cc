@@ -7,19 +7,6 @@
 #include "agg/aggregate_kernel.h"
 
 namespace braid::agg {
-namespace {
-
-template <typename T>
-bool ItemLess(T a, T b) {
-  if constexpr (std::is_same_v<T, double>) {
-    return OrderKey(a) < OrderKey(b);  // items are canonical (CanonicalNaN)
-  } else {
-    return a < b;
-  }
-}
-
-}  // namespace
-
 template <typename T>
 void KllSketch<T>::UpdateCapacities() {
   capacity_.resize(levels_.size());
@@ -55,7 +42,7 @@ void KllSketch<T>::Compress() {
       AddLevel();
     }
     std::vector<T>& level = levels_[h];
-    std::sort(level.begin(), level.end(), [](T a, T b) { return ItemLess(a, b); });
+    std::sort(level.begin(), level.end(), [](T a, T b) { return ValueLess(a, b); });
     // An odd item out (the largest) stays at this level, keeping the total weight exact.
     size_t pairs = level.size() / 2;
     size_t offset = CoinFlip() ? 1 : 0;
@@ -90,7 +77,7 @@ T KllSketch<T>::Quantile(double fraction) const {
     for (T v : levels_[h]) weighted.emplace_back(v, uint64_t{1} << h);
   }
   std::sort(weighted.begin(), weighted.end(),
-            [](const auto& a, const auto& b) { return ItemLess(a.first, b.first); });
+            [](const auto& a, const auto& b) { return ValueLess(a.first, b.first); });
   double target = std::max(1.0, std::ceil(fraction * static_cast<double>(count_)));
   uint64_t cumulative = 0;
   for (const auto& [value, weight] : weighted) {

@@ -16,15 +16,6 @@ namespace braid::agg {
 namespace {
 
 template <typename T>
-bool ValueLess(T a, T b) {
-  if constexpr (std::is_same_v<T, double>) {
-    return OrderKey(a) < OrderKey(b);  // items are canonical (CanonicalNaN)
-  } else {
-    return a < b;
-  }
-}
-
-template <typename T>
 struct Multiset {
   std::vector<T> values;
   size_t sorted_prefix = 0;  // values[0, sorted_prefix) is sorted

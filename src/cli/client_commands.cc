@@ -63,6 +63,18 @@ int PrintApiError(const HttpResponse& response) {
   return 1;
 }
 
+// Parses a 200 answer into *doc and returns 0; otherwise prints why the request failed (transport
+// error, the API's error object, or an answer that is not JSON) and returns the exit code 1.
+int ReadAnswer(const Result<HttpResponse>& response, simdjson::dom::parser& parser,
+               simdjson::dom::element* doc) {
+  if (!response.ok()) return Fail(response.status());
+  if (response->status != 200) return PrintApiError(*response);
+  if (parser.parse(response->body).get(*doc) != simdjson::SUCCESS) {
+    return Fail(Status(StatusCode::kInternal, "the server's answer is not JSON"));
+  }
+  return 0;
+}
+
 std::string CellText(simdjson::dom::element value) {
   std::string_view s;
   if (value.get(s) == simdjson::SUCCESS) return std::string(s);
@@ -117,13 +129,9 @@ int RunSql(const SqlCommandOptions& options) {
   body.EndObject();
   Result<HttpResponse> response =
       (*client)->Request("POST", "/v1/sql", body.str(), "application/json");
-  if (!response.ok()) return Fail(response.status());
-  if (response->status != 200) return PrintApiError(*response);
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
-  if (parser.parse(response->body).get(doc) != simdjson::SUCCESS) {
-    return Fail(Status(StatusCode::kInternal, "the server's answer is not JSON"));
-  }
+  if (int failed = ReadAnswer(response, parser, &doc); failed != 0) return failed;
   PrintTable(doc);
   std::string_view message;
   if (doc["message"].get(message) == simdjson::SUCCESS && !message.empty()) {
@@ -175,13 +183,9 @@ int RunLake(const LakeCommandOptions& options) {
     if (!options.retention.empty()) target += "&retention=" + options.retention;
     response = (*client)->Request("POST", target);
   }
-  if (!response.ok()) return Fail(response.status());
-  if (response->status != 200) return PrintApiError(*response);
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
-  if (parser.parse(response->body).get(doc) != simdjson::SUCCESS) {
-    return Fail(Status(StatusCode::kInternal, "the server's answer is not JSON"));
-  }
+  if (int failed = ReadAnswer(response, parser, &doc); failed != 0) return failed;
   if (options.action == "ls") {
     simdjson::dom::array files;
     if (doc["files"].get(files) == simdjson::SUCCESS) {

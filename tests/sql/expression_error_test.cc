@@ -13,7 +13,6 @@ using testing::ErrorCase;
 using testing::ExpectedError;
 using testing::HasError;
 
-
 constexpr StatusCode kSyntax = StatusCode::kSyntaxError;
 constexpr StatusCode kInvalid = StatusCode::kInvalidArgument;
 

@@ -11,7 +11,6 @@ using testing::ErrorCase;
 using testing::ExpectedError;
 using testing::HasError;
 
-
 constexpr StatusCode kSyntax = StatusCode::kSyntaxError;
 
 TEST(ParserErrorTest, StatementLevel) {

@@ -14,7 +14,6 @@ using testing::ErrorCase;
 using testing::ExpectedError;
 using testing::HasError;
 
-
 constexpr StatusCode kSyntax = StatusCode::kSyntaxError;
 
 void ExpectErrors(std::span<const ErrorCase> cases) {
