@@ -13,6 +13,7 @@ std::string_view SqlState(StatusCode code) {
     case StatusCode::kUndefinedColumn: return "42703";
     case StatusCode::kDuplicateObject: return "42P07";
     case StatusCode::kTypeMismatch: return "42804";
+    case StatusCode::kGroupingError: return "42803";
     case StatusCode::kDataError: return "22000";
     case StatusCode::kTooLarge: return "54000";
     case StatusCode::kCancelled: return "57014";
@@ -35,6 +36,7 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kUndefinedColumn: return "undefined_column";
     case StatusCode::kDuplicateObject: return "duplicate_object";
     case StatusCode::kTypeMismatch: return "type_mismatch";
+    case StatusCode::kGroupingError: return "grouping_error";
     case StatusCode::kDataError: return "data_error";
     case StatusCode::kTooLarge: return "too_large";
     case StatusCode::kCancelled: return "cancelled";
@@ -55,6 +57,7 @@ int HttpStatusOf(StatusCode code) {
     case StatusCode::kSyntaxError:
     case StatusCode::kUndefinedColumn:
     case StatusCode::kTypeMismatch:
+    case StatusCode::kGroupingError:
     case StatusCode::kDataError: return 400;
     case StatusCode::kUndefinedObject: return 404;
     case StatusCode::kDuplicateObject: return 409;

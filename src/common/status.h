@@ -23,6 +23,7 @@ enum class StatusCode : uint8_t {
   kUndefinedColumn,   // 42703 undefined_column
   kDuplicateObject,   // 42P07 duplicate_table: a conflicting definition exists
   kTypeMismatch,      // 42804 datatype_mismatch
+  kGroupingError,     // 42803 grouping_error: an aggregate in WHERE, a column not grouped
   kDataError,         // 22000 data_exception: a bad event (wrong type, missing field)
   kTooLarge,          // 54000 program_limit_exceeded: body or result too large
   kCancelled,         // 57014 query_canceled

@@ -1,0 +1,1 @@
+#include "sql/bound_expression.h"

@@ -1,0 +1,1 @@
+#include "sql/expression_evaluator.h"

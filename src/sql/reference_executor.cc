@@ -1,0 +1,1 @@
+#include "sql/reference_executor.h"

@@ -1,0 +1,1 @@
+#include "sql/view_plan.h"

@@ -1,0 +1,1 @@
+#include "sql/window_assignment.h"
