@@ -62,6 +62,10 @@ inline uint64_t OrderKey(double canonical) {
   return bits ^ (static_cast<uint64_t>(static_cast<int64_t>(bits) >> 63) | (uint64_t{1} << 63));
 }
 
+// The order SQL comparisons and GROUP BY use for doubles, as PostgreSQL: -0.0 equals +0.0 (they
+// are one group and `-0.0 = 0.0` is TRUE), NaN equals NaN and is above everything. Any double.
+inline uint64_t ComparisonKey(double v) { return OrderKey(CanonicalNaN(v == 0.0 ? 0.0 : v)); }
+
 // The total order of values in sorted states (percentiles, KLL): PostgreSQL's order for doubles
 // (-0.0 < +0.0, NaN above everything; values must be canonical, see CanonicalNaN), `<` otherwise.
 template <typename T>

@@ -13,6 +13,7 @@ std::string_view SqlState(StatusCode code) {
     case StatusCode::kUndefinedColumn: return "42703";
     case StatusCode::kDuplicateObject: return "42P07";
     case StatusCode::kTypeMismatch: return "42804";
+    case StatusCode::kDependentObjects: return "2BP01";
     case StatusCode::kGroupingError: return "42803";
     case StatusCode::kDataError: return "22000";
     case StatusCode::kTooLarge: return "54000";
@@ -36,6 +37,7 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kUndefinedColumn: return "undefined_column";
     case StatusCode::kDuplicateObject: return "duplicate_object";
     case StatusCode::kTypeMismatch: return "type_mismatch";
+    case StatusCode::kDependentObjects: return "dependent_objects";
     case StatusCode::kGroupingError: return "grouping_error";
     case StatusCode::kDataError: return "data_error";
     case StatusCode::kTooLarge: return "too_large";
@@ -60,7 +62,8 @@ int HttpStatusOf(StatusCode code) {
     case StatusCode::kGroupingError:
     case StatusCode::kDataError: return 400;
     case StatusCode::kUndefinedObject: return 404;
-    case StatusCode::kDuplicateObject: return 409;
+    case StatusCode::kDuplicateObject:
+    case StatusCode::kDependentObjects: return 409;
     case StatusCode::kTooLarge: return 413;
     case StatusCode::kCancelled: return 408;
     case StatusCode::kUnsupported: return 501;

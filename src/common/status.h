@@ -22,6 +22,7 @@ enum class StatusCode : uint8_t {
   kUndefinedObject,   // 42P01 undefined_table: unknown stream, view, alert
   kUndefinedColumn,   // 42703 undefined_column
   kDuplicateObject,   // 42P07 duplicate_table: a conflicting definition exists
+  kDependentObjects,  // 2BP01 dependent_objects_still_exist: DROP STREAM with views on it
   kTypeMismatch,      // 42804 datatype_mismatch
   kGroupingError,     // 42803 grouping_error: an aggregate in WHERE, a column not grouped
   kDataError,         // 22000 data_exception: a bad event (wrong type, missing field)

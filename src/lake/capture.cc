@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include "common/chunk_projection.h"
 #include "common/json_writer.h"
 #include "common/version.h"
 
@@ -38,15 +39,36 @@ Status CheckOptions(const CaptureFileOptions& options) {
   return Status::Ok();
 }
 
-// The table, when it exists, must be the one this stream's capture writes.
-Status CheckTable(const DeltaSnapshot& snapshot, const DeltaMetadata& expected) {
-  if (!snapshot.exists()) return Status::Ok();
+// The stream's columns of a capture file schema: all but the trailing ingestion metadata.
+Schema StreamColumnsOf(const Schema& file_schema) {
+  const size_t metadata_columns = CaptureFileSchema(Schema())->size();
+  std::vector<Field> fields = file_schema.fields();
+  if (fields.size() < metadata_columns) return Schema(std::move(fields));
+  fields.resize(fields.size() - metadata_columns);
+  return Schema(std::move(fields));
+}
+
+// The table, when it exists, must be the one this stream's capture writes, or an older form of it
+// that lacks nullable columns added since (ALTER STREAM). In that case the returned metadata is
+// the table's with the stream's current schema: the epoch's commit carries it as a metaData
+// action, so the first epoch written with the new column also makes it part of the table.
+Result<std::optional<DeltaMetadata>> CheckTable(const DeltaSnapshot& snapshot,
+                                                const DeltaMetadata& expected) {
+  if (!snapshot.exists()) return std::optional<DeltaMetadata>(expected);
   const TableSchema& schema = snapshot.metadata().schema;
-  if (!(*schema.data == *expected.schema.data) || schema.partition != expected.schema.partition) {
+  const Schema& wanted = *expected.schema.data;
+  if (*schema.data == wanted && schema.partition == expected.schema.partition) {
+    return std::optional<DeltaMetadata>();
+  }
+  if (schema.partition != expected.schema.partition ||
+      !SchemaExtends(StreamColumnsOf(wanted), StreamColumnsOf(*schema.data)) ||
+      !(*CaptureFileSchema(StreamColumnsOf(*schema.data)) == *schema.data)) {
     return Status(StatusCode::kTypeMismatch,
                   "the lake table's schema differs from the stream's capture schema");
   }
-  return Status::Ok();
+  DeltaMetadata evolved = snapshot.metadata();
+  evolved.schema.data = expected.schema.data;
+  return std::optional<DeltaMetadata>(std::move(evolved));
 }
 
 Status BadCommitInfo(int64_t version, std::string_view what) {
@@ -120,16 +142,15 @@ Result<std::vector<DeltaAddFile>> WriteEpochFiles(CaptureSource& source,
   return writer->Finish();
 }
 
-// The one commit of an epoch: its files, txn and commitInfo (and the table's creation).
-DeltaCommit CaptureCommit(const DeltaSnapshot& snapshot, DeltaMetadata metadata, int64_t epoch,
-                          const std::vector<uint64_t>& end, uint64_t events,
+// The one commit of an epoch: its files, txn and commitInfo (and the table's creation, or its
+// new schema: `metadata` when set).
+DeltaCommit CaptureCommit(const DeltaSnapshot& snapshot, std::optional<DeltaMetadata> metadata,
+                          int64_t epoch, const std::vector<uint64_t>& end, uint64_t events,
                           std::vector<DeltaAddFile> adds) {
   DeltaCommit commit;
   commit.adds = std::move(adds);
-  if (!snapshot.exists()) {
-    commit.protocol = DeltaProtocol{};
-    commit.metadata = std::move(metadata);
-  }
+  if (!snapshot.exists()) commit.protocol = DeltaProtocol{};
+  commit.metadata = std::move(metadata);
   commit.txns.push_back(DeltaTxn{std::string(kCaptureAppId), epoch});
   commit.commit_info = CaptureCommitInfo(epoch, end, events);
   return commit;
@@ -186,8 +207,8 @@ Result<CaptureResult> CaptureEpoch(CaptureSource& source, const CaptureOptions& 
   RETURN_IF_ERROR(CheckOptions(options.files));
   const DeltaTable table(options.files.table_dir);
   ASSIGN_OR_RETURN(DeltaSnapshot snapshot, table.LoadSnapshot());
-  DeltaMetadata metadata = TableMetadata(options.files);
-  RETURN_IF_ERROR(CheckTable(snapshot, metadata));
+  ASSIGN_OR_RETURN(std::optional<DeltaMetadata> metadata,
+                   CheckTable(snapshot, TableMetadata(options.files)));
   const std::vector<uint64_t> end = source.EndOffsets();
   ASSIGN_OR_RETURN(CapturedEpoch previous, LastCapturedEpoch(snapshot, end.size()));
   RETURN_IF_ERROR(CheckEndOffsets(previous, end));

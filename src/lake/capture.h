@@ -16,6 +16,12 @@
 // commit conflicts, it deletes its files and reports kAlreadyCommitted. An epoch without new
 // events commits nothing and keeps k.
 //
+// Schema evolution: when the stream gained nullable columns (ALTER STREAM) since the table was
+// last written, the epoch's files have the new columns (NULL for events stored before the
+// change) and the epoch's commit also carries a metaData action with the new schema, so the
+// table's schema changes exactly with the first epoch that uses it. Any other difference between
+// the table's schema and the stream's is kTypeMismatch.
+//
 // CaptureEpoch may run concurrently with itself on one table, from threads or processes (see
 // above); the source must then accept concurrent calls. One capture loop per stream is the
 // intended use.

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "common/chunk_projection.h"
 #include "lake/data_file.h"
 #include "lake/row_order.h"
 
@@ -46,8 +47,16 @@ Chunk& CaptureFileWriter::BufferOf(int64_t day) {
   return it->second;
 }
 
-Status CaptureFileWriter::Add(const Chunk& events, int partition, uint64_t first_offset,
+Status CaptureFileWriter::Add(const Chunk& given, int partition, uint64_t first_offset,
                               Timestamp ingested_at) {
+  // Events stored before a column was added come without it: they hold NULL there.
+  Chunk projected;
+  const bool current =
+      given.schema() == options_.stream_schema || *given.schema() == *options_.stream_schema;
+  if (!current) {
+    ASSIGN_OR_RETURN(projected, ProjectChunk(given, options_.stream_schema));
+  }
+  const Chunk& events = current ? given : projected;
   const size_t stream_columns = options_.stream_schema->size();
   const Column* time =
       options_.timestamp_column ? &events.column(*options_.timestamp_column) : nullptr;

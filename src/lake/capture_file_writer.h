@@ -44,7 +44,8 @@ class CaptureFileWriter {
   CaptureFileWriter(const CaptureFileWriter&) = delete;
   CaptureFileWriter& operator=(const CaptureFileWriter&) = delete;
 
-  // Adds events of `partition`; row i has offset first_offset + i.
+  // Adds events of `partition`; row i has offset first_offset + i. Events of an older schema that
+  // stream_schema extends are projected onto it (NULL in the columns they lack).
   Status Add(const Chunk& events, int partition, uint64_t first_offset, Timestamp ingested_at);
   // Writes what is buffered, syncs every file and directory, and returns the add actions.
   Result<std::vector<DeltaAddFile>> Finish();

@@ -38,18 +38,10 @@ Status AppendFileRows(const fs::path& table_dir, const DeltaAddFile& add, Chunk*
   ASSIGN_OR_RETURN(std::string relative, DecodeDataFilePath(add.path));
   ASSIGN_OR_RETURN(std::unique_ptr<ParquetReader> reader,
                    ParquetReader::Open(table_dir / relative));
-  const Schema& expected = *rows->schema();
-  const Schema& actual = *reader->schema();
-  for (size_t c = 0; c < expected.size(); ++c) {
-    if (c >= actual.size() || !IdentifierEquals(actual.field(c).name, expected.field(c).name) ||
-        actual.field(c).type != expected.field(c).type) {
-      return Status(StatusCode::kTypeMismatch,
-                    fmt::format("data file '{}' does not match the table schema", add.path));
-    }
-  }
+  // A file written before a column was added reads it as NULL.
   for (size_t group = 0; group < reader->num_row_groups(); ++group) {
-    ASSIGN_OR_RETURN(Chunk chunk, reader->ReadRowGroup(group));
-    for (size_t c = 0; c < expected.size(); ++c) {
+    ASSIGN_OR_RETURN(Chunk chunk, reader->ReadRowGroupAs(group, rows->schema()));
+    for (size_t c = 0; c < chunk.num_columns(); ++c) {
       Column& target = rows->mutable_column(c);
       for (size_t row = 0; row < chunk.num_rows(); ++row) target.AppendFrom(chunk.column(c), row);
     }

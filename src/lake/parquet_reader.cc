@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
+#include "common/chunk_projection.h"
 #include "lake/column_chunk_reader.h"
 
 namespace braid::lake {
@@ -141,6 +142,23 @@ Result<Chunk> ParquetReader::ReadRowGroup(size_t index) const {
   std::vector<size_t> all(leaves_.size());
   for (size_t i = 0; i < all.size(); ++i) all[i] = i;
   return ReadRowGroup(index, all);
+}
+
+Result<Chunk> ParquetReader::ReadRowGroupAs(size_t index, const SchemaPtr& requested) const {
+  std::vector<size_t> columns;
+  for (const Field& field : requested->fields()) {
+    if (std::optional<size_t> column = schema_->FindField(field.name)) columns.push_back(*column);
+  }
+  if (columns.empty() && requested->size() > 0) {
+    return Error(StatusCode::kTypeMismatch, "holds none of the requested columns");
+  }
+  ASSIGN_OR_RETURN(Chunk chunk, ReadRowGroup(index, columns));
+  Result<Chunk> projected = ProjectChunk(std::move(chunk), requested);
+  if (!projected.ok()) {
+    return Error(projected.status().code(),
+                 fmt::format("row group {}: {}", index, projected.status().message()));
+  }
+  return projected;
 }
 
 Result<Chunk> ParquetReader::ReadRowGroup(size_t index, std::span<const size_t> columns) const {

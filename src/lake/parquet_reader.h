@@ -53,6 +53,11 @@ class ParquetReader {
   Result<Chunk> ReadRowGroup(size_t index, std::span<const size_t> columns) const;
   // Reads row group `index` with every column.
   Result<Chunk> ReadRowGroup(size_t index) const;
+  // Reads row group `index` as a Chunk of `requested` (a table's current schema): its columns by
+  // name, and all NULL for the nullable columns the file lacks, because it was written before
+  // they were added (common/chunk_projection.h). A requested column of another type, or missing
+  // and NOT NULL, is kTypeMismatch; so is a file holding none of the requested columns.
+  Result<Chunk> ReadRowGroupAs(size_t index, const SchemaPtr& requested) const;
 
  private:
   ParquetReader(std::filesystem::path path, UniqueFd fd) : path_(std::move(path)), fd_(std::move(fd)) {}

@@ -6,6 +6,7 @@
 #include <limits>
 #include <string>
 
+#include "common/chunk_projection.h"
 #include "common/file_util.h"
 #include "common/hash.h"
 #include "log/completion.h"
@@ -99,6 +100,7 @@ Result<std::unique_ptr<StreamLog>> StreamLog::Open(const fs::path& dir, StreamLo
                               *stored, partitions));
   }
   std::unique_ptr<StreamLog> log(new StreamLog());
+  log->schema_ = config.schema;
   log->config_ = std::move(config);
   log->dir_ = dir;
   log->idempotency_ = std::make_shared<IdempotencyTable>();
@@ -127,9 +129,48 @@ Result<std::unique_ptr<StreamLog>> StreamLog::Open(const fs::path& dir, StreamLo
 // Appends still in flight complete afterwards: they share the partitions' state and the key table.
 StreamLog::~StreamLog() { Close(); }
 
+SchemaPtr StreamLog::schema() const {
+  std::lock_guard lock(schema_mu_);
+  return schema_;
+}
+
+Status StreamLog::AlterSchema(SchemaPtr next) {
+  std::lock_guard lock(schema_mu_);
+  if (!next || !SchemaExtends(*next, *schema_)) {
+    return Status(StatusCode::kInvalidArgument,
+                  fmt::format("the new schema of stream '{}' does not extend the current one by "
+                              "nullable columns",
+                              config_.name));
+  }
+  schema_ = std::move(next);
+  return Status::Ok();
+}
+
+Result<std::vector<RecordBatch>> StreamLog::ReadEvents(int partition, uint64_t offset,
+                                                       size_t max_bytes) const {
+  if (partition < 0 || partition >= num_partitions()) {
+    return Status(StatusCode::kInvalidArgument,
+                  fmt::format("stream '{}' has no partition {}", config_.name, partition));
+  }
+  ASSIGN_OR_RETURN(std::vector<RecordBatch> batches,
+                   partitions_[partition]->Read(offset, max_bytes));
+  const SchemaPtr current = schema();
+  for (RecordBatch& batch : batches) {
+    Result<Chunk> projected = ProjectChunk(std::move(batch.events), current);
+    if (!projected.ok()) {
+      return projected.status().WithContext(fmt::format(
+          "stream '{}' partition {} offset {}", config_.name, partition, batch.header.base_offset));
+    }
+    batch.events = std::move(projected).value();
+  }
+  return batches;
+}
+
+// Events written under an older schema are accepted: readers project them like older batches.
 Status StreamLog::CheckEvents(const Chunk& events) const {
-  const SchemaPtr& schema = events.schema();
-  if (schema != config_.schema && (!schema || !(*schema == *config_.schema))) {
+  const SchemaPtr& given = events.schema();
+  const SchemaPtr current = schema();
+  if (given != current && (!given || !SchemaExtends(*current, *given))) {
     return Status(StatusCode::kInvalidArgument,
                   fmt::format("events do not have the schema of stream '{}'", config_.name));
   }

@@ -22,6 +22,12 @@
 // fixed at creation and recorded in DATA/log/{stream}/meta. Dead letters live in the partition
 // DATA/log/{stream}/dead_letter/ (partition id -1).
 //
+// Schema evolution: the schema may grow by nullable columns appended at the end (AlterSchema,
+// for ALTER STREAM). Batches keep the schema they were written with (serialized Chunks carry
+// their column names, docs/formats/chunk.md); ReadEvents projects them onto the current schema by
+// name, with NULL in the columns they lack (common/chunk_projection.h). config().schema stays the
+// schema the log was opened with; schema() is the current one.
+//
 // Thread-safety: every method may be called concurrently.
 #pragma once
 
@@ -85,8 +91,18 @@ class StreamLog {
   Partition& partition(int id) { return *partitions_[id]; }
   const Partition& partition(int id) const { return *partitions_[id]; }
 
-  // Appends `events` (schema equal to config().schema) durably; see the header comment. With an
-  // idempotency key whose request is still in flight, answers kDuplicateObject ("in progress").
+  // The current schema (config().schema, extended by every AlterSchema since Open).
+  SchemaPtr schema() const;
+  // Makes `next` the current schema; it must extend the current one (SchemaExtends), else
+  // kInvalidArgument. Appends and reads that started before may still use the old one.
+  Status AlterSchema(SchemaPtr next);
+  // Partition::Read of event partition `partition` with every batch's events projected onto the
+  // current schema. kInvalidArgument for a partition that does not exist.
+  Result<std::vector<RecordBatch>> ReadEvents(int partition, uint64_t offset,
+                                              size_t max_bytes) const;
+
+  // Appends `events` (schema() or an older schema it extends) durably; see the header comment. With
+  // an idempotency key whose request is still in flight, answers kDuplicateObject ("in progress").
   // `events` is serialized before AppendAsync returns; the caller may free it right after.
   void AppendAsync(const Chunk& events, const AppendOptions& options,
                    std::function<void(Result<AppendResult>)> done);
@@ -137,6 +153,8 @@ class StreamLog {
   Status SaveConsumers(const ConsumerOffsets& consumers) const;
 
   StreamLogConfig config_;
+  mutable std::mutex schema_mu_;
+  SchemaPtr schema_;  // guarded by schema_mu_
   std::filesystem::path dir_;
   std::vector<std::unique_ptr<Partition>> partitions_;
   std::unique_ptr<Partition> dead_letters_;

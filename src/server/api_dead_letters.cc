@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "common/chunk_projection.h"
 #include "common/json_writer.h"
 #include "server/api_ingest.h"
 
@@ -65,15 +66,17 @@ void WriteDeadLetter(JsonWriter& json, const Chunk& rows, size_t row, uint64_t o
 // Writes the dead letters in [offset, offset + limit) that exist.
 Status WriteDeadLetters(log::Partition& partition, uint64_t offset, uint64_t limit,
                         JsonWriter& json) {
-  ASSIGN_OR_RETURN(DeadLetterColumns columns,
-                   FindDeadLetterColumns(*log::StreamLog::DeadLetterSchema()));
+  const SchemaPtr schema = log::StreamLog::DeadLetterSchema();
+  ASSIGN_OR_RETURN(DeadLetterColumns columns, FindDeadLetterColumns(*schema));
   uint64_t written = 0;
   while (written < limit) {
     ASSIGN_OR_RETURN(std::vector<log::RecordBatch> batches, partition.Read(offset, kReadBytes));
     if (batches.empty()) break;
-    for (const log::RecordBatch& batch : batches) {
-      for (size_t row = 0; row < batch.events.num_rows() && written < limit; ++row) {
-        WriteDeadLetter(json, batch.events, row, offset++, columns);
+    for (log::RecordBatch& batch : batches) {
+      // Read by column name, so batches kept under an older dead-letter schema stay readable.
+      ASSIGN_OR_RETURN(Chunk rows, ProjectChunk(std::move(batch.events), schema));
+      for (size_t row = 0; row < rows.num_rows() && written < limit; ++row) {
+        WriteDeadLetter(json, rows, row, offset++, columns);
         ++written;
       }
     }

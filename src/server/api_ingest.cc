@@ -124,8 +124,8 @@ void HandlePostEvents(ApiContext& context, const Request& request, Responder res
   for (const Status& status : {stream.status(), on_error.status(), options.status()}) {
     if (!status.ok()) return responder.Send(ErrorResponse(status));
   }
-  const log::StreamLogConfig& config = stream->log->config();
-  EventDecoder decoder(config.schema, config.timestamp_column);
+  // The log's current schema: an ALTER STREAM takes effect for the next request.
+  EventDecoder decoder(stream->log->schema(), stream->log->config().timestamp_column);
   const EventFormat format =
       DetectEventFormat(request.Header("Content-Type"), request.body().view());
   Result<DecodedEvents> decoded = decoder.Decode(request.body(), format);

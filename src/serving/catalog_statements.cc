@@ -2,20 +2,13 @@
 
 #include <fmt/format.h>
 
+#include "serving/view_statements.h"
+
 namespace braid::serving {
 namespace {
 
 SchemaPtr MakeSchema(std::vector<Field> fields) {
   return std::make_shared<const Schema>(std::move(fields));
-}
-
-std::string_view KindName(sql::ObjectKind kind) {
-  switch (kind) {
-    case sql::ObjectKind::kStream: return "stream";
-    case sql::ObjectKind::kView: return "view";
-    case sql::ObjectKind::kAlert: return "alert";
-  }
-  return "object";
 }
 
 void AppendOptionalString(Column& column, const std::optional<std::string>& value) {
@@ -65,6 +58,32 @@ Result<QueryResult> ExecuteCreateStream(const sql::CreateStreamStatement& statem
   return result;
 }
 
+Result<QueryResult> ExecuteAlterStream(const sql::AlterStreamStatement& statement,
+                                       sql::Catalog& catalog, log::LogManager& logs) {
+  size_t columns_before = 0;
+  Result<sql::StreamDefinitionPtr> altered =
+      catalog.AlterStream(statement.name, [&](const sql::StreamDefinition& current) {
+        columns_before = current.schema->size();
+        return sql::BindAlterStream(current, statement);
+      });
+  if (!altered.ok()) {
+    const Status& status = altered.status();
+    if (status.position()) return status;
+    return Status(status.code(), status.message(), statement.name_position);
+  }
+  // Opening is idempotent; it also repairs a log missing after a crash.
+  ASSIGN_OR_RETURN(std::shared_ptr<log::StreamLog> log, logs.OpenStream(LogConfigFor(**altered)));
+  RETURN_IF_ERROR(log->AlterSchema((*altered)->schema));
+  QueryResult result;
+  result.command_tag = "ALTER STREAM";
+  const bool added = (*altered)->schema->size() > columns_before;
+  result.message =
+      fmt::format("stream {} {}: column {} {} {}", (*altered)->name,
+                  added ? "altered" : "unchanged", statement.column.name,
+                  DataTypeName(statement.column.type), added ? "added" : "already exists");
+  return result;
+}
+
 Result<QueryResult> ExecuteDrop(const sql::DropStatement& statement, sql::Catalog& catalog,
                                 log::LogManager& logs) {
   const sql::OnMissing on_missing =
@@ -73,19 +92,11 @@ Result<QueryResult> ExecuteDrop(const sql::DropStatement& statement, sql::Catalo
   result.command_tag = fmt::format("DROP {}", statement.kind == sql::ObjectKind::kStream ? "STREAM"
                                               : statement.kind == sql::ObjectKind::kView ? "VIEW"
                                                                                           : "ALERT");
-  if (statement.kind != sql::ObjectKind::kStream) {
-    // Views and alerts are not part of the catalog yet, so none can exist.
-    if (on_missing == sql::OnMissing::kIgnore) {
-      result.message = fmt::format("{} {} does not exist, skipped", KindName(statement.kind),
-                                   statement.name);
-      return result;
-    }
-    return Status(StatusCode::kUndefinedObject,
-                  fmt::format("{} '{}' does not exist", KindName(statement.kind), statement.name),
-                  statement.position);
-  }
+  if (statement.kind != sql::ObjectKind::kStream) return ExecuteDropViewOrAlert(statement, catalog);
   const bool existed = catalog.FindStream(statement.name) != nullptr;
-  RETURN_IF_ERROR(catalog.DropStream(statement.name, on_missing));
+  if (Status dropped = catalog.DropStream(statement.name, on_missing); !dropped.ok()) {
+    return Status(dropped.code(), dropped.message(), statement.name_position);
+  }
   if (existed) RETURN_IF_ERROR(logs.DropStream(statement.name));
   result.message = existed ? fmt::format("stream {} dropped", statement.name)
                            : fmt::format("stream {} does not exist, skipped", statement.name);
@@ -96,11 +107,8 @@ Result<QueryResult> ExecuteShow(const sql::ShowStatement& statement, const sql::
                                 const log::LogManager& logs) {
   QueryResult result;
   result.command_tag = "SHOW";
-  if (statement.kind != sql::ObjectKind::kStream) {
-    result.schema = MakeSchema({{"name", DataType::kString, false}});
-    result.chunks.emplace_back(result.schema);
-    return result;
-  }
+  if (statement.kind == sql::ObjectKind::kView) return ShowViews(catalog);
+  if (statement.kind == sql::ObjectKind::kAlert) return ShowAlerts(catalog);
   result.schema = MakeSchema({{"name", DataType::kString, false},
                               {"partitions", DataType::kBigint, false},
                               {"partition_key", DataType::kString, true},
@@ -121,7 +129,16 @@ Result<QueryResult> ExecuteShow(const sql::ShowStatement& statement, const sql::
 
 Result<QueryResult> ExecuteDescribe(const sql::DescribeStatement& statement,
                                     const sql::Catalog& catalog) {
-  sql::StreamDefinitionPtr stream = catalog.FindStream(statement.name);
+  const bool any_kind = !statement.kind.has_value();
+  if (any_kind || statement.kind == sql::ObjectKind::kView) {
+    if (sql::ViewPlanPtr view = catalog.FindView(statement.name)) return DescribeView(*view);
+  }
+  if (any_kind || statement.kind == sql::ObjectKind::kAlert) {
+    if (sql::AlertPlanPtr alert = catalog.FindAlert(statement.name)) return DescribeAlert(*alert);
+  }
+  sql::StreamDefinitionPtr stream = any_kind || statement.kind == sql::ObjectKind::kStream
+                                        ? catalog.FindStream(statement.name)
+                                        : nullptr;
   if (stream == nullptr) {
     return Status(StatusCode::kUndefinedObject,
                   fmt::format("'{}' is not a stream, view or alert", statement.name),

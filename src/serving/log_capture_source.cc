@@ -16,14 +16,10 @@ std::vector<uint64_t> LogCaptureSource::EndOffsets() { return log_->EndOffsets()
 
 Status LogCaptureSource::ReadRange(int partition, uint64_t from, uint64_t to,
                                    const EventsCallback& callback) {
-  if (partition < 0 || partition >= log_->num_partitions()) {
-    return Status(StatusCode::kInvalidArgument,
-                  fmt::format("stream '{}' has no partition {}", log_->config().name, partition));
-  }
-  const log::Partition& source = log_->partition(partition);
   uint64_t offset = from;
   while (offset < to) {
-    ASSIGN_OR_RETURN(std::vector<log::RecordBatch> batches, source.Read(offset, read_bytes_));
+    ASSIGN_OR_RETURN(std::vector<log::RecordBatch> batches,
+                     log_->ReadEvents(partition, offset, read_bytes_));
     if (batches.empty()) {
       return Status(StatusCode::kCorruption,
                     fmt::format("partition {} of stream '{}' ends at {}, before offset {}",

@@ -2,7 +2,8 @@
 // log (log::StreamLog). serving/ is the first layer allowed to see both lake/ and log/, so the
 // adapter lives here. Open registers the log consumer "capture", whose committed offsets hold back
 // retention until capture has committed the events to the lake. Reads go through
-// Partition::Read in slices of `read_bytes`, trimming the last batch at the range's end. The log
+// StreamLog::ReadEvents in slices of `read_bytes`, so events stored before an ALTER STREAM come in
+// the current schema with NULL in the added columns, trimming the last batch at the range's end. The log
 // is shared, not owned exclusively; the source is as thread-safe as StreamLog (fully).
 #pragma once
 

@@ -1,8 +1,9 @@
 // The syntax tree of Braid's SQL dialect (Azure Stream Analytics for streams and views, standard
 // SELECT for queries). Nodes are plain structs owned by their parent; every node records the
 // position of its first token so binders report errors at line:column. The statements are the
-// stream DDL, the catalog statements, CREATE VIEW / CREATE ALERT, SELECT and SET; expressions are
-// in expression.h. Statements that hold expressions own them and are movable, not copyable.
+// stream DDL (CREATE and ALTER STREAM), the catalog statements, CREATE VIEW / CREATE ALERT, SELECT
+// and SET; expressions are in expression.h. Statements that hold expressions own them and are
+// movable, not copyable.
 #pragma once
 
 #include <cstdint>
@@ -41,6 +42,16 @@ struct CreateStreamStatement {
   bool if_not_exists = false;
   std::vector<ColumnDefinition> columns;
   std::vector<StreamOption> options;
+  SourcePosition position;
+  SourcePosition name_position;  // of the name token
+};
+
+// ALTER STREAM name ADD [COLUMN] [IF NOT EXISTS] column TYPE [NULL]: appends one nullable column
+// (events already in the log and the lake read it as NULL). NOT NULL is refused by the parser.
+struct AlterStreamStatement {
+  std::string name;
+  ColumnDefinition column;     // the added column; never not_null
+  bool if_not_exists = false;  // an identical existing column makes the statement a no-op
   SourcePosition position;
   SourcePosition name_position;  // of the name token
 };
@@ -119,9 +130,9 @@ struct SetStatement {
   SourcePosition name_position;
 };
 
-using Statement =
-    std::variant<CreateStreamStatement, DropStatement, ShowStatement, DescribeStatement,
-                 CreateViewStatement, CreateAlertStatement, SelectStatement, SetStatement>;
+using Statement = std::variant<CreateStreamStatement, DropStatement, ShowStatement,
+                               DescribeStatement, CreateViewStatement, CreateAlertStatement,
+                               SelectStatement, SetStatement, AlterStreamStatement>;
 
 // A statement with the exact source text it was parsed from (without the trailing ';').
 struct ParsedStatement {

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <system_error>
 
+#include "common/chunk_projection.h"
 #include "common/file_util.h"
 #include "sql/parser.h"
 
@@ -47,21 +48,45 @@ Status CheckHeader(std::string_view text, const fs::path& file) {
   return Status::Ok();
 }
 
-Result<StreamDefinition> LoadStatement(const ParsedStatement& parsed, const fs::path& file) {
-  const auto* create = std::get_if<CreateStreamStatement>(&parsed.statement);
-  if (create == nullptr) {
-    return Corruption(file, fmt::format("unexpected statement at {}:{}: '{}'", parsed.position.line,
-                                        parsed.position.column, parsed.text.substr(0, 60)));
+// Adds one statement of the file to `objects`: streams first, then the views on them, then the
+// alerts on those (Render's order), each bound against what is already loaded.
+Status LoadStatement(const ParsedStatement& parsed, const fs::path& file,
+                     CatalogObjects* objects) {
+  auto invalid = [&](const Status& status) {
+    return Corruption(file, fmt::format("invalid definition: {}", status.ToString()));
+  };
+  auto duplicate = [&](std::string_view kind, std::string_view name) {
+    return Corruption(file, fmt::format("{} '{}' is defined twice", kind, name));
+  };
+  if (const auto* stream = std::get_if<CreateStreamStatement>(&parsed.statement)) {
+    Result<StreamDefinition> definition = BindCreateStream(*stream);
+    if (!definition.ok()) return invalid(definition.status());
+    std::string key = CanonicalIdentifier(definition->name);
+    if (objects->streams.contains(key)) return duplicate("stream", definition->name);
+    objects->streams.emplace(key, std::make_shared<const StreamDefinition>(*std::move(definition)));
+    return Status::Ok();
   }
-  Result<StreamDefinition> definition = BindCreateStream(*create);
-  if (!definition.ok()) {
-    return Corruption(file, fmt::format("invalid definition: {}", definition.status().ToString()));
+  if (const auto* view = std::get_if<CreateViewStatement>(&parsed.statement)) {
+    Result<BoundView> bound = BindView(*view, objects->Environment());
+    if (!bound.ok()) return invalid(bound.status());
+    std::string key = CanonicalIdentifier(view->name);
+    if (objects->views.contains(key)) return duplicate("view", view->name);
+    objects->views.emplace(key, bound->plan);
+    return Status::Ok();
   }
-  return definition;
+  if (const auto* alert = std::get_if<CreateAlertStatement>(&parsed.statement)) {
+    Result<AlertPlanPtr> bound = BindAlert(*alert, objects->Environment());
+    if (!bound.ok()) return invalid(bound.status());
+    std::string key = CanonicalIdentifier(alert->name);
+    if (objects->alerts.contains(key)) return duplicate("alert", alert->name);
+    objects->alerts.emplace(key, *bound);
+    return Status::Ok();
+  }
+  return Corruption(file, fmt::format("unexpected statement at {}:{}: '{}'", parsed.position.line,
+                                      parsed.position.column, parsed.text.substr(0, 60)));
 }
 
-// The streams of an existing catalog file, keyed by CanonicalIdentifier(name).
-Result<std::map<std::string, StreamDefinitionPtr>> ReadCatalogFile(const fs::path& file) {
+Result<CatalogObjects> ReadCatalogFile(const fs::path& file) {
   ASSIGN_OR_RETURN(std::string text, ReadWholeFile(file));
   RETURN_IF_ERROR(CheckHeader(text, file));
   if (!text.ends_with(kEndMarker)) {
@@ -70,21 +95,20 @@ Result<std::map<std::string, StreamDefinitionPtr>> ReadCatalogFile(const fs::pat
   }
   Result<std::vector<ParsedStatement>> parsed = ParseScript(text);
   if (!parsed.ok()) return Corruption(file, parsed.status().ToString());
-  std::map<std::string, StreamDefinitionPtr> streams;
+  CatalogObjects objects;
   for (const ParsedStatement& statement : *parsed) {
-    ASSIGN_OR_RETURN(StreamDefinition definition, LoadStatement(statement, file));
-    std::string key = CanonicalIdentifier(definition.name);
-    if (streams.contains(key)) {
-      return Corruption(file, fmt::format("stream '{}' is defined twice", definition.name));
-    }
-    streams.emplace(key, std::make_shared<const StreamDefinition>(std::move(definition)));
+    RETURN_IF_ERROR(LoadStatement(statement, file, &objects));
   }
-  return streams;
+  return objects;
 }
 
-std::string Render(const std::map<std::string, StreamDefinitionPtr>& streams) {
+std::string Render(const CatalogObjects& objects) {
   std::string text = fmt::format("{}{}\n", kHeaderPrefix, kFormatVersion);
-  for (const auto& [key, definition] : streams) text += fmt::format("{};\n", definition->ToSql());
+  for (const auto& [key, definition] : objects.streams) {
+    text += fmt::format("{};\n", definition->ToSql());
+  }
+  for (const auto& [key, view] : objects.views) text += fmt::format("{};\n", view->sql);
+  for (const auto& [key, alert] : objects.alerts) text += fmt::format("{};\n", alert->sql);
   text += kEndMarker;
   return text;
 }
@@ -109,6 +133,17 @@ Status CheckRoundTrip(const StreamDefinition& definition) {
                             definition.name, why));
 }
 
+// Whether `existing` is `requested` with nullable columns appended since by ALTER STREAM.
+bool EvolvedFrom(const StreamDefinition& existing, const StreamDefinition& requested) {
+  if (!existing.schema || !requested.schema ||
+      !SchemaExtends(*existing.schema, *requested.schema)) {
+    return false;
+  }
+  StreamDefinition narrowed = existing;
+  narrowed.schema = requested.schema;
+  return narrowed == requested;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Catalog>> Catalog::Open(const fs::path& data_dir) {
@@ -119,10 +154,13 @@ Result<std::unique_ptr<Catalog>> Catalog::Open(const fs::path& data_dir) {
   bool exists = fs::exists(catalog->file_, ec);
   if (ec) return IoError("stat", catalog->file_, ec.value());
   if (!exists) {
-    RETURN_IF_ERROR(catalog->Persist({}));
+    std::lock_guard lock(catalog->mu_);
+    RETURN_IF_ERROR(catalog->Commit({}));
     return catalog;
   }
-  ASSIGN_OR_RETURN(catalog->streams_, ReadCatalogFile(catalog->file_));
+  ASSIGN_OR_RETURN(CatalogObjects objects, ReadCatalogFile(catalog->file_));
+  std::lock_guard lock(catalog->mu_);
+  catalog->objects_ = std::move(objects);
   return catalog;
 }
 
@@ -131,52 +169,83 @@ Result<ApplyOutcome> Catalog::CreateStream(const StreamDefinition& definition,
   RETURN_IF_ERROR(CheckRoundTrip(definition));
   std::string key = CanonicalIdentifier(definition.name);
   std::lock_guard lock(mu_);
-  if (auto it = streams_.find(key); it != streams_.end()) {
+  if (auto it = objects_.streams.find(key); it != objects_.streams.end()) {
     std::vector<std::string> differences = DescribeDifferences(definition, *it->second);
-    if (differences.empty() || on_existing == OnExisting::kKeepExisting) {
+    if (differences.empty() || on_existing == OnExisting::kKeepExisting ||
+        EvolvedFrom(*it->second, definition)) {
       return ApplyOutcome::kUnchanged;
     }
     return Status(StatusCode::kDuplicateObject,
                   fmt::format("stream '{}' already exists with a different definition: {}",
                               it->second->name, fmt::join(differences, "; ")));
   }
-  StreamMap next = streams_;
-  next.emplace(key, std::make_shared<const StreamDefinition>(definition));
-  RETURN_IF_ERROR(Persist(next));
-  streams_ = std::move(next);
+  if (auto view = objects_.views.find(key); view != objects_.views.end()) {
+    return Status(StatusCode::kDuplicateObject,
+                  fmt::format("'{}' is already the name of a view", view->second->name));
+  }
+  CatalogObjects next = objects_;
+  next.streams.emplace(key, std::make_shared<const StreamDefinition>(definition));
+  RETURN_IF_ERROR(Commit(std::move(next)));
   return ApplyOutcome::kCreated;
 }
 
 Status Catalog::DropStream(std::string_view name, OnMissing on_missing) {
   std::lock_guard lock(mu_);
-  auto it = streams_.find(CanonicalIdentifier(name));
-  if (it == streams_.end()) {
+  auto it = objects_.streams.find(CanonicalIdentifier(name));
+  if (it == objects_.streams.end()) {
     if (on_missing == OnMissing::kIgnore) return Status::Ok();
     return Status(StatusCode::kUndefinedObject, fmt::format("stream '{}' does not exist", name));
   }
-  StreamMap next = streams_;
-  next.erase(it->first);
-  RETURN_IF_ERROR(Persist(next));
-  streams_ = std::move(next);
-  return Status::Ok();
+  if (std::vector<std::string> views = objects_.ViewsReading(it->first); !views.empty()) {
+    return Status(StatusCode::kDependentObjects,
+                  fmt::format("cannot drop stream '{}': views {} read it; drop them first",
+                              it->second->name, fmt::join(views, ", ")));
+  }
+  CatalogObjects next = objects_;
+  next.streams.erase(it->first);
+  return Commit(std::move(next));
+}
+
+Result<StreamDefinitionPtr> Catalog::AlterStream(std::string_view name,
+                                                 const StreamChange& change) {
+  std::lock_guard lock(mu_);
+  auto it = objects_.streams.find(CanonicalIdentifier(name));
+  if (it == objects_.streams.end()) {
+    return Status(StatusCode::kUndefinedObject, fmt::format("stream '{}' does not exist", name));
+  }
+  ASSIGN_OR_RETURN(StreamDefinition altered, change(*it->second));
+  if (altered == *it->second) return it->second;
+  if (CanonicalIdentifier(altered.name) != it->first) {
+    return Status(StatusCode::kInvalidArgument,
+                  fmt::format("ALTER STREAM may not rename stream '{}'", it->second->name));
+  }
+  RETURN_IF_ERROR(CheckRoundTrip(altered));
+  auto stored = std::make_shared<const StreamDefinition>(std::move(altered));
+  CatalogObjects next = objects_;
+  next.streams[it->first] = stored;
+  RETURN_IF_ERROR(next.RebindViewsOf(it->first));
+  RETURN_IF_ERROR(Commit(std::move(next)));
+  return stored;
 }
 
 StreamDefinitionPtr Catalog::FindStream(std::string_view name) const {
   std::lock_guard lock(mu_);
-  auto it = streams_.find(CanonicalIdentifier(name));
-  return it == streams_.end() ? nullptr : it->second;
+  auto it = objects_.streams.find(CanonicalIdentifier(name));
+  return it == objects_.streams.end() ? nullptr : it->second;
 }
 
 std::vector<StreamDefinitionPtr> Catalog::Streams() const {
   std::lock_guard lock(mu_);
   std::vector<StreamDefinitionPtr> streams;
-  streams.reserve(streams_.size());
-  for (const auto& [key, definition] : streams_) streams.push_back(definition);
+  streams.reserve(objects_.streams.size());
+  for (const auto& [key, definition] : objects_.streams) streams.push_back(definition);
   return streams;
 }
 
-Status Catalog::Persist(const StreamMap& streams) const {
-  return WriteFileAtomically(file_, Render(streams));
+Status Catalog::Commit(CatalogObjects objects) {
+  RETURN_IF_ERROR(WriteFileAtomically(file_, Render(objects)));
+  objects_ = std::move(objects);
+  return Status::Ok();
 }
 
 }  // namespace braid::sql

@@ -1,5 +1,5 @@
-// The catalog statements: CREATE STREAM, DROP, SHOW, DESCRIBE, and the dispatch of CREATE
-// (statement_parsers.h).
+// The catalog statements: CREATE STREAM, ALTER STREAM, DROP, SHOW, DESCRIBE, and the dispatch of
+// CREATE (statement_parsers.h).
 #include <fmt/format.h>
 
 #include <optional>
@@ -140,7 +140,58 @@ Result<Statement> ParseCreateStream(TokenCursor& cursor, SourcePosition position
   return Statement(std::move(statement));
 }
 
+bool CheckIfNotExists(const TokenCursor& cursor, size_t ahead) {
+  return cursor.CheckWord("IF", ahead) && cursor.CheckWord("NOT", ahead + 1);
+}
+
+// [COLUMN] [IF NOT EXISTS] after ALTER STREAM ... ADD; returns whether IF NOT EXISTS was given.
+Result<bool> ParseAddPrefix(TokenCursor& cursor) {
+  // COLUMN is optional and not reserved: it is the keyword when IF NOT, or a name and a type,
+  // follow it; otherwise it names the column.
+  if (cursor.CheckWord("COLUMN") &&
+      (CheckIfNotExists(cursor, 1) || (cursor.CheckName(1) && cursor.CheckName(2)))) {
+    cursor.Advance();
+  }
+  if (!CheckIfNotExists(cursor, 0)) return false;
+  cursor.Advance();
+  cursor.Advance();
+  RETURN_IF_ERROR(cursor.ExpectWord("EXISTS", "EXISTS after IF NOT"));
+  return true;
+}
+
+// The column of ALTER STREAM ... ADD: nullable only, since the events already stored have no
+// value for it.
+Result<ColumnDefinition> ParseAddedColumn(TokenCursor& cursor) {
+  ASSIGN_OR_RETURN(Token name, cursor.ExpectName("a column name after ADD"));
+  ColumnDefinition column;
+  column.name = name.text;
+  column.position = name.position;
+  ASSIGN_OR_RETURN(column.type, ParseColumnType(cursor, column.name));
+  const SourcePosition nullability = cursor.Peek().position;
+  ASSIGN_OR_RETURN(bool not_null, ParseNullability(cursor, column.name));
+  if (not_null) {
+    return Status(StatusCode::kInvalidArgument,
+                  "a column added to an existing stream must be nullable: older events have no "
+                  "value",
+                  nullability);
+  }
+  return column;
+}
+
 }  // namespace
+
+Result<Statement> ParseAlter(TokenCursor& cursor) {
+  AlterStreamStatement statement;
+  statement.position = cursor.Advance().position;  // ALTER
+  RETURN_IF_ERROR(cursor.ExpectWord("STREAM", "STREAM after ALTER"));
+  ASSIGN_OR_RETURN(Token name, cursor.ExpectName("the name of the stream to alter"));
+  statement.name = name.text;
+  statement.name_position = name.position;
+  RETURN_IF_ERROR(cursor.ExpectWord("ADD", fmt::format("ADD after ALTER STREAM {}", name.text)));
+  ASSIGN_OR_RETURN(statement.if_not_exists, ParseAddPrefix(cursor));
+  ASSIGN_OR_RETURN(statement.column, ParseAddedColumn(cursor));
+  return Statement(std::move(statement));
+}
 
 Result<OptionValue> ParseLiteral(TokenCursor& cursor, std::string_view context) {
   SourcePosition position = cursor.Peek().position;

@@ -45,11 +45,24 @@ bool Same(const std::vector<ExprPtr>& a, const std::vector<ExprPtr>& b) {
   return true;
 }
 
+// SQL identifiers match case-insensitively (Schema::FindField), so `avg(x)` and `AVG(X)` are the
+// same expression: a selected `DeviceId` is the GROUP BY key `deviceid`.
+bool SameName(const std::optional<std::string>& a, const std::optional<std::string>& b) {
+  return a.has_value() == b.has_value() && (!a || IdentifierEquals(*a, *b));
+}
+bool SameName(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (!IdentifierEquals(a[i], b[i])) return false;
+  }
+  return true;
+}
+
 bool Same(const Literal& a, const Literal& b) { return a.value == b.value; }
 bool Same(const ColumnRef& a, const ColumnRef& b) {
-  return a.qualifier == b.qualifier && a.name == b.name;
+  return SameName(a.qualifier, b.qualifier) && IdentifierEquals(a.name, b.name);
 }
-bool Same(const Star& a, const Star& b) { return a.qualifier == b.qualifier; }
+bool Same(const Star& a, const Star& b) { return SameName(a.qualifier, b.qualifier); }
 bool Same(const UnaryExpr& a, const UnaryExpr& b) {
   return a.op == b.op && Same(a.operand, b.operand);
 }
@@ -84,7 +97,7 @@ bool Same(const CastExpr& a, const CastExpr& b) {
   return a.type == b.type && Same(a.operand, b.operand);
 }
 bool Same(const FunctionCall& a, const FunctionCall& b) {
-  if (a.name != b.name || a.distinct != b.distinct || !Same(a.arguments, b.arguments) ||
+  if (!SameName(a.name, b.name) || a.distinct != b.distinct || !Same(a.arguments, b.arguments) ||
       !Same(a.filter, b.filter) || a.over.has_value() != b.over.has_value()) {
     return false;
   }

@@ -16,6 +16,7 @@ struct StatementRule {
 constexpr StatementRule kStatementRules[] = {
     {"CREATE", ParseCreate},     {"DROP", ParseDrop},     {"SHOW", ParseShow},
     {"DESCRIBE", ParseDescribe}, {"SELECT", ParseSelect}, {"SET", ParseSet},
+    {"ALTER", ParseAlter},
 };
 
 // Parses the statement at the cursor, which must be followed by ';' or the end of input.
@@ -32,7 +33,7 @@ Result<ParsedStatement> ParseOne(TokenCursor& cursor, std::string_view source) {
                            std::string(source.substr(first.begin, end - first.begin)),
                            first.position};
   }
-  return cursor.ErrorExpected("a statement (CREATE, DROP, SHOW, DESCRIBE, SELECT or SET)");
+  return cursor.ErrorExpected("a statement (CREATE, ALTER, DROP, SHOW, DESCRIBE, SELECT or SET)");
 }
 
 void SkipSemicolons(TokenCursor& cursor) {

@@ -259,4 +259,10 @@ std::string ToSql(const CreateAlertStatement& alert) {
                      ToSql(*alert.condition));
 }
 
+std::string ToSql(const AlterStreamStatement& alter) {
+  return fmt::format("ALTER STREAM {} ADD COLUMN {}{} {}", FormatIdentifier(alter.name),
+                     alter.if_not_exists ? "IF NOT EXISTS " : "",
+                     FormatIdentifier(alter.column.name), DataTypeName(alter.column.type));
+}
+
 }  // namespace braid::sql

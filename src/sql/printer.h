@@ -21,5 +21,7 @@ std::string ToSql(const std::vector<OrderItem>& items);
 std::string ToSql(const SelectStatement& select);
 std::string ToSql(const CreateViewStatement& view);
 std::string ToSql(const CreateAlertStatement& alert);
+// "ALTER STREAM s ADD COLUMN c DOUBLE"
+std::string ToSql(const AlterStreamStatement& alter);
 
 }  // namespace braid::sql

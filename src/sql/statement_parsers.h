@@ -31,6 +31,9 @@ Result<Statement> ParseCreateAlert(TokenCursor& cursor, CreateHeader header);
 Result<Statement> ParseSelect(TokenCursor& cursor);
 // SET name = literal | SET name TO literal
 Result<Statement> ParseSet(TokenCursor& cursor);
+// ALTER STREAM name ADD [COLUMN] [IF NOT EXISTS] column TYPE [NULL]; NOT NULL is
+// kInvalidArgument at NOT.
+Result<Statement> ParseAlter(TokenCursor& cursor);
 // DROP STREAM|VIEW|ALERT [IF EXISTS] name
 Result<Statement> ParseDrop(TokenCursor& cursor);
 // SHOW STREAMS|VIEWS|ALERTS

@@ -52,6 +52,19 @@ size_t EditDistance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
+Status CheckNotReserved(const ColumnDefinition& column) {
+  for (std::string_view metadata : kMetadataColumns) {
+    if (IdentifierEquals(column.name, metadata)) {
+      return Status(StatusCode::kInvalidArgument,
+                    fmt::format("column name '{}' is reserved for the lake's ingestion "
+                                "metadata (_ingested_at, _partition, _offset)",
+                                column.name),
+                    column.position);
+    }
+  }
+  return Status::Ok();
+}
+
 // Builds one definition from one statement; each option has a member function in kOptionRules.
 class StreamBinder {
  public:
@@ -100,15 +113,7 @@ class StreamBinder {
     std::vector<Field> fields;
     std::map<std::string, SourcePosition> seen;
     for (const ColumnDefinition& column : columns) {
-      for (std::string_view metadata : kMetadataColumns) {
-        if (IdentifierEquals(column.name, metadata)) {
-          return Status(StatusCode::kInvalidArgument,
-                        fmt::format("column name '{}' is reserved for the lake's ingestion "
-                                    "metadata (_ingested_at, _partition, _offset)",
-                                    column.name),
-                        column.position);
-        }
-      }
+      RETURN_IF_ERROR(CheckNotReserved(column));
       auto [first, inserted] = seen.emplace(CanonicalIdentifier(column.name), column.position);
       if (!inserted) {
         return Status(StatusCode::kInvalidArgument,
@@ -283,6 +288,32 @@ const std::array<StreamBinder::OptionRule, 10> StreamBinder::kOptionRules = {{
 
 Result<StreamDefinition> BindCreateStream(const CreateStreamStatement& statement) {
   return StreamBinder().Bind(statement);
+}
+
+Result<StreamDefinition> BindAlterStream(const StreamDefinition& existing,
+                                         const AlterStreamStatement& statement) {
+  const ColumnDefinition& column = statement.column;
+  RETURN_IF_ERROR(CheckNotReserved(column));
+  if (column.not_null) {
+    return Status(StatusCode::kInvalidArgument,
+                  "a column added to an existing stream must be nullable: older events have no "
+                  "value",
+                  column.position);
+  }
+  if (std::optional<size_t> index = existing.schema->FindField(column.name)) {
+    const Field& field = existing.schema->field(*index);
+    if (statement.if_not_exists && field.type == column.type && field.nullable) return existing;
+    return Status(
+        StatusCode::kInvalidArgument,
+        fmt::format("stream '{}' already has a column '{}' {}{}", existing.name, field.name,
+                    DataTypeName(field.type), field.nullable ? "" : " NOT NULL"),
+        column.position);
+  }
+  std::vector<Field> fields = existing.schema->fields();
+  fields.push_back(Field{column.name, column.type, true});
+  StreamDefinition altered = existing;
+  altered.schema = std::make_shared<const Schema>(std::move(fields));
+  return altered;
 }
 
 }  // namespace braid::sql

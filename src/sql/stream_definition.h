@@ -54,6 +54,14 @@ struct StreamDefinition {
 // Column names given in options are stored as the column is declared.
 Result<StreamDefinition> BindCreateStream(const CreateStreamStatement& statement);
 
+// The definition of `existing` after ALTER STREAM ... ADD COLUMN: the same stream with the new
+// nullable column appended (the statement's stream name is the caller's to match). A name that
+// is already a column (case-insensitively) or an ingestion metadata column is kInvalidArgument
+// at the column, as in CREATE STREAM; with IF NOT EXISTS, an existing nullable column of the
+// same type gives `existing` back unchanged.
+Result<StreamDefinition> BindAlterStream(const StreamDefinition& existing,
+                                         const AlterStreamStatement& statement);
+
 // What differs between two definitions of one stream, one phrase per difference, each naming the
 // requested value first: "partitions 16 vs existing 8", "column 3 temperature DOUBLE vs existing
 // temperature BIGINT". Empty exactly when the definitions are equal.

@@ -76,7 +76,7 @@ struct ViewPlan {
   BoundExprPtr having;       // BOOLEAN over grouped_schema; null without HAVING
   std::vector<ViewOutput> outputs;
   SchemaPtr output_schema;
-  std::string sql;  // the CREATE VIEW text it was bound from, canonical (ToSql of the statement)
+  std::string sql;  // canonical CREATE VIEW text (ToSql of the statement, without OR REPLACE)
 
   // Index in grouped_schema of window_start (keys.size()) and of aggregate i.
   size_t window_start_index() const { return keys.size(); }
@@ -89,7 +89,7 @@ struct AlertPlan {
   std::string name;
   std::string view;
   BoundExprPtr condition;  // over the view's output_schema
-  std::string sql;
+  std::string sql;  // canonical CREATE ALERT text, without OR REPLACE
 };
 using AlertPlanPtr = std::shared_ptr<const AlertPlan>;
 

@@ -1,13 +1,6 @@
 #include "lake_test_util.h"
 
-#include "test_paths.h"
-
 #include <gtest/gtest.h>
-#include <unistd.h>
-
-#include <array>
-#include <cstdio>
-#include <cstdlib>
 
 namespace braid::lake::testing {
 
@@ -105,54 +98,6 @@ Result<Chunk> ReadAll(const std::filesystem::path& path) {
     parts.push_back(std::move(part));
   }
   return Concat(reader->schema(), parts);
-}
-
-namespace {
-
-std::filesystem::path OracleDir() {
-  return std::filesystem::path(braid::testing::SourceDir()) / "tests" / "oracle";
-}
-
-std::string ShellQuote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
-
-}  // namespace
-
-bool OracleAvailable() {
-  return std::filesystem::exists(OracleDir() / "node_modules" / "@duckdb" / "node-api") &&
-         std::system("node --version > /dev/null 2>&1") == 0;
-}
-
-std::vector<std::string> DuckDbQuery(const std::vector<std::string>& statements) {
-  std::string command = "node " + ShellQuote((OracleDir() / "duckdb_query.mjs").string());
-  for (const std::string& sql : statements) command += " " + ShellQuote(sql);
-  command += " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  EXPECT_NE(pipe, nullptr);
-  std::string output;
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) output.append(buffer.data(), n);
-  int rc = pclose(pipe);
-  EXPECT_EQ(rc, 0) << command << "\n" << output;
-  std::vector<std::string> lines;
-  size_t start = 0;
-  while (start < output.size()) {
-    size_t end = output.find('\n', start);
-    if (end == std::string::npos) end = output.size();
-    lines.push_back(output.substr(start, end - start));
-    start = end + 1;
-  }
-  return lines;
 }
 
 }  // namespace braid::lake::testing

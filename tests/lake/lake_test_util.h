@@ -3,6 +3,7 @@
 // (tests/oracle/duckdb_query.mjs run through node, found via tests/test_paths.h).
 #pragma once
 
+#include "duckdb_oracle.h"
 #include "scoped_temp_dir.h"
 
 #include <cstdint>
@@ -41,9 +42,8 @@ Result<Chunk> ReadAll(const std::filesystem::path& path);
 // Concatenates chunks of one schema.
 Chunk Concat(const SchemaPtr& schema, const std::vector<Chunk>& chunks);
 
-// Whether node and the installed oracle are available.
-bool OracleAvailable();
-// Runs the SQL statements in DuckDB; each output line is one JSON row (array). Asserts success.
-std::vector<std::string> DuckDbQuery(const std::vector<std::string>& statements);
+// The DuckDB oracle, shared with the other layers' tests.
+using braid::testing::DuckDbQuery;
+using braid::testing::OracleAvailable;
 
 }  // namespace braid::lake::testing

@@ -19,7 +19,7 @@ TEST(ParserErrorTest, StatementLevel) {
       {"  ;\n ; ", {kSyntax, 2, 4, "expected a statement, found end of input"}},
       {"SELEC 1",
        {kSyntax, 1, 1,
-        "expected a statement (CREATE, DROP, SHOW, DESCRIBE, SELECT or SET), "
+        "expected a statement (CREATE, ALTER, DROP, SHOW, DESCRIBE, SELECT or SET), "
         "found 'SELEC'"}},
       {"42", {kSyntax, 1, 1, "found '42'"}},
       {"DROP STREAM a; DROP STREAM b",

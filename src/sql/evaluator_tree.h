@@ -1,0 +1,55 @@
+// Internal to the expression evaluator (expression_evaluator.h): the recursive evaluation of a
+// BoundExpr node into a whole Column, shared by the node dispatch (expression_evaluator.cc) and
+// the control-flow nodes that evaluate children over subsets of rows (evaluator_control.cc).
+#pragma once
+
+#include <utility>
+#include <variant>
+
+#include "common/chunk.h"
+#include "common/status.h"
+#include "sql/bound_expression.h"
+
+namespace braid::sql::evaluator {
+
+// A node's values: borrowed from the input chunk (a column reference costs no copy) or owned.
+class Values {
+ public:
+  Values(Column owned) : storage_(std::move(owned)) {}  // NOLINT: implicit by design
+  static Values Borrow(const Column& column) { return Values(&column); }
+
+  const Column& operator*() const {
+    const Column* const* borrowed = std::get_if<const Column*>(&storage_);
+    return borrowed != nullptr ? **borrowed : std::get<Column>(storage_);
+  }
+  const Column* operator->() const { return &**this; }
+  Column Release() && {
+    if (Column* owned = std::get_if<Column>(&storage_)) return std::move(*owned);
+    return **this;
+  }
+
+ private:
+  explicit Values(const Column* borrowed) : storage_(borrowed) {}
+  std::variant<const Column*, Column> storage_;
+};
+
+inline Result<Values> Own(Result<Column> column) {
+  if (!column.ok()) return column.status();
+  return Values(std::move(column).value());
+}
+
+// The rows being evaluated: every row of `chunk`, or `rows` rows of no column (EvaluateConstant).
+struct Batch {
+  const Chunk& chunk;
+  size_t rows;
+};
+
+// `expr` over every row of the batch: a column of expr.type with batch.rows rows.
+Result<Values> Eval(const BoundExpr& expr, const Batch& batch);
+
+Result<Values> EvalCase(const BoundCase& node, DataType type, const Batch& batch);
+Result<Values> EvalCoalesce(const BoundFunction& node, DataType type, const Batch& batch);
+Result<Values> EvalLogic(const BoundBinary& node, const Batch& batch);  // AND, OR
+Result<Values> EvalInList(const BoundInList& node, const Batch& batch);
+
+}  // namespace braid::sql::evaluator
