@@ -1,0 +1,1 @@
+#include "batch/batch_view_table.h"

@@ -1,0 +1,1 @@
+#include "batch/hash_aggregator.h"

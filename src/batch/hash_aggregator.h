@@ -1,0 +1,75 @@
+// HashAggregator: the batch layer's grouped aggregation of a ViewPlan (DESIGN.md batch/). Source
+// rows (plan.input_schema) go through the plan's filter, event time, keys and window assignment
+// (sql/expression_evaluator.h, sql/window_assignment.h: the same code the reference executor and
+// the speed layer run) into a hash table of (keys, window) cells whose payload is one state per
+// aggregate (agg/aggregate_function.h), updated with the descriptors' vectorized scatter update.
+// The table uses open addressing over normalized key bytes; states live in arena blocks owned by
+// the aggregator and are destroyed with it. Session windows buffer each row's time, order
+// (_partition, _offset) and inputs, and assign sessions by sorting per PARTITION BY value at
+// Finish.
+//
+// Results equal ReferenceExecutor's (the definition of correctness), cell for cell.
+//
+// Memory: the aggregator counts the bytes it holds (table, arenas, state heap estimates, session
+// buffers); past `memory_limit` Consume fails with kOutOfMemory naming the view, the limit and
+// the group count, before the OS would kill the process. One aggregator per thread; MergeFrom
+// combines per-thread aggregators. Not thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "common/chunk.h"
+#include "common/status.h"
+#include "sql/view_plan.h"
+
+namespace braid::batch {
+
+struct AggregatorOptions {
+  size_t memory_limit = size_t{4} << 30;  // bytes; [batch] memory_limit in braid.toml
+};
+
+class HashAggregator {
+ public:
+  HashAggregator(sql::ViewPlanPtr plan, AggregatorOptions options);
+  ~HashAggregator();
+  HashAggregator(const HashAggregator&) = delete;
+  HashAggregator& operator=(const HashAggregator&) = delete;
+
+  // Adds source rows (plan().input_schema).
+  Status Consume(const Chunk& rows);
+
+  // Merges stored batch view rows (BatchViewSchema(plan()), batch_view_table.h): each row's state
+  // columns are deserialized and merged into its cell. Incremental refresh starts from these.
+  // kCorruption for undecodable states. Not for session windows (kUnsupported).
+  Status ConsumeStates(const Chunk& stored_rows);
+
+  // Moves every cell of `other` (same plan) into this one; `other` is left empty.
+  Status MergeFrom(HashAggregator& other);
+
+  // The batch view rows (BatchViewSchema(plan())) of every cell, ordered by window_end then keys
+  // (NULLs first), in chunks of at most `rows_per_chunk` rows. HAVING is not applied (it is
+  // evaluated after the merge with the speed layer); `_having` holds its value for readers.
+  Result<std::vector<Chunk>> Finish(size_t rows_per_chunk = 65536);
+
+  size_t groups() const;
+  size_t memory_bytes() const;
+  const sql::ViewPlan& plan() const { return *plan_; }
+
+ private:
+  struct Impl;
+  sql::ViewPlanPtr plan_;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The stored form of a batch view: the plan's output_schema columns (keys, window_start,
+// window_end, outputs: final values over the batch states alone, readable by any Parquet reader),
+// then `_having` BOOLEAN (HAVING over those values; TRUE without HAVING), then one binary column
+// `_state_<i>` per aggregate (the serialized state, docs/formats/aggregate_states.md; stored as
+// STRING in Chunks, written to Parquet as BYTE_ARRAY without the UTF8 annotation).
+SchemaPtr BatchViewSchema(const sql::ViewPlan& plan);
+// The index of `_state_0` in BatchViewSchema(plan).
+size_t FirstStateColumn(const sql::ViewPlan& plan);
+
+}  // namespace braid::batch
