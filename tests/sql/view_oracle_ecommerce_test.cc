@@ -21,13 +21,11 @@ namespace braid::sql {
 namespace {
 
 using braid::testing::OracleRow;
-using testing::BindScript;
-using testing::BoundScript;
+using testing::ExampleOracleTest;
+using testing::ExampleSpec;
 using testing::ExpectRowsAgree;
 using testing::GridCeilingSql;
 using testing::HopEndsSql;
-using testing::ReadExample;
-using testing::RunView;
 using testing::SessionRowsSql;
 using testing::ToViewInput;
 using testing::WriteCsv;
@@ -135,41 +133,9 @@ std::string ChannelRevenueSql() {
       60 * kMinute, GridCeilingSql("event_us", 60 * kMinute));
 }
 
-class EcommerceViewsTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    Result<BoundScript> script = BindScript(ReadExample("ecommerce.sql"));
-    ASSERT_TRUE(script.ok()) << script.status().ToString();
-    script_ = new BoundScript(std::move(*script));
-    ASSERT_EQ(script_->streams.count("shop_events"), 1u);
-    ASSERT_EQ(script_->views.count("category_sales"), 1u);
-    input_ = new std::vector<Chunk>(GenerateInput(script_->streams["shop_events"]->schema,
-                                                  script_->views["category_sales"]->input_schema));
-    directory_ = new braid::testing::ScopedTempDir("ecommerce-oracle");
-    WriteCsv(*input_, script_->streams["shop_events"]->schema->size(), CsvPath());
-  }
-  static void TearDownTestSuite() {
-    delete directory_;
-    delete input_;
-    delete script_;
-  }
+constexpr ExampleSpec kEcommerceViewsTest{"ecommerce.sql", "shop_events", &GenerateInput, &LoadShopEventsSql};
 
-  void SetUp() override {
-    if (!braid::testing::OracleAvailable()) GTEST_SKIP() << "DuckDB oracle not installed";
-  }
-
-  static std::filesystem::path CsvPath() { return directory_->File("shop_events.csv"); }
-  static std::vector<OracleRow> Oracle(const std::string& query) {
-    return braid::testing::DuckDbRows({LoadShopEventsSql(CsvPath()), query});
-  }
-  static Result<Chunk> Run(const std::string& view) {
-    return RunView(script_->views[view], *input_);
-  }
-
-  static inline BoundScript* script_ = nullptr;
-  static inline std::vector<Chunk>* input_ = nullptr;
-  static inline braid::testing::ScopedTempDir* directory_ = nullptr;
-};
+class EcommerceViewsTest : public ExampleOracleTest<kEcommerceViewsTest> {};
 
 TEST_F(EcommerceViewsTest, HoppingCategorySalesMatchDuckDb) {
   Result<Chunk> rows = Run("category_sales");

@@ -23,13 +23,15 @@ namespace braid::sql {
 namespace {
 
 using braid::testing::OracleRow;
+using testing::ExampleOracleTest;
+using testing::ExampleSpec;
 using testing::BindScript;
 using testing::BoundScript;
+using testing::ReadExample;
+using testing::RunView;
 using testing::ExpectRowsAgree;
 using testing::GridCeilingSql;
 using testing::HopEndsSql;
-using testing::ReadExample;
-using testing::RunView;
 using testing::SessionRowsSql;
 using testing::ToViewInput;
 using testing::WriteCsv;
@@ -140,41 +142,9 @@ std::string ChannelDailySql() {
       86400 * kSecond, GridCeilingSql("txn_us", 86400 * kSecond));
 }
 
-class FraudViewsTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    Result<BoundScript> script = BindScript(ReadExample("fraud.sql"));
-    ASSERT_TRUE(script.ok()) << script.status().ToString();
-    script_ = new BoundScript(std::move(*script));
-    ASSERT_EQ(script_->streams.count("transactions"), 1u);
-    ASSERT_EQ(script_->views.count("card_velocity"), 1u);
-    input_ = new std::vector<Chunk>(GenerateInput(script_->streams["transactions"]->schema,
-                                                  script_->views["card_velocity"]->input_schema));
-    directory_ = new braid::testing::ScopedTempDir("fraud-oracle");
-    WriteCsv(*input_, script_->streams["transactions"]->schema->size(), CsvPath());
-  }
-  static void TearDownTestSuite() {
-    delete directory_;
-    delete input_;
-    delete script_;
-  }
+constexpr ExampleSpec kFraudViewsTest{"fraud.sql", "transactions", &GenerateInput, &LoadTransactionsSql};
 
-  void SetUp() override {
-    if (!braid::testing::OracleAvailable()) GTEST_SKIP() << "DuckDB oracle not installed";
-  }
-
-  static std::filesystem::path CsvPath() { return directory_->File("transactions.csv"); }
-  static std::vector<OracleRow> Oracle(const std::string& query) {
-    return braid::testing::DuckDbRows({LoadTransactionsSql(CsvPath()), query});
-  }
-  static Result<Chunk> Run(const std::string& view) {
-    return RunView(script_->views[view], *input_);
-  }
-
-  static inline BoundScript* script_ = nullptr;
-  static inline std::vector<Chunk>* input_ = nullptr;
-  static inline braid::testing::ScopedTempDir* directory_ = nullptr;
-};
+class FraudViewsTest : public ExampleOracleTest<kFraudViewsTest> {};
 
 TEST_F(FraudViewsTest, HoppingCardVelocityMatchesDuckDb) {
   Result<Chunk> rows = Run("card_velocity");

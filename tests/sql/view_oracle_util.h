@@ -12,9 +12,12 @@
 #include <string_view>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "common/chunk.h"
 #include "common/status.h"
 #include "duckdb_oracle.h"
+#include "scoped_temp_dir.h"
 #include "sql/stream_definition.h"
 #include "sql/view_plan.h"
 
@@ -66,5 +69,52 @@ std::string SessionRowsSql(std::string_view table, std::string_view key, std::st
 // Column 0 and `time_column` of a differing row are printed to identify it.
 void ExpectRowsAgree(const std::string& what, const Chunk& rows,
                      const std::vector<braid::testing::OracleRow>& oracle, size_t time_column = 2);
+
+// One example file under test: which file, which stream feeds it, how its events are generated
+// (stream rows as view input) and how DuckDB loads the CSV of those events.
+struct ExampleSpec {
+  const char* file;    // "fraud.sql"
+  const char* stream;  // the stream whose events are generated
+  std::vector<Chunk> (*generate)(const SchemaPtr& stream_schema, const SchemaPtr& input_schema);
+  std::string (*load_sql)(const std::filesystem::path& csv);  // a DuckDB CREATE VIEW over the CSV
+};
+
+// A test suite over one example file: binds it once, generates its input once and writes it as
+// CSV, then runs views (Run) and DuckDB queries over the same events (Oracle). Skips when the
+// oracle is not installed. Use: `class FraudViewsTest : public ExampleOracleTest<kFraud> {};`.
+template <const ExampleSpec& kSpec>
+class ExampleOracleTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    Result<BoundScript> script = BindScript(ReadExample(kSpec.file));
+    ASSERT_TRUE(script.ok()) << script.status().ToString();
+    script_ = new BoundScript(std::move(*script));
+    ASSERT_EQ(script_->streams.count(kSpec.stream), 1u);
+    const SchemaPtr& stream_schema = script_->streams[kSpec.stream]->schema;
+    input_ = new std::vector<Chunk>(kSpec.generate(stream_schema, ViewInputSchema(*stream_schema)));
+    directory_ = new braid::testing::ScopedTempDir("view-oracle");
+    WriteCsv(*input_, stream_schema->size(), CsvPath());
+  }
+  static void TearDownTestSuite() {
+    delete directory_;
+    delete input_;
+    delete script_;
+  }
+  void SetUp() override {
+    if (!braid::testing::OracleAvailable()) GTEST_SKIP() << "DuckDB oracle not installed";
+  }
+
+  static std::filesystem::path CsvPath() { return directory_->File("events.csv"); }
+  static std::vector<braid::testing::OracleRow> Oracle(const std::string& query) {
+    return braid::testing::DuckDbRows({kSpec.load_sql(CsvPath()), query});
+  }
+  static Result<Chunk> Run(const std::string& view) {
+    return RunView(script_->views[view], *input_);
+  }
+
+  static inline BoundScript* script_ = nullptr;
+  static inline std::vector<Chunk>* input_ = nullptr;
+  static inline braid::testing::ScopedTempDir* directory_ = nullptr;
+};
 
 }  // namespace braid::sql::testing
