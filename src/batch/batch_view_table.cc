@@ -1,1 +1,275 @@
 #include "batch/batch_view_table.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <charconv>
+#include <map>
+#include <utility>
+
+#include "batch/hash_aggregator.h"
+#include "common/json_writer.h"
+#include "common/time.h"
+#include "common/version.h"
+#include "lake/data_file.h"
+#include "lake/delta_table.h"
+#include "lake/parquet_reader.h"
+
+namespace braid::batch {
+namespace {
+
+namespace fs = std::filesystem;
+namespace dom = simdjson::dom;
+
+constexpr std::string_view kWindowDateColumn = "window_date";
+constexpr int64_t kMicrosPerDay = int64_t{86400} * 1000 * 1000;
+
+int64_t DayOf(int64_t micros) {
+  return micros >= 0 ? micros / kMicrosPerDay : (micros + 1) / kMicrosPerDay - 1;
+}
+
+lake::TableSchema ViewTableSchema(const sql::ViewPlan& plan) {
+  lake::TableSchema schema;
+  schema.data = BatchViewSchema(plan);
+  if (plan.window)
+    schema.partition.push_back({std::string(kWindowDateColumn), lake::PartitionType::kDate});
+  return schema;
+}
+
+// The date partition of an active file ("" in a view without a window).
+std::string DateOf(const lake::DeltaAddFile& add) {
+  auto it = add.partition_values.find(std::string(kWindowDateColumn));
+  return it == add.partition_values.end() || !it->second ? std::string() : *it->second;
+}
+
+Status BadCommitInfo(int64_t version, std::string_view what) {
+  return Status(StatusCode::kCorruption,
+                fmt::format("batch view commit {}: commitInfo {}", version, what));
+}
+
+// The horizon a snapshot records (epoch 0 when no batch commit exists yet).
+Result<BatchHorizon> HorizonOf(const lake::DeltaSnapshot& snapshot) {
+  std::optional<lake::AppTransaction> txn = snapshot.TransactionOf(std::string(kBatchAppId));
+  BatchHorizon horizon;
+  if (!txn) {
+    horizon.table_version = snapshot.version();
+    return horizon;
+  }
+  dom::parser parser;
+  dom::element info;
+  if (parser.parse(txn->commit_info.data(), txn->commit_info.size()).get(info)) {
+    return BadCommitInfo(txn->commit_version, "is missing or not JSON");
+  }
+  horizon.table_version = txn->commit_version;
+  dom::array offsets;
+  std::string_view hash;
+  if (info["braidBatch"]["epoch"].get_int64().get(horizon.epoch) != simdjson::SUCCESS ||
+      info["braidBatch"]["endOffsets"].get_array().get(offsets) != simdjson::SUCCESS ||
+      info["braidBatch"]["definitionHash"].get_string().get(hash) != simdjson::SUCCESS) {
+    return BadCommitInfo(txn->commit_version, "lacks braidBatch.epoch, endOffsets or hash");
+  }
+  if (horizon.epoch != txn->version)
+    return BadCommitInfo(txn->commit_version, "disagrees with its txn");
+  auto [end, error] =
+      std::from_chars(hash.data(), hash.data() + hash.size(), horizon.definition_hash, 16);
+  if (error != std::errc() || end != hash.data() + hash.size()) {
+    return BadCommitInfo(txn->commit_version, "has a bad definitionHash");
+  }
+  for (dom::element offset : offsets) {
+    uint64_t value = 0;
+    if (offset.get_uint64().get(value) != simdjson::SUCCESS) {
+      return BadCommitInfo(txn->commit_version, "has a bad end offset");
+    }
+    horizon.end_offsets.push_back(value);
+  }
+  return horizon;
+}
+
+std::string BatchCommitInfo(const BatchHorizon& horizon, size_t dates) {
+  JsonWriter json;
+  json.BeginObject().Key("timestamp").Int(Now().micros / 1000);
+  json.Key("operation").String("WRITE").Key("operationParameters").BeginObject();
+  json.Key("mode").String("Overwrite").Key("replacedDates").Uint(dates).EndObject();
+  json.Key("isBlindAppend").Bool(false).Key("engineInfo").String("Braid/" + VersionString());
+  json.Key("braidBatch").BeginObject().Key("epoch").Int(horizon.epoch);
+  json.Key("endOffsets").BeginArray();
+  for (uint64_t offset : horizon.end_offsets) json.Uint(offset);
+  json.EndArray().Key("definitionHash").String(fmt::format("{:016x}", horizon.definition_hash));
+  json.EndObject().EndObject();
+  return json.Take();
+}
+
+// The rows of `chunk` per window date ("" for a view without a window), in order; dates are
+// formatted once per day, not per row.
+std::map<std::string, std::vector<uint32_t>> RowsOfDates(const sql::ViewPlan& plan,
+                                                         const Chunk& chunk) {
+  std::map<std::string, std::vector<uint32_t>> rows;
+  if (!plan.window) {
+    std::vector<uint32_t>& all = rows[std::string()];
+    for (size_t row = 0; row < chunk.num_rows(); ++row) all.push_back(static_cast<uint32_t>(row));
+    return rows;
+  }
+  std::map<int64_t, std::vector<uint32_t>> days;
+  const std::span<const int64_t> ends = chunk.column(plan.window_start_index() + 1).int64s();
+  for (size_t row = 0; row < ends.size(); ++row) {
+    days[DayOf(ends[row])].push_back(static_cast<uint32_t>(row));
+  }
+  for (auto& [day, selected] : days) {
+    rows[WindowDate(Timestamp{day * kMicrosPerDay})] = std::move(selected);
+  }
+  return rows;
+}
+
+// Splits `rows` by window date, keeping their order; every date must be in `dates`.
+Result<std::map<std::string, Chunk>> RowsByDate(const sql::ViewPlan& plan,
+                                                const std::set<std::string>& dates,
+                                                const std::vector<Chunk>& rows) {
+  const SchemaPtr schema = BatchViewSchema(plan);
+  std::map<std::string, Chunk> by_date;
+  for (const Chunk& chunk : rows) {
+    for (const auto& [date, selected] : RowsOfDates(plan, chunk)) {
+      if (!dates.contains(date)) {
+        return Status(StatusCode::kInvalidArgument,
+                      fmt::format("view {}: a row of window date '{}' is not among the replaced "
+                                  "dates",
+                                  plan.name, date));
+      }
+      Chunk& target = by_date.try_emplace(date, Chunk(schema)).first->second;
+      for (uint32_t row : selected) target.AppendRow(chunk, row);
+    }
+  }
+  return by_date;
+}
+
+lake::ParquetWriterOptions ViewFileOptions(const sql::ViewPlan& plan) {
+  lake::ParquetWriterOptions options;
+  for (size_t i = 0; i < plan.aggregates.size(); ++i) {
+    options.binary_columns.push_back(fmt::format("_state_{}", i));
+  }
+  return options;
+}
+
+void DeleteWritten(const fs::path& dir, const std::vector<lake::DeltaAddFile>& adds) {
+  for (const lake::DeltaAddFile& add : adds) {
+    std::error_code ignored;  // an undeletable file is an orphan that VACUUM removes later
+    fs::remove(dir / add.path, ignored);
+  }
+}
+
+// Writes one file per date of `by_date` into the commit's adds.
+Status WriteDateFiles(const fs::path& dir, const sql::ViewPlan& plan, int64_t epoch,
+                      std::map<std::string, Chunk> by_date, lake::DeltaCommit* commit) {
+  const lake::ParquetWriterOptions options = ViewFileOptions(plan);
+  for (auto& [date, rows] : by_date) {
+    lake::DeltaAddFile add;
+    const std::string name = fmt::format("part-{:08}-{}.parquet", epoch, lake::NewGuid());
+    if (plan.window) {
+      add.partition_values = {{std::string(kWindowDateColumn), date}};
+      add.path = fmt::format("{}={}/{}", kWindowDateColumn, date, name);
+    } else {
+      add.path = name;
+    }
+    Result<lake::DeltaAddFile> written =
+        lake::WriteDataFile(dir, std::move(add), std::move(rows), options);
+    if (!written.ok()) {
+      DeleteWritten(dir, commit->adds);
+      return written.status();
+    }
+    commit->adds.push_back(std::move(written).value());
+  }
+  return Status::Ok();
+}
+
+// Creates the table (protocol and metaData) unless another writer did.
+Status CreateTable(const lake::DeltaTable& table, const sql::ViewPlan& plan) {
+  lake::DeltaCommit commit;
+  commit.protocol = lake::DeltaProtocol{};
+  commit.metadata = lake::DeltaMetadata{.id = lake::NewGuid(),
+                                        .schema = ViewTableSchema(plan),
+                                        .configuration = {},
+                                        .created_time_ms = Now().micros / 1000};
+  commit.commit_info = fmt::format(
+      R"({{"timestamp":{},"operation":"CREATE TABLE","operationParameters":{{}},"isBlindAppend":true}})",
+      Now().micros / 1000);
+  Result<int64_t> version = table.Commit(lake::DeltaSnapshot(), commit);
+  if (version.ok() || version.status().code() == StatusCode::kDuplicateObject) {
+    return Status::Ok();
+  }
+  return version.status();
+}
+
+}  // namespace
+
+std::string WindowDate(Timestamp window_end) { return FormatDate(window_end); }
+
+Result<BatchViewTable> BatchViewTable::Open(const fs::path& data_dir, sql::ViewPlanPtr plan,
+                                            int64_t version) {
+  BatchViewTable view;
+  view.dir_ = data_dir / "views" / CanonicalIdentifier(plan->name) / fmt::format("v{}", version);
+  const lake::DeltaTable table(view.dir_);
+  ASSIGN_OR_RETURN(lake::DeltaSnapshot snapshot, table.LoadSnapshot());
+  if (!snapshot.exists()) {
+    RETURN_IF_ERROR(CreateTable(table, *plan));
+    ASSIGN_OR_RETURN(snapshot, table.LoadSnapshot());
+  }
+  const lake::TableSchema wanted = ViewTableSchema(*plan);
+  const lake::TableSchema& stored = snapshot.metadata().schema;
+  if (!(*stored.data == *wanted.data) || stored.partition != wanted.partition) {
+    return Status(StatusCode::kTypeMismatch,
+                  fmt::format("batch view table {} does not hold view {}'s columns",
+                              view.dir_.string(), plan->name));
+  }
+  view.plan_ = std::move(plan);
+  return view;
+}
+
+Result<BatchHorizon> BatchViewTable::Horizon() const {
+  ASSIGN_OR_RETURN(lake::DeltaSnapshot snapshot, lake::DeltaTable(dir_).LoadSnapshot());
+  return HorizonOf(snapshot);
+}
+
+Result<std::vector<Chunk>> BatchViewTable::Read(
+    const std::optional<std::set<std::string>>& dates) const {
+  ASSIGN_OR_RETURN(lake::DeltaSnapshot snapshot, lake::DeltaTable(dir_).LoadSnapshot());
+  const SchemaPtr schema = BatchViewSchema(*plan_);
+  std::vector<Chunk> chunks;
+  for (const auto& [encoded, add] : snapshot.files()) {
+    if (dates && !dates->contains(DateOf(add))) continue;
+    ASSIGN_OR_RETURN(std::string path, lake::DecodeDataFilePath(encoded));
+    ASSIGN_OR_RETURN(std::unique_ptr<lake::ParquetReader> reader,
+                     lake::ParquetReader::Open(dir_ / path));
+    for (size_t group = 0; group < reader->num_row_groups(); ++group) {
+      ASSIGN_OR_RETURN(Chunk rows, reader->ReadRowGroupAs(group, schema));
+      if (rows.num_rows() > 0) chunks.push_back(std::move(rows));
+    }
+  }
+  return chunks;
+}
+
+Result<bool> BatchViewTable::Replace(const std::set<std::string>& dates,
+                                     const std::vector<Chunk>& rows, const BatchHorizon& horizon) {
+  const lake::DeltaTable table(dir_);
+  ASSIGN_OR_RETURN(lake::DeltaSnapshot snapshot, table.LoadSnapshot());
+  ASSIGN_OR_RETURN(BatchHorizon current, HorizonOf(snapshot));
+  if (current.epoch >= horizon.epoch) return false;
+  ASSIGN_OR_RETURN(auto by_date, RowsByDate(*plan_, dates, rows));
+  lake::DeltaCommit commit;
+  RETURN_IF_ERROR(WriteDateFiles(dir_, *plan_, horizon.epoch, std::move(by_date), &commit));
+  const int64_t now_ms = Now().micros / 1000;
+  for (const auto& [path, add] : snapshot.files()) {
+    if (dates.contains(DateOf(add))) commit.removes.push_back({path, now_ms, true});
+  }
+  commit.txns.push_back(lake::DeltaTxn{std::string(kBatchAppId), horizon.epoch});
+  commit.commit_info = BatchCommitInfo(horizon, dates.size());
+  Result<int64_t> version = table.Commit(snapshot, commit);
+  if (version.ok()) return true;
+  DeleteWritten(dir_, commit.adds);
+  if (version.status().code() != StatusCode::kDuplicateObject) return version.status();
+  // Another writer committed first: done if it absorbed this horizon, else the conflict stands.
+  ASSIGN_OR_RETURN(lake::DeltaSnapshot latest, table.LoadSnapshot());
+  ASSIGN_OR_RETURN(BatchHorizon winner, HorizonOf(latest));
+  if (winner.epoch >= horizon.epoch) return false;
+  return version.status();
+}
+
+}  // namespace braid::batch

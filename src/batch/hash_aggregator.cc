@@ -1,1 +1,305 @@
 #include "batch/hash_aggregator.h"
+
+#include <algorithm>
+#include <new>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+
+#include "batch/batch_view_rows.h"
+#include "batch/group_table.h"
+#include "batch/key_normalizer.h"
+#include "batch/session_buffer.h"
+#include "common/hash.h"
+#include "fmt/format.h"
+#include "sql/expression_evaluator.h"
+#include "sql/window_assignment.h"
+
+namespace braid::batch {
+
+namespace {
+
+bool IsSession(const sql::ViewPlan& plan) {
+  return plan.window && plan.window->kind == sql::WindowKind::kSession;
+}
+
+std::vector<const Column*> Pointers(const std::vector<Column>& columns) {
+  std::vector<const Column*> pointers;
+  for (const Column& column : columns) pointers.push_back(&column);
+  return pointers;
+}
+
+// Reusable per-chunk buffers: sized by the largest chunk, then no allocation per chunk.
+struct Scratch {
+  KeyNormalizer normalizer;
+  std::vector<uint32_t> pair_rows;  // per (row, window) pair: the row
+  std::vector<int64_t> pair_ends;   // per pair: the window end
+  std::vector<uint32_t> groups;     // per pair: the group
+  std::vector<Timestamp> ends;
+  std::vector<uint32_t> selection;
+  std::vector<agg::StatePtr> states;
+};
+
+// The group of every normalized cell key of `source`, created when new.
+void FindGroups(const CellKeySource& source, GroupTable* table, Scratch* scratch) {
+  scratch->normalizer.Normalize(source);
+  scratch->groups.resize(source.num_cells);
+  for (size_t k = 0; k < source.num_cells; ++k) {
+    std::string_view key = scratch->normalizer.key(k);
+    scratch->groups[k] = table->FindOrCreate(key, Hash64(key));
+  }
+}
+
+// One scatter update per aggregate: pair k adds row pair_rows[k] to group groups[k], unless the
+// aggregate's FILTER rejects the row. COUNT(*) counts the rows of `any_column`.
+void UpdateStates(const EvaluatedRows& rows, const Column& any_column,
+                  std::span<const uint32_t> pair_rows, GroupTable* table, Scratch* scratch) {
+  const sql::reference::StateLayout& layout = table->layout();
+  for (size_t i = 0; i < layout.functions.size(); ++i) {
+    const std::vector<uint8_t>& passes = rows.passes[i];
+    scratch->selection.clear();
+    scratch->states.clear();
+    for (size_t k = 0; k < pair_rows.size(); ++k) {
+      uint32_t row = pair_rows[k];
+      if (!passes.empty() && passes[row] == 0) continue;
+      scratch->selection.push_back(row);
+      scratch->states.push_back(table->state(scratch->groups[k], i));
+    }
+    if (scratch->selection.empty()) continue;
+    const Column& input = rows.inputs[i] ? *rows.inputs[i] : any_column;
+    layout.functions[i]->update(input, scratch->selection, scratch->states.data());
+  }
+}
+
+// Windowed views: every (row, window end) pair; unwindowed: one pair per row.
+void AssignPairs(const sql::ViewPlan& plan, const EvaluatedRows& rows, size_t num_rows,
+                 Scratch* scratch) {
+  scratch->pair_rows.clear();
+  scratch->pair_ends.clear();
+  if (!plan.window) {
+    for (uint32_t row = 0; row < num_rows; ++row) scratch->pair_rows.push_back(row);
+    return;
+  }
+  std::span<const int64_t> times = rows.times.int64s();
+  for (uint32_t row = 0; row < num_rows; ++row) {
+    scratch->ends.clear();
+    sql::WindowEnds(*plan.window, Timestamp{times[row]}, &scratch->ends);
+    for (Timestamp end : scratch->ends) {
+      scratch->pair_rows.push_back(row);
+      scratch->pair_ends.push_back(end.micros);
+    }
+  }
+}
+
+}  // namespace
+
+struct HashAggregator::Impl {
+  explicit Impl(const sql::ViewPlan& plan) : table(plan.aggregates) {
+    if (IsSession(plan)) sessions.emplace(plan);
+  }
+
+  GroupTable table;                       // tumbling, hopping and unwindowed views
+  std::optional<SessionBuffer> sessions;  // session windows
+  Scratch scratch;
+};
+
+HashAggregator::HashAggregator(sql::ViewPlanPtr plan, AggregatorOptions options)
+    : plan_(std::move(plan)), options_(options), impl_(std::make_unique<Impl>(*plan_)) {}
+
+HashAggregator::~HashAggregator() = default;
+
+size_t HashAggregator::groups() const { return impl_->table.size(); }
+
+size_t HashAggregator::memory_bytes() const {
+  return impl_->table.MemoryBytes() + (impl_->sessions ? impl_->sessions->MemoryBytes() : 0);
+}
+
+Status HashAggregator::CheckMemory() const {
+  size_t held = memory_bytes();
+  if (held <= options_.memory_limit) return Status::Ok();
+  return Status(StatusCode::kOutOfMemory,
+                fmt::format("view {}: batch aggregation holds {} bytes in {} groups, beyond the "
+                            "memory limit of {} bytes ([batch] memory_limit)",
+                            plan_->name, held, groups(), options_.memory_limit));
+}
+
+Status HashAggregator::Consume(const Chunk& rows) {
+  const Chunk* kept = &rows;
+  Chunk filtered;
+  if (plan_->filter) {
+    ASSIGN_OR_RETURN(std::vector<uint32_t> selected, sql::SelectTrue(*plan_->filter, rows));
+    filtered = rows.Select(selected);
+    kept = &filtered;
+  }
+  if (kept->num_rows() == 0) return Status::Ok();
+  if (plan_->window && !plan_->event_time) {
+    return Status(StatusCode::kInternal, "a windowed view without an event time");
+  }
+  ASSIGN_OR_RETURN(EvaluatedRows evaluated, EvaluateRows(*plan_, *kept));
+  if (impl_->sessions) {
+    impl_->sessions->Append(evaluated, *kept);
+    return CheckMemory();
+  }
+  Scratch& scratch = impl_->scratch;
+  AssignPairs(*plan_, evaluated, kept->num_rows(), &scratch);
+  std::vector<const Column*> keys = Pointers(evaluated.keys);
+  FindGroups(CellKeySource{.keys = keys,
+                           .rows = scratch.pair_rows,
+                           .window_ends = scratch.pair_ends,
+                           .num_cells = scratch.pair_rows.size()},
+             &impl_->table, &scratch);
+  UpdateStates(evaluated, kept->column(0), scratch.pair_rows, &impl_->table, &scratch);
+  return CheckMemory();
+}
+
+namespace {
+
+// An aggregate state outside any table, for decoding a stored state before merging it.
+class TemporaryState {
+ public:
+  explicit TemporaryState(const agg::AggregateFunction& function)
+      : function_(function),
+        alignment_(std::max<size_t>(function.state_alignment, 1)),
+        state_(static_cast<agg::StatePtr>(::operator new (std::max<size_t>(function.state_size, 1),
+                                                          std::align_val_t{alignment_}))) {
+    function_.initialize(state_);
+  }
+  ~TemporaryState() {
+    function_.destroy(state_);
+    ::operator delete (state_, std::align_val_t{alignment_});
+  }
+  TemporaryState(const TemporaryState&) = delete;
+  TemporaryState& operator=(const TemporaryState&) = delete;
+
+  agg::StatePtr get() const { return state_; }
+
+ private:
+  const agg::AggregateFunction& function_;
+  size_t alignment_;
+  agg::StatePtr state_;
+};
+
+}  // namespace
+
+Status HashAggregator::ConsumeStates(const Chunk& stored_rows) {
+  if (impl_->sessions) {
+    return Status(StatusCode::kUnsupported,
+                  fmt::format("view {}: session windows cannot merge stored states; sessions "
+                              "depend on all events of a key",
+                              plan_->name));
+  }
+  SchemaPtr schema = BatchViewSchema(*plan_);
+  if (stored_rows.num_columns() != schema->size()) {
+    return Status(StatusCode::kInvalidArgument,
+                  fmt::format("view {}: stored rows have {} columns, the batch view has {}",
+                              plan_->name, stored_rows.num_columns(), schema->size()));
+  }
+  if (stored_rows.num_rows() == 0) return Status::Ok();
+  size_t num_keys = plan_->keys.size();
+  std::vector<const Column*> keys;
+  for (size_t k = 0; k < num_keys; ++k) keys.push_back(&stored_rows.column(k));
+  std::span<const int64_t> ends;
+  if (plan_->window) {
+    const Column& window_end = stored_rows.column(num_keys + 1);
+    if (window_end.HasNulls()) {
+      return Status(StatusCode::kCorruption,
+                    fmt::format("view {}: a stored row without window_end", plan_->name));
+    }
+    ends = window_end.int64s();
+  }
+  Scratch& scratch = impl_->scratch;
+  FindGroups(CellKeySource{.keys = keys, .window_ends = ends, .num_cells = stored_rows.num_rows()},
+             &impl_->table, &scratch);
+  RETURN_IF_ERROR(MergeStoredStates(stored_rows));
+  return CheckMemory();
+}
+
+Status HashAggregator::MergeStoredStates(const Chunk& stored_rows) {
+  const sql::reference::StateLayout& layout = impl_->table.layout();
+  size_t first_state = FirstStateColumn(*plan_);
+  for (size_t i = 0; i < layout.functions.size(); ++i) {
+    const agg::AggregateFunction& function = *layout.functions[i];
+    const Column& states = stored_rows.column(first_state + i);
+    if (states.type() != DataType::kString) {
+      return Status(StatusCode::kInvalidArgument,
+                    fmt::format("view {}: _state_{} is not a binary column", plan_->name, i));
+    }
+    for (size_t row = 0; row < stored_rows.num_rows(); ++row) {
+      if (!states.IsValid(row)) {
+        return Status(StatusCode::kCorruption,
+                      fmt::format("view {}: a NULL _state_{} in a stored row", plan_->name, i));
+      }
+      TemporaryState decoded(function);
+      Status status = function.deserialize(states.StringAt(row), decoded.get());
+      if (!status.ok()) {
+        return Status(StatusCode::kCorruption, fmt::format("view {}: _state_{} of a stored row: {}",
+                                                           plan_->name, i, status.message()));
+      }
+      function.merge(impl_->table.state(impl_->scratch.groups[row], i), decoded.get());
+    }
+  }
+  return Status::Ok();
+}
+
+Status HashAggregator::MergeFrom(HashAggregator& other) {
+  if (&other == this) {
+    return Status(StatusCode::kInvalidArgument, "an aggregator cannot merge its own cells");
+  }
+  if (other.plan_->sql != plan_->sql ||
+      (impl_->sessions.has_value() != other.impl_->sessions.has_value())) {
+    return Status(StatusCode::kInvalidArgument, "cannot merge the cells of different views");
+  }
+  if (impl_->sessions) {
+    impl_->sessions->TakeFrom(*other.impl_->sessions);
+    return CheckMemory();
+  }
+  GroupTable& source = other.impl_->table;
+  GroupTable& target = impl_->table;
+  size_t num_aggregates = target.layout().functions.size();
+  for (uint32_t group = 0; group < source.size(); ++group) {
+    uint32_t into = target.FindOrCreate(source.key(group), source.hash(group));
+    for (size_t i = 0; i < num_aggregates; ++i) {
+      target.layout().functions[i]->merge(target.state(into, i), source.state(group, i));
+    }
+  }
+  source.Clear();
+  return CheckMemory();
+}
+
+Result<std::vector<Chunk>> HashAggregator::Finish(size_t rows_per_chunk) {
+  if (!impl_->sessions) return BatchViewRows(*plan_, impl_->table, rows_per_chunk);
+  const SessionBuffer& buffer = *impl_->sessions;
+  SessionCells cells = buffer.AssignCells();
+  GroupTable sessions(plan_->aggregates);
+  std::vector<const Column*> keys = Pointers(buffer.values().keys);
+  Scratch& scratch = impl_->scratch;
+  FindGroups(CellKeySource{.keys = keys,
+                           .rows = cells.rows,
+                           .window_ends = cells.ends,
+                           .session_starts = cells.starts,
+                           .num_cells = cells.rows.size()},
+             &sessions, &scratch);
+  UpdateStates(buffer.values(), buffer.row_ids(), cells.rows, &sessions, &scratch);
+  size_t held = memory_bytes() + sessions.MemoryBytes();
+  if (held > options_.memory_limit) {
+    return Status(StatusCode::kOutOfMemory,
+                  fmt::format("view {}: session assignment holds {} bytes in {} sessions, beyond "
+                              "the memory limit of {} bytes ([batch] memory_limit)",
+                              plan_->name, held, sessions.size(), options_.memory_limit));
+  }
+  return BatchViewRows(*plan_, sessions, rows_per_chunk);
+}
+
+SchemaPtr BatchViewSchema(const sql::ViewPlan& plan) {
+  std::vector<Field> fields = plan.output_schema->fields();
+  fields.push_back(Field{"_having", DataType::kBoolean, false});
+  for (size_t i = 0; i < plan.aggregates.size(); ++i) {
+    fields.push_back(Field{fmt::format("_state_{}", i), DataType::kString, false});
+  }
+  return std::make_shared<const Schema>(std::move(fields));
+}
+
+size_t FirstStateColumn(const sql::ViewPlan& plan) { return plan.output_schema->size() + 1; }
+
+}  // namespace braid::batch

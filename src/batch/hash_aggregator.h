@@ -59,7 +59,11 @@ class HashAggregator {
 
  private:
   struct Impl;
+  Status CheckMemory() const;
+  Status MergeStoredStates(const Chunk& stored_rows);
+
   sql::ViewPlanPtr plan_;
+  AggregatorOptions options_;
   std::unique_ptr<Impl> impl_;
 };
 

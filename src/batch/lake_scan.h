@@ -41,6 +41,10 @@ struct ScanRange {
   std::vector<uint64_t> end_offsets;    // E(through_epoch)[p]
   std::optional<Timestamp> min_time;  // inclusive bounds on the event time, for pruning
   std::optional<Timestamp> max_time;
+  // The column the lake's event_date partition was derived from (capture's timestamp column).
+  // Date partitions are pruned only when the plan's event time is exactly this column; row groups
+  // are pruned whenever the event time is a plain column. Empty: no date pruning.
+  std::string date_partition_column;
 };
 
 struct ScanTask {
@@ -51,7 +55,7 @@ struct ScanTask {
 
 struct ScanStats {
   size_t files_total = 0;
-  size_t files_skipped = 0;
+  size_t files_skipped = 0;  // files with no task: pruned by tags, date, or all their row groups
   size_t row_groups_skipped = 0;
   uint64_t rows_read = 0;
   uint64_t bytes_read = 0;

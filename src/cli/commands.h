@@ -51,6 +51,14 @@ struct LakeCommandOptions {
 // braid lake ls|optimize|vacuum STREAM: the master dataset's files and maintenance.
 int RunLake(const LakeCommandOptions& options);
 
+struct BatchJobCommandOptions {
+  std::string server = kDefaultServer;
+  std::string kind;  // "refresh" or "recompute"
+  std::string view;
+};
+// braid refresh|recompute VIEW: runs a batch job on the server and follows it to its end.
+int RunBatchJob(const BatchJobCommandOptions& options);
+
 struct GenIotCommandOptions {
   IotGeneratorOptions generator;
   uint64_t events = 1000;

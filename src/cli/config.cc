@@ -132,6 +132,26 @@ Status ApplyLake(const toml::table& table, ServeConfig* config) {
   return Status::Ok();
 }
 
+Status ApplyBatch(const toml::table& table, ServeConfig* config) {
+  for (const auto& [key, node] : table) {
+    const std::string_view k = key.str();
+    if (k == "refresh_interval") {
+      ASSIGN_OR_RETURN(config->batch_refresh_interval, DurationValue(node, k));
+    } else if (k == "threads") {
+      ASSIGN_OR_RETURN(int64_t v, IntValue(node, k));
+      if (v < 1 || v > 256) return ConfigError(node, k, "must be between 1 and 256");
+      config->batch_threads = static_cast<int>(v);
+    } else if (k == "memory_limit") {
+      ASSIGN_OR_RETURN(int64_t v, IntValue(node, k));
+      if (v < 1) return ConfigError(node, k, "must be at least 1");
+      config->batch_memory_limit = static_cast<uint64_t>(v);
+    } else {
+      return ConfigError(node, k, "is not a known key of [batch]");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<ServeConfig> LoadConfigFile(const std::filesystem::path& file) {
@@ -154,8 +174,11 @@ Result<ServeConfig> LoadConfigFile(const std::filesystem::path& file) {
       RETURN_IF_ERROR(ApplyCapture(*section, &config).WithContext(file.string()));
     } else if (key.str() == "lake" && section != nullptr) {
       RETURN_IF_ERROR(ApplyLake(*section, &config).WithContext(file.string()));
+    } else if (key.str() == "batch" && section != nullptr) {
+      RETURN_IF_ERROR(ApplyBatch(*section, &config).WithContext(file.string()));
     } else {
-      return ConfigError(node, key.str(), "is not a known section ([server], [log], [capture] or [lake])")
+      return ConfigError(node, key.str(),
+                         "is not a known section ([server], [log], [capture], [lake] or [batch])")
           .WithContext(file.string());
     }
   }

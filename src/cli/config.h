@@ -30,6 +30,11 @@ struct ServeConfig {
   // `braid lake optimize|vacuum` still work), keeping removed files for vacuum_retention.
   Duration lake_maintenance_interval = Duration::Hours(1);
   Duration vacuum_retention = Duration::Days(7);
+  // Batch layer ([batch]): an incremental refresh of every view on this interval (0 = only on
+  // request), with `batch_threads` scan threads and a memory limit per run.
+  Duration batch_refresh_interval = Duration::Minutes(5);
+  int batch_threads = 1;
+  uint64_t batch_memory_limit = uint64_t{4} << 30;
   std::vector<std::filesystem::path> definitions;
 };
 

@@ -81,6 +81,19 @@ int Main(int argc, char** argv) {
       ->check(CLI::IsMember({"ls", "optimize", "vacuum"}));
   lake_cmd->add_option("stream", lake.stream, "Stream name")->required();
 
+  BatchJobCommandOptions refresh;
+  refresh.kind = "refresh";
+  CLI::App* refresh_cmd =
+      app.add_subcommand("refresh", "Fold new capture epochs into a view's batch version");
+  refresh_cmd->add_option("--server", refresh.server, "Server URL")->capture_default_str();
+  refresh_cmd->add_option("view", refresh.view, "View name")->required();
+  BatchJobCommandOptions recompute;
+  recompute.kind = "recompute";
+  CLI::App* recompute_cmd = app.add_subcommand(
+      "recompute", "Rebuild a view from the whole master dataset into a new version");
+  recompute_cmd->add_option("--server", recompute.server, "Server URL")->capture_default_str();
+  recompute_cmd->add_option("view", recompute.view, "View name")->required();
+
   GenIotCommandOptions gen;
   std::string start_text;
   CLI::App* gen_cmd = app.add_subcommand("gen", "Generate test data as NDJSON on stdout");
@@ -121,6 +134,8 @@ int Main(int argc, char** argv) {
   if (*ingest_cmd) return RunIngest(ingest);
   if (*status_cmd) return RunStatus(status);
   if (*lake_cmd) return RunLake(lake);
+  if (*refresh_cmd) return RunBatchJob(refresh);
+  if (*recompute_cmd) return RunBatchJob(recompute);
   if (*gen_cmd) {
     if (!start_text.empty()) {
       Result<Timestamp> start = ParseRfc3339(start_text);

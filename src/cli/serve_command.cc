@@ -121,6 +121,9 @@ int RunServe(const ServeConfig& config) {
   db_options.log = config.log;
   db_options.capture_interval = config.capture_interval;
   db_options.capture_max_bytes = config.capture_max_bytes;
+  db_options.batch.refresh_interval = config.batch_refresh_interval;
+  db_options.batch.threads = static_cast<size_t>(config.batch_threads);
+  db_options.batch.aggregator.memory_limit = config.batch_memory_limit;
   Result<std::unique_ptr<serving::Database>> db = serving::Database::Open(db_options);
   if (!db.ok()) return Fail(db.status().WithContext(config.data_dir.string()));
   for (const std::string& warning : (*db)->logs().RecoveryWarnings()) {
@@ -147,6 +150,8 @@ int RunServe(const ServeConfig& config) {
   {
     PeriodicTask retention(config.retention_check_interval, [&] { ApplyRetention(**db); });
     PeriodicTask capture(Duration::Seconds(1), [&] { CaptureDueStreams(**db); });
+    // Batch refreshes that are due are queued; the job runner seals an epoch and folds it in.
+    PeriodicTask batch(Duration::Seconds(1), [&] { (*db)->batch_jobs().Tick(Now()); });
     std::optional<PeriodicTask> maintenance;
     if (config.lake_maintenance_interval.micros > 0) {
       maintenance.emplace(config.lake_maintenance_interval,

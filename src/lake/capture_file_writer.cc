@@ -82,6 +82,7 @@ Status CaptureFileWriter::WriteFile(int64_t day) {
   DeltaAddFile add;
   add.path = fmt::format("{}={}/part-{:08}-{}.parquet", kEventDateColumn, date, epoch_, NewGuid());
   add.partition_values = {{std::string(kEventDateColumn), date}};
+  SetEpochRange({.min = epoch_, .max = epoch_}, &add);
   files_.push_back(options_.table_dir / add.path);
   Chunk sorted = buffer.Select(FileOrder(buffer, options_.sort_columns));
   buffer = Chunk(file_schema_);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <charconv>
 #include <random>
 
 #include "common/json_writer.h"
@@ -63,6 +64,11 @@ void EncodeAdd(const DeltaAddFile& add, std::string* out) {
   json.Key("modificationTime").Int(add.modification_time_ms);
   json.Key("dataChange").Bool(add.data_change);
   if (!add.stats.empty()) json.Key("stats").String(add.stats);
+  if (!add.tags.empty()) {
+    json.Key("tags").BeginObject();
+    for (const auto& [name, value] : add.tags) json.Key(name).String(value);
+    json.EndObject();
+  }
   json.EndObject().EndObject();
   out->append(json.str()).push_back('\n');
 }
@@ -145,7 +151,23 @@ class LineDecoder {
     }
     std::string_view stats;
     if (body["stats"].get_string().get(stats) == simdjson::SUCCESS) add.stats = std::string(stats);
+    RETURN_IF_ERROR(DecodeTags(body, &add.tags));
     commit_->adds.push_back(std::move(add));
+    return Status::Ok();
+  }
+
+  // Delta's optional `tags`: a map of strings (a null value is dropped).
+  Status DecodeTags(dom::object body, std::map<std::string, std::string>* tags) const {
+    dom::object values;
+    if (body["tags"].get_object().get(values) != simdjson::SUCCESS) return Status::Ok();
+    for (dom::key_value_pair value : values) {
+      std::string_view text;
+      if (value.value.is_null()) continue;
+      if (value.value.get_string().get(text) != simdjson::SUCCESS) {
+        return Error(StatusCode::kCorruption, "a tag value is not a string");
+      }
+      (*tags)[std::string(value.key)] = std::string(text);
+    }
     return Status::Ok();
   }
 
@@ -290,6 +312,27 @@ std::string NewGuid() {
   const uint64_t low = (random() & ~(uint64_t{0xC} << 60)) | (uint64_t{0x8} << 60);  // variant 1
   return fmt::format("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", high >> 32, (high >> 16) & 0xFFFF,
                      high & 0xFFFF, low >> 48, low & 0xFFFFFFFFFFFFULL);
+}
+
+std::optional<FileEpochRange> EpochRangeOf(const DeltaAddFile& add) {
+  auto parse = [&](std::string_view tag) -> std::optional<int64_t> {
+    auto it = add.tags.find(std::string(tag));
+    if (it == add.tags.end()) return std::nullopt;
+    int64_t value = 0;
+    const char* end = it->second.data() + it->second.size();
+    auto [ptr, error] = std::from_chars(it->second.data(), end, value);
+    if (error != std::errc() || ptr != end || it->second.empty()) return std::nullopt;
+    return value;
+  };
+  std::optional<int64_t> min = parse(kEpochMinTag);
+  std::optional<int64_t> max = parse(kEpochMaxTag);
+  if (!min || !max) return std::nullopt;
+  return FileEpochRange{*min, *max};
+}
+
+void SetEpochRange(const FileEpochRange& range, DeltaAddFile* add) {
+  add->tags[std::string(kEpochMinTag)] = std::to_string(range.min);
+  add->tags[std::string(kEpochMaxTag)] = std::to_string(range.max);
 }
 
 Result<std::string> DecodeDataFilePath(std::string_view path) {

@@ -47,7 +47,23 @@ struct DeltaAddFile {
   int64_t modification_time_ms = 0;
   bool data_change = true;
   std::string stats;  // a JSON document as a string (numRecords, minValues, ...); may be empty
+  // Free string metadata of the file (Delta's `tags`); capture sets braid.epochMin/epochMax.
+  std::map<std::string, std::string> tags;
 };
+
+// The capture epochs a data file's rows come from, kept in its tags (decimal strings) by capture
+// and widened by OPTIMIZE; readers use them to skip files of already-absorbed epochs.
+inline constexpr std::string_view kEpochMinTag = "braid.epochMin";
+inline constexpr std::string_view kEpochMaxTag = "braid.epochMax";
+
+struct FileEpochRange {
+  int64_t min = 0;
+  int64_t max = 0;
+};
+
+// The file's epoch range; nullopt when a tag is missing or not a decimal integer.
+std::optional<FileEpochRange> EpochRangeOf(const DeltaAddFile& add);
+void SetEpochRange(const FileEpochRange& range, DeltaAddFile* add);
 
 struct DeltaRemoveFile {
   std::string path;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 #include "common/time.h"
@@ -49,6 +50,19 @@ Status AppendFileRows(const fs::path& table_dir, const DeltaAddFile& add, Chunk*
   return Status::Ok();
 }
 
+// The union of the inputs' epoch ranges; none if any input has none (it may hold any epoch).
+std::optional<FileEpochRange> MergedEpochRange(const std::vector<const DeltaAddFile*>& files) {
+  std::optional<FileEpochRange> merged;
+  for (const DeltaAddFile* file : files) {
+    std::optional<FileEpochRange> range = EpochRangeOf(*file);
+    if (!range) return std::nullopt;
+    merged = merged ? FileEpochRange{std::min(merged->min, range->min),
+                                     std::max(merged->max, range->max)}
+                    : *range;
+  }
+  return merged;
+}
+
 // Writes the rows of `files` as one sorted file of their partition.
 Result<DeltaAddFile> CompactPartition(const DeltaTable& table, const DeltaMetadata& metadata,
                                       const PartitionValues& values,
@@ -63,6 +77,7 @@ Result<DeltaAddFile> CompactPartition(const DeltaTable& table, const DeltaMetada
                          NewGuid());
   add.partition_values = values;
   add.data_change = false;
+  if (std::optional<FileEpochRange> range = MergedEpochRange(files)) SetEpochRange(*range, &add);
   return WriteDataFile(table.dir(), std::move(add), rows.Select(SortedRowOrder(rows, keys)),
                        options.parquet);
 }

@@ -141,12 +141,21 @@ void Gather(const T* dict, const uint32_t* indices, const uint8_t* valid, size_t
   }
 }
 
-void GatherStrings(const PageDictionary& dict, const uint32_t* indices, const uint8_t* valid,
-                   PageRows page, ColumnBuilder* out) {
+// Checks the total size first: a few bytes of RLE indices can repeat a long entry billions of
+// times, and the arena must not grow past 4 GiB (or try to).
+Status GatherStrings(const PageDictionary& dict, const uint32_t* indices, const uint8_t* valid,
+                     PageRows page, ColumnBuilder* out) {
   uint32_t* offsets = out->offsets.data() + page.row + 1;
   std::string& arena = out->arena;
   const uint32_t* dict_offsets = dict.offsets.data();
   const char* dict_bytes = dict.bytes.data();
+  uint64_t total = arena.size();
+  for (size_t k = 0; k < page.present; ++k) {
+    total += dict_offsets[indices[k] + 1] - dict_offsets[indices[k]];
+  }
+  if (total > std::numeric_limits<uint32_t>::max()) {
+    return Status(StatusCode::kTooLarge, "strings of one row group exceed 4 GiB");
+  }
   size_t j = 0;
   for (size_t i = 0; i < page.rows; ++i) {
     if (valid == nullptr || valid[i]) {
@@ -155,6 +164,7 @@ void GatherStrings(const PageDictionary& dict, const uint32_t* indices, const ui
     }
     offsets[i] = static_cast<uint32_t>(arena.size());
   }
+  return Status::Ok();
 }
 
 Status CheckArena(const ColumnBuilder& out) {
@@ -218,8 +228,7 @@ Status DecodeDictionaryPage(std::string_view data, const LeafColumn& leaf, PageR
       Gather(dictionary.f64.data(), indices->data(), valid, page.rows, out->f64.data() + page.row);
       return Status::Ok();
     case DataType::kString:
-      GatherStrings(dictionary, indices->data(), valid, page, out);
-      return CheckArena(*out);
+      return GatherStrings(dictionary, indices->data(), valid, page, out);
     case DataType::kBoolean:
       break;
   }

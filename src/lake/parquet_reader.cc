@@ -13,6 +13,9 @@ namespace {
 constexpr std::string_view kMagic = "PAR1";
 constexpr std::string_view kEncryptedMagic = "PARE";
 constexpr uint64_t kMaxFooterBytes = uint64_t{64} << 20;
+// A row group is decoded whole, at least 9 bytes a row per fixed-width column, and a few bytes
+// of RLE can claim billions of rows: refuse groups above 64 Mi rows (pyarrow's old default).
+constexpr int64_t kMaxRowGroupRows = int64_t{1} << 26;
 
 }  // namespace
 
@@ -62,7 +65,7 @@ Status ParquetReader::ReadFooter(uint64_t file_size) {
   int64_t rows = 0;
   for (size_t i = 0; i < metadata_.row_groups.size(); ++i) {
     RETURN_IF_ERROR(ValidateRowGroup(i, data_end));
-    rows += metadata_.row_groups[i].num_rows;  // each bounded by 2^31 by ValidateRowGroup
+    rows += metadata_.row_groups[i].num_rows;  // each bounded by 2^26 by ValidateRowGroup
   }
   if (rows != metadata_.num_rows) {
     return Error(StatusCode::kCorruption, fmt::format("footer says {} rows, its row groups hold "
@@ -77,7 +80,12 @@ Status ParquetReader::ValidateRowGroup(size_t index, uint64_t data_end) {
     return Error(StatusCode::kCorruption,
                  fmt::format("row group {}, column '{}': {}", index, column, what));
   };
-  if (group.num_rows < 0 || group.num_rows > INT32_MAX) return bad("*", "row count out of range");
+  if (group.num_rows < 0) return bad("*", "negative row count");
+  if (group.num_rows > kMaxRowGroupRows) {
+    return Error(StatusCode::kTooLarge, fmt::format("row group {} has {} rows, more than the {} "
+                                                    "Braid reads at once", index, group.num_rows,
+                                                    kMaxRowGroupRows));
+  }
   if (group.columns.size() != leaves_.size()) {
     return bad("*", fmt::format("{} column chunks for {} columns", group.columns.size(),
                                 leaves_.size()));

@@ -1,5 +1,7 @@
 #include "lake/parquet_schema.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace braid::lake {
@@ -142,7 +144,8 @@ PhysicalType PhysicalTypeFor(DataType type) {
   return PhysicalType::kInt64;
 }
 
-std::vector<SchemaElement> ToParquetSchema(const Schema& schema) {
+std::vector<SchemaElement> ToParquetSchema(const Schema& schema,
+                                           const std::vector<std::string>& binary_columns) {
   std::vector<SchemaElement> elements;
   SchemaElement& root = elements.emplace_back();
   root.name = "schema";
@@ -152,7 +155,9 @@ std::vector<SchemaElement> ToParquetSchema(const Schema& schema) {
     leaf.name = field.name;
     leaf.type = PhysicalTypeFor(field.type);
     leaf.repetition = field.nullable ? Repetition::kOptional : Repetition::kRequired;
-    if (field.type == DataType::kString) {
+    const bool binary = std::find(binary_columns.begin(), binary_columns.end(), field.name) !=
+                        binary_columns.end();
+    if (field.type == DataType::kString && !binary) {
       leaf.converted_type = ConvertedType::kUtf8;
       leaf.logical_type.emplace().kind = LogicalType::Kind::kString;
     } else if (field.type == DataType::kTimestamp) {

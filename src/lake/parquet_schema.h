@@ -40,7 +40,10 @@ struct LeafColumn {
 PhysicalType PhysicalTypeFor(DataType type);
 
 // The root element and one leaf per field.
-std::vector<SchemaElement> ToParquetSchema(const Schema& schema);
+// `binary_columns` names STRING fields written as plain BYTE_ARRAY, without the UTF8/STRING
+// annotation (opaque bytes such as aggregate states); they read back as STRING.
+std::vector<SchemaElement> ToParquetSchema(const Schema& schema,
+                                           const std::vector<std::string>& binary_columns = {});
 
 // The leaves of a file's schema, in order; kCorruption for a malformed tree, kUnsupported naming
 // the first column Braid cannot read.

@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "common/version.h"
 #include "lake/page_compression.h"
 #include "lake/parquet_schema.h"
@@ -28,6 +30,13 @@ Result<std::unique_ptr<ParquetWriter>> ParquetWriter::Open(const std::filesystem
   if (options.row_group_rows == 0 || options.row_group_rows > (size_t{1} << 31) - 1) {
     return Status(StatusCode::kInvalidArgument, "row_group_rows must be in [1, 2^31)");
   }
+  for (const std::string& name : options.binary_columns) {
+    std::optional<size_t> index = schema->FindField(name);
+    if (!index || schema->field(*index).type != DataType::kString) {
+      return Status(StatusCode::kInvalidArgument,
+                    fmt::format("binary column '{}' is not a STRING column", name));
+    }
+  }
   ASSIGN_OR_RETURN(UniqueFd fd, OpenFile(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC));
   return std::unique_ptr<ParquetWriter>(
       new ParquetWriter(path, std::move(fd), std::move(schema), std::move(options)));
@@ -45,7 +54,7 @@ ParquetWriter::ParquetWriter(std::filesystem::path path, UniqueFd fd, SchemaPtr 
   for (const Field& field : schema_->fields()) column_writers_.emplace_back(field, encoding);
   file_statistics_.resize(schema_->size());
   buffer_.append(kMagic);
-  metadata_.schema = ToParquetSchema(*schema_);
+  metadata_.schema = ToParquetSchema(*schema_, options_.binary_columns);
   metadata_.created_by = fmt::format("braid version {}", VersionString());
   metadata_.column_orders = schema_->size();
   for (const auto& [key, value] : options_.key_value_metadata) {
@@ -168,8 +177,12 @@ Result<ParquetFileSummary> ParquetWriter::Close() {
   summary.file_size = flushed_;
   summary.num_rows = metadata_.num_rows;
   summary.num_row_groups = metadata_.row_groups.size();
-  for (const StatisticsAccumulator& stats : file_statistics_) {
-    summary.columns.push_back(stats.statistics());
+  for (size_t i = 0; i < file_statistics_.size(); ++i) {
+    ColumnStatistics& stats = summary.columns.emplace_back(file_statistics_[i].statistics());
+    const std::vector<std::string>& binary = options_.binary_columns;
+    if (std::find(binary.begin(), binary.end(), schema_->field(i).name) == binary.end()) continue;
+    stats.min.reset();  // opaque bytes have no text form for Delta's JSON stats
+    stats.max.reset();
   }
   return summary;
 }

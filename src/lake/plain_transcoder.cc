@@ -6,6 +6,8 @@
 #include <cstring>
 #include <vector>
 
+#include "lake/page_compression.h"
+
 namespace braid::lake {
 namespace {
 
@@ -61,8 +63,10 @@ class BitStream {
 };
 
 // Decodes DELTA_BINARY_PACKED values (wrapping 64-bit arithmetic); *consumed gets the bytes used.
-Status DecodeDeltaBinaryPacked(std::string_view data, std::vector<int64_t>* values,
-                               size_t* consumed) {
+// The header's value count may not exceed `max_values`, the non-null rows of the page (a few
+// bytes of zero-width miniblocks could otherwise claim billions of values).
+Status DecodeDeltaBinaryPacked(std::string_view data, size_t max_values,
+                               std::vector<int64_t>* values, size_t* consumed) {
   BitStream in(data);
   ASSIGN_OR_RETURN(uint64_t block_size, in.Uleb());
   ASSIGN_OR_RETURN(uint64_t miniblocks, in.Uleb());
@@ -75,6 +79,9 @@ Status DecodeDeltaBinaryPacked(std::string_view data, std::vector<int64_t>* valu
   // Each block takes at least 1 + miniblocks bytes (its min delta and bit widths).
   if (total > (data.size() / (1 + miniblocks) + 1) * block_size + 1) {
     return Corrupt("value count exceeds the page");
+  }
+  if (total > max_values) {
+    return Corrupt(fmt::format("{} values for {} non-null rows", total, max_values));
   }
   const size_t per_miniblock = block_size / miniblocks;
   values->assign(1, first);
@@ -106,7 +113,7 @@ Status DeltaIntegersToPlain(std::string_view data, PhysicalType physical, size_t
                             std::string* plain) {
   std::vector<int64_t> values;
   size_t consumed = 0;
-  RETURN_IF_ERROR(DecodeDeltaBinaryPacked(data, &values, &consumed));
+  RETURN_IF_ERROR(DecodeDeltaBinaryPacked(data, count, &values, &consumed));
   if (values.size() < count) return Corrupt("fewer values than the page's non-null rows");
   plain->clear();
   for (size_t i = 0; i < count; ++i) {
@@ -126,11 +133,11 @@ Status DeltaStringsToPlain(Encoding encoding, std::string_view data, size_t coun
   std::vector<int64_t> prefixes, lengths;
   size_t consumed = 0;
   if (encoding == Encoding::kDeltaByteArray) {
-    RETURN_IF_ERROR(DecodeDeltaBinaryPacked(data, &prefixes, &consumed));
+    RETURN_IF_ERROR(DecodeDeltaBinaryPacked(data, count, &prefixes, &consumed));
     data.remove_prefix(consumed);
     if (prefixes.size() < count) return Corrupt("fewer prefix lengths than values");
   }
-  RETURN_IF_ERROR(DecodeDeltaBinaryPacked(data, &lengths, &consumed));
+  RETURN_IF_ERROR(DecodeDeltaBinaryPacked(data, count, &lengths, &consumed));
   if (lengths.size() < count) return Corrupt("fewer lengths than values");
   data.remove_prefix(consumed);
   plain->clear();
@@ -151,7 +158,11 @@ Status DeltaStringsToPlain(Encoding encoding, std::string_view data, size_t coun
       previous = value;
       suffix = value;
     }
-    if (suffix.size() > UINT32_MAX) return Corrupt("string longer than 4 GiB");
+    // Prefixes repeat earlier bytes, so the output is bounded like an uncompressed page.
+    if (plain->size() + 4 + suffix.size() > kMaxPageBytes) {
+      return Status(StatusCode::kTooLarge,
+                    fmt::format("delta strings decode to more than {} bytes", kMaxPageBytes));
+    }
     uint32_t n = static_cast<uint32_t>(suffix.size());
     plain->append(reinterpret_cast<const char*>(&n), 4);
     plain->append(suffix);

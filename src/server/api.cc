@@ -9,6 +9,7 @@
 #include "server/api_lake.h"
 #include "server/api_sql.h"
 #include "server/api_status.h"
+#include "server/api_views.h"
 
 namespace braid::server {
 
@@ -36,6 +37,10 @@ Router MakeApiRouter(serving::Database& database, const ApiOptions& options) {
   router.Add(HttpVerb::get, "/v1/lake/{stream}/files", route(&HandleGetLakeFiles));
   router.Add(HttpVerb::post, "/v1/lake/{stream}/optimize", route(&HandlePostOptimize));
   router.Add(HttpVerb::post, "/v1/lake/{stream}/vacuum", route(&HandlePostVacuum));
+  router.Add(HttpVerb::post, "/v1/views/{view}/refresh", route(&HandlePostRefresh));
+  router.Add(HttpVerb::post, "/v1/views/{view}/recompute", route(&HandlePostRecompute));
+  router.Add(HttpVerb::get, "/v1/jobs/{id}", route(&HandleGetJob));
+  router.Add(HttpVerb::get, "/v1/jobs", route(&HandleGetJobs));
   router.Add(HttpVerb::get, "/healthz", [](const Request&, Responder responder) {
     JsonWriter json;
     json.BeginObject().Key("status").String("ok").EndObject();

@@ -54,6 +54,7 @@ class ApiContext {
 //   GET  /v1/status                        streams, log partitions, capture (api_status.h)
 //   POST /v1/capture                       seal a capture epoch now (api_capture.h)
 //   GET|POST /v1/lake/{stream}/...         lake files, OPTIMIZE, VACUUM (api_lake.h)
+//   POST /v1/views/{view}/refresh|recompute, GET /v1/jobs[/{id}]  batch jobs (api_views.h)
 //   GET  /healthz                          liveness
 Router MakeApiRouter(serving::Database& database, const ApiOptions& options = {});
 

@@ -7,6 +7,7 @@
 
 #include "common/json_writer.h"
 #include "common/time.h"
+#include "serving/view_query.h"
 
 namespace braid::server {
 namespace {
@@ -124,6 +125,15 @@ std::string QueryResultJson(const serving::QueryResult& result, double elapsed_m
   json.Key("command").String(result.command_tag).Key("message").String(result.message);
   json.Key("meta").BeginObject().Key("elapsed_ms").Double(elapsed_ms);
   json.Key("consistency").String(consistency.empty() ? "merged" : consistency);
+  if (const auto& coverage = result.coverage) {  // a query over a view says what it covers
+    json.Key("batch_epoch").Int(coverage->batch_epoch);
+    json.Key("batch_version").Int(coverage->batch_version);
+    json.Key("batch_horizon");
+    coverage->batch_horizon ? json.String(FormatRfc3339(*coverage->batch_horizon)) : json.Null();
+    json.Key("speed_watermark");
+    coverage->speed_watermark ? json.String(FormatRfc3339(*coverage->speed_watermark))
+                              : json.Null();
+  }
   json.EndObject().EndObject();
   return json.Take();
 }
@@ -134,7 +144,10 @@ void HandlePostSql(ApiContext& context, const Request& request, Responder respon
   context.RunBlocking(
       [&context, parsed = std::move(*parsed), responder = std::move(responder)]() mutable {
         const auto start = std::chrono::steady_clock::now();
-        Result<serving::QueryResult> result = context.database().Execute(parsed.sql);
+        Result<serving::Consistency> consistency = serving::ParseConsistency(parsed.consistency);
+        if (!consistency.ok()) return responder.Send(ErrorResponse(consistency.status()));
+        Result<serving::QueryResult> result =
+            context.database().Execute(parsed.sql, *consistency);
         const std::chrono::duration<double, std::milli> elapsed =
             std::chrono::steady_clock::now() - start;
         if (!result.ok()) return responder.Send(ErrorResponse(result.status()));

@@ -43,6 +43,7 @@ Response ErrorResponse(const Status& status) {
   JsonWriter json;
   json.BeginObject().Key("error").BeginObject();
   WriteErrorObject(json, StatusCodeName(status.code()), status.message());
+  json.Key("sqlstate").String(SqlState(status.code()));
   if (status.position()) {
     json.Key("line").Int(status.position()->line).Key("column").Int(status.position()->column);
   }

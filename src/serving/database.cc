@@ -8,6 +8,7 @@
 
 #include "common/file_util.h"
 #include "serving/catalog_statements.h"
+#include "serving/view_query.h"
 #include "serving/view_statements.h"
 #include "sql/parser.h"
 
@@ -27,6 +28,10 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options)
   capture.interval = options.capture_interval;
   capture.max_bytes = options.capture_max_bytes;
   db->capture_ = std::make_unique<CaptureService>(capture, *db->catalog_, *db->logs_);
+  db->versions_ = std::make_unique<ViewVersions>(options.data_dir);
+  BatchJobsOptions batch = options.batch;
+  batch.data_dir = options.data_dir;
+  db->jobs_ = std::make_unique<BatchJobs>(batch, *db->catalog_, *db->capture_, *db->versions_);
   return db;
 }
 
@@ -54,6 +59,10 @@ Status Database::OpenCatalogedStreams() {
 }
 
 Result<QueryResult> Database::Execute(std::string_view sql_text) {
+  return Execute(sql_text, Consistency::kMerged);
+}
+
+Result<QueryResult> Database::Execute(std::string_view sql_text, Consistency consistency) {
   ASSIGN_OR_RETURN(sql::ParsedStatement parsed, sql::ParseStatement(sql_text));
   return std::visit(
       [&](const auto& statement) -> Result<QueryResult> {
@@ -77,6 +86,9 @@ Result<QueryResult> Database::Execute(std::string_view sql_text) {
         } else if constexpr (std::is_same_v<T, sql::CreateAlertStatement>) {
           std::lock_guard<std::mutex> lock(ddl_mu_);
           return ExecuteCreateAlert(statement, *catalog_);
+        } else if constexpr (std::is_same_v<T, sql::SelectStatement>) {
+          return ExecuteViewQuery(statement, ViewQueryContext{*catalog_, *versions_,
+                                                              options_.data_dir, consistency});
         } else {
           return Status(StatusCode::kUnsupported,
                         "SELECT and SET arrive with the serving layer's queries (issue 7)",

@@ -11,8 +11,10 @@
 #include <string_view>
 
 #include "log/log_manager.h"
+#include "serving/batch_jobs.h"
 #include "serving/capture_service.h"
 #include "serving/query_result.h"
+#include "serving/view_versions.h"
 #include "sql/catalog.h"
 
 namespace braid::serving {
@@ -23,6 +25,8 @@ struct DatabaseOptions {
   // Capture schedule (Event Hubs Capture defaults); data_dir is filled in from the above.
   Duration capture_interval = Duration::Seconds(300);
   uint64_t capture_max_bytes = 256ull << 20;
+  // Batch jobs and their scheduler; data_dir is filled in from the above.
+  BatchJobsOptions batch;
 };
 
 // A stream's definition together with its log; both stay valid while the handle is held.
@@ -38,6 +42,8 @@ class Database {
 
   // Executes one statement. Errors carry SQLSTATE-mapped codes and line:column positions.
   Result<QueryResult> Execute(std::string_view sql);
+  // The same, with the consistency a SELECT over a view reads (view_query.h).
+  Result<QueryResult> Execute(std::string_view sql, Consistency consistency);
   // Applies every statement of a definitions file; identical re-definitions are no-ops, a
   // conflicting one fails with the file name, line and column.
   Status ApplyDefinitionsFile(const std::filesystem::path& file);
@@ -49,6 +55,9 @@ class Database {
   log::LogManager& logs() { return *logs_; }
   // Capture of streams into the lake (the master dataset).
   CaptureService& capture() { return *capture_; }
+  // Which batch version of each view is served, and the batch jobs that build them.
+  ViewVersions& view_versions() { return *versions_; }
+  BatchJobs& batch_jobs() { return *jobs_; }
   const DatabaseOptions& options() const { return options_; }
 
   // Stops appends and wakes readers; called before destruction on shutdown.
@@ -63,6 +72,8 @@ class Database {
   std::unique_ptr<sql::Catalog> catalog_;
   std::unique_ptr<log::LogManager> logs_;
   std::unique_ptr<CaptureService> capture_;
+  std::unique_ptr<ViewVersions> versions_;
+  std::unique_ptr<BatchJobs> jobs_;  // last: its thread stops first
 };
 
 }  // namespace braid::serving

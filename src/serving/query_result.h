@@ -4,18 +4,35 @@
 // A plain value; movable.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/chunk.h"
+#include "common/time.h"
 
 namespace braid::serving {
+
+// Which layers a query reads (API.md): batch + speed, batch only, or speed only.
+enum class Consistency : uint8_t { kMerged, kExact, kSpeed };
+std::string_view ConsistencyName(Consistency consistency);  // "merged", "exact", "speed"
+
+// What a query over a view covers (API.md "meta"), for the protocols to report.
+struct QueryCoverage {
+  Consistency consistency = Consistency::kMerged;
+  int64_t batch_epoch = 0;             // B of the batch version read (0: none)
+  int64_t batch_version = 0;           // the view version read (0: none)
+  std::optional<Timestamp> batch_horizon;    // unknown until the serving layer defines it
+  std::optional<Timestamp> speed_watermark;  // none without the speed layer
+};
 
 struct QueryResult {
   SchemaPtr schema;           // nullptr when the statement returns no rows
   std::vector<Chunk> chunks;  // all with `schema`
   std::string command_tag;    // e.g. "CREATE STREAM", "DROP STREAM", "SHOW", "DESCRIBE"
   std::string message;        // e.g. "stream telemetry created", "stream telemetry unchanged"
+  std::optional<QueryCoverage> coverage;  // queries over views only
 
   size_t num_rows() const {
     size_t n = 0;

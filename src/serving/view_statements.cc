@@ -71,9 +71,12 @@ Result<QueryResult> ExecuteCreateAlert(const sql::CreateAlertStatement& statemen
                                        sql::Catalog& catalog) {
   ASSIGN_OR_RETURN(sql::ApplyOutcome outcome,
                    catalog.CreateAlert(statement, ConflictOf(statement.or_replace)));
+  // The stored name, as for views: an unchanged re-definition may spell it in another case.
+  sql::AlertPlanPtr stored = catalog.FindAlert(statement.name);
   QueryResult result;
   result.command_tag = "CREATE ALERT";
-  result.message = fmt::format("alert {} {}", statement.name, OutcomeWord(outcome));
+  result.message =
+      fmt::format("alert {} {}", stored ? stored->name : statement.name, OutcomeWord(outcome));
   return result;
 }
 

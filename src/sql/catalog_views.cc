@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include "sql/catalog.h"
+#include "sql/keywords.h"
 
 namespace braid::sql {
 namespace {
@@ -26,6 +27,21 @@ auto ValuesOf(const Map& map) {
   return values;
 }
 
+// Whether two canonical texts "CREATE <kind> <name> ..." of objects with the same catalog key
+// define the same object: equal but for the case of the object's own name, which is
+// case-insensitive like the catalog's keys (as for streams).
+bool SameDefinition(std::string_view kind, std::string_view stored_sql,
+                    std::string_view stored_name, std::string_view new_sql,
+                    std::string_view new_name) {
+  const std::string stored_prefix =
+      fmt::format("CREATE {} {} ", kind, FormatIdentifier(stored_name));
+  const std::string new_prefix = fmt::format("CREATE {} {} ", kind, FormatIdentifier(new_name));
+  if (!stored_sql.starts_with(stored_prefix) || !new_sql.starts_with(new_prefix)) {
+    return stored_sql == new_sql;
+  }
+  return stored_sql.substr(stored_prefix.size()) == new_sql.substr(new_prefix.size());
+}
+
 }  // namespace
 
 Result<ViewOutcome> Catalog::CreateView(const CreateViewStatement& statement,
@@ -42,7 +58,8 @@ Result<ViewOutcome> Catalog::CreateView(const CreateViewStatement& statement,
                      .warnings = std::move(bound.warnings)};
   CatalogObjects next = objects_;
   if (auto it = objects_.views.find(key); it != objects_.views.end()) {
-    if (it->second->sql == bound.plan->sql) {
+    if (SameDefinition("VIEW", it->second->sql, it->second->name, bound.plan->sql,
+                       bound.plan->name)) {
       result.outcome = ApplyOutcome::kUnchanged;
       result.plan = it->second;
       return result;
@@ -97,7 +114,9 @@ Result<ApplyOutcome> Catalog::CreateAlert(const CreateAlertStatement& statement,
   ASSIGN_OR_RETURN(AlertPlanPtr bound, BindAlert(statement, objects_.Environment()));
   ApplyOutcome outcome = ApplyOutcome::kCreated;
   if (auto it = objects_.alerts.find(key); it != objects_.alerts.end()) {
-    if (it->second->sql == bound->sql) return ApplyOutcome::kUnchanged;
+    if (SameDefinition("ALERT", it->second->sql, it->second->name, bound->sql, bound->name)) {
+      return ApplyOutcome::kUnchanged;
+    }
     if (on_conflict == OnConflict::kFail) {
       return Status(StatusCode::kDuplicateObject,
                     fmt::format("alert '{}' already exists with a different definition; use "

@@ -1,10 +1,13 @@
 #include "sql/printer.h"
 
+#include <cctype>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include <cmath>
 
+#include "common/schema.h"
 #include "sql/keywords.h"
 
 namespace braid::sql {
@@ -147,9 +150,24 @@ std::string PrintCase(const CaseExpr& node) {
   return out + " END";
 }
 
-std::string PrintFunction(const FunctionCall& call) {
+// Function names are case-insensitive, so canonical text spells them one way: AVG(x) for avg(x),
+// System.Timestamp() for system.timestamp(); equal views then print equal SQL.
+std::vector<std::string> CanonicalFunctionName(const std::vector<std::string>& parts) {
+  if (parts.size() == 2 && IdentifierEquals(parts[0], "System") &&
+      IdentifierEquals(parts[1], "Timestamp")) {
+    return {"System", "Timestamp"};
+  }
   std::vector<std::string> name;
-  for (const std::string& part : call.name) name.push_back(FormatIdentifier(part));
+  for (const std::string& part : parts) {
+    std::string upper = part;
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    name.push_back(parts.size() == 1 ? FormatIdentifier(upper) : FormatIdentifier(part));
+  }
+  return name;
+}
+
+std::string PrintFunction(const FunctionCall& call) {
+  std::vector<std::string> name = CanonicalFunctionName(call.name);
   std::string out = fmt::format("{}({}{})", fmt::join(name, "."), call.distinct ? "DISTINCT " : "",
                                 PrintList(call.arguments));
   if (call.filter) out += fmt::format(" FILTER (WHERE {})", Print(*call.filter, kOrLevel));

@@ -40,7 +40,8 @@ DeltaAddFile TestAdd(const std::string& name, const std::string& date = "2026-11
                       .size = 1234,
                       .modification_time_ms = 1'700'000'000'123,
                       .data_change = true,
-                      .stats = R"({"numRecords":3,"minValues":{"n":1},"maxValues":{"n":9}})"};
+                      .stats = R"({"numRecords":3,"minValues":{"n":1},"maxValues":{"n":9}})",
+                      .tags = {}};
 }
 
 DeltaCommit CreateCommit() {

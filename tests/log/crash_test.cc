@@ -155,8 +155,11 @@ int64_t VerifyLog(const fs::path& dir, const std::vector<Ack>& acks, size_t torn
     }
   }
   for (const Ack& ack : acks) CheckAck(ack, where);
-  EXPECT_EQ(manager->RecoveryWarnings().size(), torn_partitions)
+  // Every deliberately torn tail is reported; a SIGKILL in the middle of writing an unacknowledged
+  // batch can leave one more torn tail of its own (seen under load), which recovery also cuts.
+  EXPECT_GE(manager->RecoveryWarnings().size(), torn_partitions)
       << (manager->RecoveryWarnings().empty() ? "" : manager->RecoveryWarnings()[0]);
+  EXPECT_LE(manager->RecoveryWarnings().size(), torn_partitions + kCrashPartitions);
   return next_id;
 }
 

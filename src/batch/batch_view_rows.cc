@@ -1,0 +1,149 @@
+#include "batch/batch_view_rows.h"
+
+#include <algorithm>
+#include <numeric>
+#include <span>
+#include <string>
+#include <utility>
+
+#include "agg/column_values.h"
+#include "batch/hash_aggregator.h"
+#include "batch/key_normalizer.h"
+#include "sql/expression_evaluator.h"
+
+namespace braid::batch {
+
+namespace {
+
+// The cells' grouping values, in group order.
+struct DecodedCells {
+  std::vector<Column> keys;
+  std::vector<int64_t> starts;
+  std::vector<int64_t> ends;
+};
+
+DecodedCells DecodeCells(const sql::ViewPlan& plan, const GroupTable& table) {
+  DecodedCells cells;
+  for (const sql::GroupKey& key : plan.keys) {
+    cells.keys.emplace_back(key.expr->type);
+    cells.keys.back().Reserve(table.size());
+  }
+  bool windowed = plan.window.has_value();
+  bool session = windowed && plan.window->kind == sql::WindowKind::kSession;
+  for (uint32_t group = 0; group < table.size(); ++group) {
+    DecodedCellKey decoded = DecodeCellKey(table.key(group), windowed, session, cells.keys);
+    if (!windowed) continue;
+    cells.ends.push_back(decoded.window_end);
+    cells.starts.push_back(session ? decoded.session_start
+                                   : decoded.window_end - plan.window->size.micros);
+  }
+  return cells;
+}
+
+// -1, 0 or 1 as row a of `column` sorts before, with or after row b: NULL first.
+int CompareValues(const Column& column, uint32_t a, uint32_t b) {
+  bool valid_a = column.IsValid(a);
+  bool valid_b = column.IsValid(b);
+  if (!valid_a || !valid_b) return static_cast<int>(valid_a) - static_cast<int>(valid_b);
+  auto three_way = [](auto x, auto y) { return x < y ? -1 : (y < x ? 1 : 0); };
+  switch (column.type()) {
+    case DataType::kBoolean:
+      return three_way(column.bools()[a] != 0, column.bools()[b] != 0);
+    case DataType::kBigint:
+    case DataType::kTimestamp:
+      return three_way(column.int64s()[a], column.int64s()[b]);
+    case DataType::kDouble:
+      return three_way(agg::ComparisonKey(column.doubles()[a]),
+                       agg::ComparisonKey(column.doubles()[b]));
+    case DataType::kString:
+      return column.StringAt(a).compare(column.StringAt(b));
+  }
+  return 0;
+}
+
+// The groups in the view's row order.
+std::vector<uint32_t> RowOrder(const DecodedCells& cells, size_t num_groups) {
+  std::vector<uint32_t> order(num_groups);
+  std::iota(order.begin(), order.end(), 0);
+  bool windowed = !cells.ends.empty();
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    if (windowed && cells.ends[a] != cells.ends[b]) return cells.ends[a] < cells.ends[b];
+    for (const Column& key : cells.keys) {
+      int c = CompareValues(key, a, b);
+      if (c != 0) return c < 0;
+    }
+    return windowed && cells.starts[a] < cells.starts[b];
+  });
+  return order;
+}
+
+// The grouped chunk (plan.grouped_schema) in group order, and each aggregate's serialized states.
+Result<Chunk> GroupedChunk(const sql::ViewPlan& plan, const GroupTable& table,
+                           const DecodedCells& cells, std::vector<Column>* serialized) {
+  std::vector<Column> columns = cells.keys;
+  if (plan.window) {
+    columns.emplace_back(DataType::kTimestamp);
+    columns.emplace_back(DataType::kTimestamp);
+    for (size_t group = 0; group < table.size(); ++group) {
+      columns[plan.keys.size()].AppendInt64(cells.starts[group]);
+      columns[plan.keys.size() + 1].AppendInt64(cells.ends[group]);
+    }
+  }
+  const sql::reference::StateLayout& layout = table.layout();
+  std::string bytes;
+  for (size_t i = 0; i < layout.functions.size(); ++i) {
+    columns.emplace_back(layout.functions[i]->result_type);
+    serialized->emplace_back(DataType::kString);
+    for (uint32_t group = 0; group < table.size(); ++group) {
+      RETURN_IF_ERROR(
+          layout.functions[i]->finalize(table.state(group, i), layout.params[i], &columns.back()));
+      bytes.clear();
+      layout.functions[i]->serialize(table.state(group, i), &bytes);
+      serialized->back().AppendString(bytes);
+    }
+  }
+  return Chunk::Make(plan.grouped_schema, std::move(columns));
+}
+
+// `_having`: TRUE where HAVING holds (FALSE and NULL give FALSE); TRUE everywhere without it.
+Result<Column> HavingColumn(const sql::ViewPlan& plan, const Chunk& grouped) {
+  std::vector<uint8_t> holds(grouped.num_rows(), plan.having ? 0 : 1);
+  if (plan.having) {
+    ASSIGN_OR_RETURN(std::vector<uint32_t> kept, sql::SelectTrue(*plan.having, grouped));
+    for (uint32_t row : kept) holds[row] = 1;
+  }
+  Column having(DataType::kBoolean);
+  having.Reserve(holds.size());
+  for (uint8_t h : holds) having.AppendBool(h != 0);
+  return having;
+}
+
+}  // namespace
+
+Result<std::vector<Chunk>> BatchViewRows(const sql::ViewPlan& plan, const GroupTable& table,
+                                         size_t rows_per_chunk) {
+  DecodedCells cells = DecodeCells(plan, table);
+  std::vector<Column> serialized;
+  ASSIGN_OR_RETURN(Chunk grouped, GroupedChunk(plan, table, cells, &serialized));
+  std::vector<Column> columns;
+  size_t grouping_columns = plan.aggregate_index(0);
+  for (size_t i = 0; i < grouping_columns; ++i) columns.push_back(grouped.column(i));
+  for (const sql::ViewOutput& output : plan.outputs) {
+    ASSIGN_OR_RETURN(Column column, sql::Evaluate(*output.expr, grouped));
+    columns.push_back(std::move(column));
+  }
+  ASSIGN_OR_RETURN(Column having, HavingColumn(plan, grouped));
+  columns.push_back(std::move(having));
+  for (Column& states : serialized) columns.push_back(std::move(states));
+  ASSIGN_OR_RETURN(Chunk rows, Chunk::Make(BatchViewSchema(plan), std::move(columns)));
+  std::vector<uint32_t> order = RowOrder(cells, table.size());
+  std::vector<Chunk> chunks;
+  size_t step = std::max<size_t>(rows_per_chunk, 1);
+  for (size_t begin = 0; begin < order.size(); begin += step) {
+    size_t count = std::min(step, order.size() - begin);
+    chunks.push_back(rows.Select(std::span<const uint32_t>(order).subspan(begin, count)));
+  }
+  return chunks;
+}
+
+}  // namespace braid::batch

@@ -1,0 +1,26 @@
+// The stored rows of a batch view (BatchViewSchema, hash_aggregator.h) from the cells of a
+// GroupTable: the cells' keys and window decoded from their normalized key bytes, each state
+// finalized into the grouped chunk (plan.grouped_schema) over which the plan's outputs and HAVING
+// are evaluated exactly as the reference executor does, and serialized into `_state_<i>`. Rows
+// come ordered by window_end, then the keys (NULLs first, doubles in the aggregates' comparison
+// order, strings bytewise), then window_start, which is the reference executor's order. Reads the
+// table only (finalize and serialize may normalize states in place, without changing values).
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "batch/group_table.h"
+#include "common/chunk.h"
+#include "common/status.h"
+#include "sql/view_plan.h"
+
+namespace braid::batch {
+
+// The batch view rows of every cell of `table`, in chunks of at most `rows_per_chunk` rows.
+// Errors: a state whose value its result type cannot hold (kDataError), an output expression's
+// runtime error.
+Result<std::vector<Chunk>> BatchViewRows(const sql::ViewPlan& plan, const GroupTable& table,
+                                         size_t rows_per_chunk);
+
+}  // namespace braid::batch

@@ -1,0 +1,86 @@
+// GroupTable: the hash aggregator's cells. An open-addressing hash table (linear probing,
+// power-of-two capacity, grown at 70% load) maps a cell's normalized key bytes (key_normalizer.h)
+// to a dense group index; each group's key bytes live in a byte arena and its aggregate states
+// (one per ViewAggregate, laid out and aligned as sql::reference::StateLayout says) in fixed-size
+// arena blocks, so a group's states never move. States are initialized when their group is
+// created and destroyed with the table (or by Clear). Written by hand: no library offers a table
+// over caller-owned aligned state blocks. Not thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "agg/aggregate_function.h"
+#include "sql/reference_executor_cells.h"
+#include "sql/view_plan.h"
+
+namespace braid::batch {
+
+class GroupTable {
+ public:
+  explicit GroupTable(const std::vector<sql::ViewAggregate>& aggregates);
+  ~GroupTable();
+  GroupTable(const GroupTable&) = delete;
+  GroupTable& operator=(const GroupTable&) = delete;
+
+  // The group of `key` (whose Hash64 is `hash`), created with empty states if it is new.
+  uint32_t FindOrCreate(std::string_view key, uint64_t hash);
+
+  size_t size() const { return groups_.size(); }
+  std::string_view key(uint32_t group) const {
+    return {groups_[group].key, groups_[group].key_length};
+  }
+  uint64_t hash(uint32_t group) const { return groups_[group].hash; }
+  agg::StatePtr state(uint32_t group, size_t aggregate) const {
+    return state_blocks_[group / kGroupsPerBlock].get() +
+           (group % kGroupsPerBlock) * state_stride_ + layout_.offsets[aggregate];
+  }
+  const sql::reference::StateLayout& layout() const { return layout_; }
+
+  // Bytes held: slots, group entries, key arena, state blocks, plus an estimate of what states
+  // that own heap memory (distinct sets, multisets, sketches) hold.
+  size_t MemoryBytes() const;
+
+  // Destroys every state and forgets every group.
+  void Clear();
+
+ private:
+  static constexpr size_t kGroupsPerBlock = 4096;
+  static constexpr size_t kKeyBlockBytes = 64 * 1024;
+  static constexpr uint32_t kEmptySlot = UINT32_MAX;
+
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t group = kEmptySlot;
+  };
+  struct Group {
+    const char* key;
+    uint32_t key_length;
+    uint64_t hash;
+  };
+  struct AlignedDelete {
+    size_t alignment;
+    void operator()(std::byte* block) const;
+  };
+  using StateBlock = std::unique_ptr<std::byte[], AlignedDelete>;
+
+  uint32_t Create(std::string_view key, uint64_t hash);
+  const char* CopyKey(std::string_view key);
+  void Grow();
+
+  sql::reference::StateLayout layout_;
+  size_t state_stride_;
+  size_t heap_states_per_group_ = 0;
+  std::vector<Slot> slots_;
+  std::vector<Group> groups_;
+  std::vector<StateBlock> state_blocks_;
+  std::vector<std::unique_ptr<char[]>> key_blocks_;
+  size_t key_block_used_ = 0;
+  size_t key_block_capacity_ = 0;
+  size_t key_bytes_reserved_ = 0;
+};
+
+}  // namespace braid::batch

@@ -1,0 +1,219 @@
+#include "batch/view_refresh.h"
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "batch/batch_executor.h"
+#include "batch/batch_view_table.h"
+#include "batch/lake_scan.h"
+#include "common/hash.h"
+#include "lake/capture.h"
+#include "lake/delta_table.h"
+
+namespace braid::batch {
+namespace {
+
+constexpr int64_t kMicrosPerDay = int64_t{86400} * 1000 * 1000;
+
+bool IsSessionView(const sql::ViewPlan& plan) {
+  return plan.window.has_value() && plan.window->kind == sql::WindowKind::kSession;
+}
+
+// The window dates (partitions) of batch view rows. A view without a window has one partition,
+// named by the empty string.
+void CollectDates(const sql::ViewPlan& plan, const std::vector<Chunk>& rows,
+                  std::set<std::string>* dates) {
+  if (!plan.window.has_value()) {
+    for (const Chunk& chunk : rows) {
+      if (chunk.num_rows() > 0) dates->insert(std::string());
+    }
+    return;
+  }
+  const size_t window_end = plan.window_start_index() + 1;
+  for (const Chunk& chunk : rows) {
+    const std::span<const int64_t> ends = chunk.column(window_end).int64s();
+    int64_t last_day = INT64_MIN;
+    for (int64_t end : ends) {
+      // One date per day: skip the formatting while rows stay within the same day.
+      const int64_t day = end >= 0 ? end / kMicrosPerDay : (end + 1) / kMicrosPerDay - 1;
+      if (day == last_day) continue;
+      last_day = day;
+      dates->insert(WindowDate(Timestamp{end}));
+    }
+  }
+}
+
+uint64_t CountRows(const std::vector<Chunk>& chunks) {
+  uint64_t rows = 0;
+  for (const Chunk& chunk : chunks) rows += chunk.num_rows();
+  return rows;
+}
+
+// Aggregates the events of `range` on options.threads threads (batch_executor.h).
+Result<std::unique_ptr<HashAggregator>> Aggregate(const std::filesystem::path& lake_dir,
+                                                  const lake::DeltaSnapshot& snapshot,
+                                                  const sql::ViewPlanPtr& plan,
+                                                  const ScanRange& range,
+                                                  const RefreshOptions& options,
+                                                  RefreshStats* stats) {
+  ASSIGN_OR_RETURN(LakeScan scan, LakeScan::Plan(lake_dir, snapshot, plan, range));
+  const size_t total = scan.tasks().size();
+  std::vector<ScanStats> task_stats(total);  // one slot per task: no sharing between threads
+  std::atomic<size_t> done{0};
+  std::vector<AggregationTask> tasks;
+  tasks.reserve(total);
+  for (size_t i = 0; i < total; ++i) {
+    tasks.push_back([&, i](HashAggregator& aggregator) -> Status {
+      RETURN_IF_ERROR(scan.ReadTask(
+          scan.tasks()[i], [&](Chunk rows) { return aggregator.Consume(rows); }, &task_stats[i]));
+      const size_t finished = done.fetch_add(1) + 1;
+      if (options.progress) options.progress(finished, total);
+      return Status::Ok();
+    });
+  }
+  BatchExecutorOptions executor;
+  executor.threads = std::max<size_t>(1, options.threads);
+  executor.aggregator = options.aggregator;
+  ASSIGN_OR_RETURN(std::unique_ptr<HashAggregator> aggregator,
+                   RunAggregation(plan, std::move(tasks), executor));
+  for (const ScanStats& task : task_stats) {
+    stats->rows_read += task.rows_read;
+    stats->bytes_read += task.bytes_read;
+  }
+  return aggregator;
+}
+
+// The lake's latest snapshot and its last sealed epoch.
+struct LakeState {
+  lake::DeltaSnapshot snapshot;
+  lake::CapturedEpoch sealed;
+};
+
+Result<LakeState> LoadLake(const RefreshSource& source) {
+  LakeState state;
+  ASSIGN_OR_RETURN(state.snapshot, lake::DeltaTable(source.lake_dir).LoadSnapshot());
+  ASSIGN_OR_RETURN(state.sealed, lake::LastCapturedEpoch(state.snapshot, source.partitions));
+  return state;
+}
+
+BatchHorizon NewHorizon(const sql::ViewPlan& plan, const lake::CapturedEpoch& sealed) {
+  BatchHorizon horizon;
+  horizon.epoch = sealed.epoch;
+  horizon.end_offsets = sealed.end_offsets;
+  horizon.definition_hash = Hash64(plan.sql);
+  return horizon;
+}
+
+Status Commit(BatchViewTable& table, const std::set<std::string>& dates,
+              const std::vector<Chunk>& rows, const BatchHorizon& horizon, RefreshStats* stats) {
+  ASSIGN_OR_RETURN(bool committed, table.Replace(dates, rows, horizon));
+  stats->committed = committed;
+  if (committed) {
+    stats->to_epoch = horizon.epoch;
+    stats->dates_replaced = dates.size();
+    stats->rows_written = CountRows(rows);
+  }
+  return Status::Ok();
+}
+
+// Rebuilds every row of `table` from epochs (0, K]: the old rows' dates are all replaced.
+Status RunFull(const sql::ViewPlanPtr& plan, BatchViewTable& table, const RefreshSource& source,
+               const LakeState& lake, const RefreshOptions& options, RefreshStats* stats) {
+  stats->full = true;
+  std::set<std::string> dates;
+  if (stats->from_epoch > 0) {
+    ASSIGN_OR_RETURN(std::vector<Chunk> old_rows, table.Read(std::nullopt));
+    CollectDates(*plan, old_rows, &dates);
+  }
+  ScanRange range;
+  range.through_epoch = lake.sealed.epoch;
+  range.end_offsets = lake.sealed.end_offsets;
+  ASSIGN_OR_RETURN(std::unique_ptr<HashAggregator> aggregator,
+                   Aggregate(source.lake_dir, lake.snapshot, plan, range, options, stats));
+  ASSIGN_OR_RETURN(std::vector<Chunk> rows, aggregator->Finish());
+  CollectDates(*plan, rows, &dates);
+  return Commit(table, dates, rows, NewHorizon(*plan, lake.sealed), stats);
+}
+
+// Folds epochs (B, K] into the stored states of the dates they touch.
+Status RunIncremental(const sql::ViewPlanPtr& plan, BatchViewTable& table,
+                      const BatchHorizon& stored, const RefreshSource& source,
+                      const LakeState& lake, const RefreshOptions& options, RefreshStats* stats) {
+  ScanRange range;
+  range.after_epoch = stored.epoch;
+  range.through_epoch = lake.sealed.epoch;
+  range.begin_offsets = stored.end_offsets;
+  range.end_offsets = lake.sealed.end_offsets;
+  std::vector<Chunk> new_rows;
+  {
+    ASSIGN_OR_RETURN(std::unique_ptr<HashAggregator> fresh,
+                     Aggregate(source.lake_dir, lake.snapshot, plan, range, options, stats));
+    ASSIGN_OR_RETURN(new_rows, fresh->Finish());
+  }
+  std::set<std::string> dates;
+  CollectDates(*plan, new_rows, &dates);
+  // New events in no window still advance the horizon (e.g. all filtered out).
+  HashAggregator merged(plan, options.aggregator);
+  if (!dates.empty()) {
+    ASSIGN_OR_RETURN(std::vector<Chunk> stored_rows, table.Read(dates));
+    for (const Chunk& chunk : stored_rows) RETURN_IF_ERROR(merged.ConsumeStates(chunk));
+  }
+  for (const Chunk& chunk : new_rows) RETURN_IF_ERROR(merged.ConsumeStates(chunk));
+  new_rows.clear();
+  ASSIGN_OR_RETURN(std::vector<Chunk> rows, merged.Finish());
+  return Commit(table, dates, rows, NewHorizon(*plan, lake.sealed), stats);
+}
+
+// Refresh and recompute differ only in their target: an empty table (a new version, or one never
+// refreshed) is built from every epoch, one with a horizon is completed incrementally.
+Result<RefreshStats> Run(const std::filesystem::path& data_dir, const sql::ViewPlanPtr& plan,
+                         int64_t version, const RefreshSource& source,
+                         const RefreshOptions& options) {
+  ASSIGN_OR_RETURN(BatchViewTable table, BatchViewTable::Open(data_dir, plan, version));
+  ASSIGN_OR_RETURN(BatchHorizon stored, table.Horizon());
+  if (stored.epoch > 0 && stored.definition_hash != Hash64(plan->sql)) {
+    // Folding epochs with another definition would mix two views in one table.
+    return Status(StatusCode::kInvalidArgument,
+                  "batch view " + plan->name + " v" + std::to_string(version) +
+                      " was computed from another definition of the view; recompute it into a "
+                      "new version");
+  }
+  RefreshStats stats;
+  stats.from_epoch = stored.epoch;
+  stats.to_epoch = stored.epoch;
+  ASSIGN_OR_RETURN(LakeState lake, LoadLake(source));
+  if (lake.sealed.epoch < stored.epoch) {
+    return Status(StatusCode::kCorruption,
+                  "batch view " + plan->name + " v" + std::to_string(version) + " absorbed epoch " +
+                      std::to_string(stored.epoch) + " but the lake of " + plan->source +
+                      " has sealed only " + std::to_string(lake.sealed.epoch));
+  }
+  if (lake.sealed.epoch == stored.epoch) return stats;
+  if (stored.epoch == 0 || IsSessionView(*plan)) {
+    RETURN_IF_ERROR(RunFull(plan, table, source, lake, options, &stats));
+    return stats;
+  }
+  RETURN_IF_ERROR(RunIncremental(plan, table, stored, source, lake, options, &stats));
+  return stats;
+}
+
+}  // namespace
+
+Result<RefreshStats> RefreshView(const std::filesystem::path& data_dir, sql::ViewPlanPtr plan,
+                                 int64_t version, const RefreshSource& source,
+                                 const RefreshOptions& options) {
+  return Run(data_dir, plan, version, source, options);
+}
+
+Result<RefreshStats> RecomputeView(const std::filesystem::path& data_dir, sql::ViewPlanPtr plan,
+                                   int64_t version, const RefreshSource& source,
+                                   const RefreshOptions& options) {
+  return Run(data_dir, plan, version, source, options);
+}
+
+}  // namespace braid::batch

@@ -1,0 +1,39 @@
+// View queries: `SELECT items FROM view [WHERE ...] [ORDER BY ...] [LIMIT n] [OFFSET n]` answered
+// from the served batch version of the view (issue 5 item 6), i.e. consistency `exact`: complete
+// and final for every event of the epochs <= B the version absorbed. The rows are the view's
+// output columns (HAVING applied, state columns dropped) and `_source` = 'BATCH'; WHERE, the
+// select items and ORDER BY are bound with sql::BindScalar over those columns, so every scalar
+// function and operator of the dialect works. ORDER BY sorts ascending with NULLs last (DESC:
+// NULLs first) as PostgreSQL does; without ORDER BY rows come in the version's stored order.
+//
+// Until the serving layer merges batch and speed states (issue 7), the `merged` and `speed`
+// consistencies, GROUP BY roll-ups, DISTINCT and SELECT over a stream are kUnsupported with the
+// statement's position rather than answered wrongly. A view without a served version answers no
+// rows (batch_epoch 0). Thread-safe: reads immutable snapshots only.
+#pragma once
+
+#include <filesystem>
+#include <string_view>
+
+#include "common/status.h"
+#include "serving/query_result.h"
+#include "serving/view_versions.h"
+#include "sql/ast.h"
+#include "sql/catalog.h"
+
+namespace braid::serving {
+
+// "" (the default) is merged; anything but merged, exact, speed is kInvalidArgument.
+Result<Consistency> ParseConsistency(std::string_view text);
+
+struct ViewQueryContext {
+  const sql::Catalog& catalog;
+  ViewVersions& versions;
+  std::filesystem::path data_dir;
+  Consistency consistency = Consistency::kMerged;
+};
+
+Result<QueryResult> ExecuteViewQuery(const sql::SelectStatement& select,
+                                     const ViewQueryContext& context);
+
+}  // namespace braid::serving
