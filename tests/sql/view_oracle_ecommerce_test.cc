@@ -26,8 +26,9 @@ using testing::ExampleSpec;
 using testing::ExpectRowsAgree;
 using testing::GridCeilingSql;
 using testing::HopEndsSql;
+using testing::ReadCsvViewSql;
 using testing::SessionRowsSql;
-using testing::ToViewInput;
+using testing::ViewInputOf;
 using testing::WriteCsv;
 
 constexpr int64_t kSecond = 1'000'000;
@@ -88,20 +89,14 @@ std::vector<Chunk> GenerateInput(const SchemaPtr& stream_schema, const SchemaPtr
   std::mt19937_64 rng(11);
   Chunk rows(stream_schema);
   for (const Visit& visit : EventTimes(rng)) AppendEvent(visit, rng, &rows);
-  Result<Chunk> input = ToViewInput(rows, input_schema, Timestamp{kDay0}, 0);
-  EXPECT_TRUE(input.ok()) << input.status().ToString();
-  std::vector<Chunk> chunks;
-  if (input.ok()) chunks.push_back(std::move(*input));
-  return chunks;
+  return ViewInputOf(rows, input_schema, Timestamp{kDay0});
 }
 
 std::string LoadShopEventsSql(const std::filesystem::path& csv) {
-  return fmt::format(
-      "CREATE VIEW shop AS SELECT * FROM read_csv('{}', header = false, delim = ',', "
-      "nullstr = '', columns = {{'user_id': 'VARCHAR', 'event_us': 'BIGINT', "
-      "'event_type': 'VARCHAR', 'product_id': 'VARCHAR', 'category': 'VARCHAR', "
-      "'price': 'DOUBLE', 'quantity': 'BIGINT', 'channel': 'VARCHAR'}})",
-      csv.string());
+  return ReadCsvViewSql("shop", csv,
+                        "'user_id': 'VARCHAR', 'event_us': 'BIGINT', 'event_type': 'VARCHAR', "
+                        "'product_id': 'VARCHAR', 'category': 'VARCHAR', 'price': 'DOUBLE', "
+                        "'quantity': 'BIGINT', 'channel': 'VARCHAR'");
 }
 
 std::string CategorySalesSql() {
@@ -133,7 +128,8 @@ std::string ChannelRevenueSql() {
       60 * kMinute, GridCeilingSql("event_us", 60 * kMinute));
 }
 
-constexpr ExampleSpec kEcommerceViewsTest{"ecommerce.sql", "shop_events", &GenerateInput, &LoadShopEventsSql};
+constexpr ExampleSpec kEcommerceViewsTest{"ecommerce.sql", "shop_events", &GenerateInput,
+                                          &LoadShopEventsSql};
 
 class EcommerceViewsTest : public ExampleOracleTest<kEcommerceViewsTest> {};
 

@@ -23,17 +23,18 @@ namespace braid::sql {
 namespace {
 
 using braid::testing::OracleRow;
-using testing::ExampleOracleTest;
-using testing::ExampleSpec;
 using testing::BindScript;
 using testing::BoundScript;
-using testing::ReadExample;
-using testing::RunView;
+using testing::ExampleOracleTest;
+using testing::ExampleSpec;
 using testing::ExpectRowsAgree;
 using testing::GridCeilingSql;
 using testing::HopEndsSql;
+using testing::ReadCsvViewSql;
+using testing::ReadExample;
+using testing::RunView;
 using testing::SessionRowsSql;
-using testing::ToViewInput;
+using testing::ViewInputOf;
 using testing::WriteCsv;
 
 constexpr int64_t kSecond = 1'000'000;
@@ -100,20 +101,14 @@ std::vector<Chunk> GenerateInput(const SchemaPtr& stream_schema, const SchemaPtr
       rows.mutable_column(6).AppendBool(approval > 3);
     }
   }
-  Result<Chunk> input = ToViewInput(rows, input_schema, Timestamp{kDay0}, 0);
-  EXPECT_TRUE(input.ok()) << input.status().ToString();
-  std::vector<Chunk> chunks;
-  if (input.ok()) chunks.push_back(std::move(*input));
-  return chunks;
+  return ViewInputOf(rows, input_schema, Timestamp{kDay0});
 }
 
 std::string LoadTransactionsSql(const std::filesystem::path& csv) {
-  return fmt::format(
-      "CREATE VIEW txns AS SELECT * FROM read_csv('{}', header = false, delim = ',', "
-      "nullstr = '', columns = {{'card_id': 'VARCHAR', 'txn_us': 'BIGINT', 'amount': 'DOUBLE', "
-      "'merchant_id': 'VARCHAR', 'country': 'VARCHAR', 'channel': 'VARCHAR', "
-      "'approved': 'BOOLEAN'}})",
-      csv.string());
+  return ReadCsvViewSql(
+      "txns", csv,
+      "'card_id': 'VARCHAR', 'txn_us': 'BIGINT', 'amount': 'DOUBLE', 'merchant_id': 'VARCHAR', "
+      "'country': 'VARCHAR', 'channel': 'VARCHAR', 'approved': 'BOOLEAN'");
 }
 
 // card_velocity: every transaction in each of its ten 1-minute-hop windows.
@@ -142,7 +137,8 @@ std::string ChannelDailySql() {
       86400 * kSecond, GridCeilingSql("txn_us", 86400 * kSecond));
 }
 
-constexpr ExampleSpec kFraudViewsTest{"fraud.sql", "transactions", &GenerateInput, &LoadTransactionsSql};
+constexpr ExampleSpec kFraudViewsTest{"fraud.sql", "transactions", &GenerateInput,
+                                      &LoadTransactionsSql};
 
 class FraudViewsTest : public ExampleOracleTest<kFraudViewsTest> {};
 

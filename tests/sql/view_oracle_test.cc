@@ -29,6 +29,7 @@ using testing::BindScript;
 using testing::BoundScript;
 using testing::ExpectRowsAgree;
 using testing::GridCeilingSql;
+using testing::ReadCsvViewSql;
 using testing::ReadExample;
 using testing::ToViewInput;
 using testing::WriteCsv;
@@ -66,14 +67,12 @@ std::vector<Chunk> GenerateInput(const SchemaPtr& input_schema) {
   return chunks;
 }
 
-// A DuckDB view over the CSV (a CREATE TABLE would print its row count as a result row).
 std::string LoadEventsSql(const std::filesystem::path& csv) {
-  return fmt::format(
-      "CREATE VIEW events AS SELECT * FROM read_csv('{}', header = false, delim = ',', "
-      "nullstr = '', columns = {{'device_id': 'VARCHAR', 'event_us': 'BIGINT', "
-      "'temperature': 'DOUBLE', 'energy_consumed': 'DOUBLE', 'user_id': 'VARCHAR', "
-      "'event_type': 'VARCHAR', 'session_duration': 'DOUBLE', 'revenue': 'DOUBLE'}})",
-      csv.string());
+  return ReadCsvViewSql(
+      "events", csv,
+      "'device_id': 'VARCHAR', 'event_us': 'BIGINT', 'temperature': 'DOUBLE', "
+      "'energy_consumed': 'DOUBLE', 'user_id': 'VARCHAR', 'event_type': 'VARCHAR', "
+      "'session_duration': 'DOUBLE', 'revenue': 'DOUBLE'");
 }
 
 // The events with `we`, the end of their tumbling window of `size` µs.

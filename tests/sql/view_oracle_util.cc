@@ -206,4 +206,22 @@ void ExpectRowsAgree(const std::string& what, const Chunk& rows,
   }
 }
 
+std::vector<Chunk> ViewInputOf(const Chunk& stream_rows, const SchemaPtr& input_schema,
+                               Timestamp ingested_at) {
+  Result<Chunk> input = ToViewInput(stream_rows, input_schema, ingested_at, 0);
+  EXPECT_TRUE(input.ok()) << input.status().ToString();
+  std::vector<Chunk> chunks;
+  if (input.ok()) chunks.push_back(std::move(*input));
+  return chunks;
+}
+
+std::string ReadCsvViewSql(std::string_view name, const std::filesystem::path& csv,
+                           std::string_view columns) {
+  // A view, not a table: CREATE TABLE would print its row count as a result row.
+  return fmt::format(
+      "CREATE VIEW {} AS SELECT * FROM read_csv('{}', header = false, delim = ',', "
+      "nullstr = '', columns = {{{}}})",
+      name, csv.string(), columns);
+}
+
 }  // namespace braid::sql::testing

@@ -4,6 +4,8 @@
 // every value equal, doubles to 1e-9 relative. Failures are gtest failures in the calling test.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -11,8 +13,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "common/chunk.h"
 #include "common/status.h"
@@ -39,6 +39,16 @@ Result<BoundScript> BindScript(std::string_view text);
 // stream): _ingested_at = `ingested_at`, _partition = offset % 4, _offset = first_offset + row.
 Result<Chunk> ToViewInput(const Chunk& stream_rows, const SchemaPtr& input_schema,
                           Timestamp ingested_at, int64_t first_offset);
+
+// ToViewInput of all `stream_rows` as one chunk of view input (a failure is a gtest failure and
+// gives no chunks).
+std::vector<Chunk> ViewInputOf(const Chunk& stream_rows, const SchemaPtr& input_schema,
+                               Timestamp ingested_at);
+
+// A DuckDB `CREATE VIEW name AS` over a CSV written by WriteCsv; `columns` is the body of
+// read_csv's columns struct: "'a': 'VARCHAR', 'b_us': 'BIGINT'".
+std::string ReadCsvViewSql(std::string_view name, const std::filesystem::path& csv,
+                           std::string_view columns);
 
 // The first `columns` columns of every chunk as CSV without a header: NULL as an empty field,
 // doubles in shortest round-trip form, TIMESTAMP as epoch microseconds, BOOLEAN true/false.
