@@ -65,10 +65,13 @@ Result<std::unique_ptr<HashAggregator>> RunAggregation(sql::ViewPlanPtr plan,
     queue.Drain(*aggregators[0]);
   }  // joins the workers
   RETURN_IF_ERROR(queue.first_error());
-  auto merged = std::make_unique<HashAggregator>(plan, options.aggregator);
-  for (std::unique_ptr<HashAggregator>& aggregator : aggregators) {
-    RETURN_IF_ERROR(merged->MergeFrom(*aggregator));
-    aggregator.reset();
+  // The first thread's aggregator absorbs the others' cells (no copy at one thread), under the
+  // whole limit.
+  std::unique_ptr<HashAggregator> merged = std::move(aggregators[0]);
+  merged->set_memory_limit(options.aggregator.memory_limit);
+  for (size_t i = 1; i < aggregators.size(); ++i) {
+    RETURN_IF_ERROR(merged->MergeFrom(*aggregators[i]));
+    aggregators[i].reset();
   }
   return merged;
 }

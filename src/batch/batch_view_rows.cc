@@ -1,9 +1,11 @@
 #include "batch/batch_view_rows.h"
 
 #include <algorithm>
+#include <atomic>
 #include <numeric>
 #include <span>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include "agg/column_values.h"
@@ -77,14 +79,21 @@ std::vector<uint32_t> RowOrder(const DecodedCells& cells, size_t num_groups) {
   return order;
 }
 
-// The grouped chunk (plan.grouped_schema) in group order, and each aggregate's serialized states.
+// The grouped chunk (plan.grouped_schema) of the groups `rows`, in that order, and each
+// aggregate's serialized states.
 Result<Chunk> GroupedChunk(const sql::ViewPlan& plan, const GroupTable& table,
-                           const DecodedCells& cells, std::vector<Column>* serialized) {
-  std::vector<Column> columns = cells.keys;
+                           const DecodedCells& cells, std::span<const uint32_t> rows,
+                           std::vector<Column>* serialized) {
+  std::vector<Column> columns;
+  for (const Column& key : cells.keys) {
+    columns.emplace_back(key.type());
+    columns.back().Reserve(rows.size());
+    for (uint32_t group : rows) columns.back().AppendFrom(key, group);
+  }
   if (plan.window) {
     columns.emplace_back(DataType::kTimestamp);
     columns.emplace_back(DataType::kTimestamp);
-    for (size_t group = 0; group < table.size(); ++group) {
+    for (uint32_t group : rows) {
       columns[plan.keys.size()].AppendInt64(cells.starts[group]);
       columns[plan.keys.size() + 1].AppendInt64(cells.ends[group]);
     }
@@ -93,8 +102,10 @@ Result<Chunk> GroupedChunk(const sql::ViewPlan& plan, const GroupTable& table,
   std::string bytes;
   for (size_t i = 0; i < layout.functions.size(); ++i) {
     columns.emplace_back(layout.functions[i]->result_type);
+    columns.back().Reserve(rows.size());
     serialized->emplace_back(DataType::kString);
-    for (uint32_t group = 0; group < table.size(); ++group) {
+    serialized->back().Reserve(rows.size());
+    for (uint32_t group : rows) {
       RETURN_IF_ERROR(
           layout.functions[i]->finalize(table.state(group, i), layout.params[i], &columns.back()));
       bytes.clear();
@@ -118,13 +129,11 @@ Result<Column> HavingColumn(const sql::ViewPlan& plan, const Chunk& grouped) {
   return having;
 }
 
-}  // namespace
-
-Result<std::vector<Chunk>> BatchViewRows(const sql::ViewPlan& plan, const GroupTable& table,
-                                         size_t rows_per_chunk) {
-  DecodedCells cells = DecodeCells(plan, table);
+// The stored rows of the groups `rows`, in that order.
+Result<Chunk> StoredRows(const sql::ViewPlan& plan, const GroupTable& table,
+                         const DecodedCells& cells, std::span<const uint32_t> rows) {
   std::vector<Column> serialized;
-  ASSIGN_OR_RETURN(Chunk grouped, GroupedChunk(plan, table, cells, &serialized));
+  ASSIGN_OR_RETURN(Chunk grouped, GroupedChunk(plan, table, cells, rows, &serialized));
   std::vector<Column> columns;
   size_t grouping_columns = plan.aggregate_index(0);
   for (size_t i = 0; i < grouping_columns; ++i) columns.push_back(grouped.column(i));
@@ -135,14 +144,72 @@ Result<std::vector<Chunk>> BatchViewRows(const sql::ViewPlan& plan, const GroupT
   ASSIGN_OR_RETURN(Column having, HavingColumn(plan, grouped));
   columns.push_back(std::move(having));
   for (Column& states : serialized) columns.push_back(std::move(states));
-  ASSIGN_OR_RETURN(Chunk rows, Chunk::Make(BatchViewSchema(plan), std::move(columns)));
-  std::vector<uint32_t> order = RowOrder(cells, table.size());
-  std::vector<Chunk> chunks;
-  size_t step = std::max<size_t>(rows_per_chunk, 1);
-  for (size_t begin = 0; begin < order.size(); begin += step) {
-    size_t count = std::min(step, order.size() - begin);
-    chunks.push_back(rows.Select(std::span<const uint32_t>(order).subspan(begin, count)));
+  return Chunk::Make(BatchViewSchema(plan), std::move(columns));
+}
+
+// The UTC day of a window end (floor division).
+int64_t DayOf(int64_t window_end) {
+  constexpr int64_t kMicrosPerDay = int64_t{86400} * 1000 * 1000;
+  return window_end >= 0 ? window_end / kMicrosPerDay : (window_end + 1) / kMicrosPerDay - 1;
+}
+
+// `order` cut into runs of at most `rows_per_chunk` groups that never span two window days.
+std::vector<std::span<const uint32_t>> ChunkRuns(const DecodedCells& cells,
+                                                 std::span<const uint32_t> order,
+                                                 size_t rows_per_chunk) {
+  std::vector<std::span<const uint32_t>> runs;
+  const size_t step = std::max<size_t>(rows_per_chunk, 1);
+  const bool windowed = !cells.ends.empty();
+  size_t begin = 0;
+  while (begin < order.size()) {
+    size_t end = std::min(order.size(), begin + step);
+    if (windowed) {
+      // Rows are ordered by window_end: the day changes at most at one point in the run.
+      const int64_t day = DayOf(cells.ends[order[begin]]);
+      if (DayOf(cells.ends[order[end - 1]]) != day) {
+        end = static_cast<size_t>(
+            std::partition_point(order.begin() + static_cast<ptrdiff_t>(begin),
+                                 order.begin() + static_cast<ptrdiff_t>(end),
+                                 [&](uint32_t group) { return DayOf(cells.ends[group]) == day; }) -
+            order.begin());
+      }
+    }
+    runs.push_back(order.subspan(begin, end - begin));
+    begin = end;
   }
+  return runs;
+}
+
+}  // namespace
+
+Result<std::vector<Chunk>> BatchViewRows(const sql::ViewPlan& plan, const GroupTable& table,
+                                         size_t rows_per_chunk, size_t threads) {
+  const DecodedCells cells = DecodeCells(plan, table);
+  const std::vector<uint32_t> order = RowOrder(cells, table.size());
+  const std::vector<std::span<const uint32_t>> runs = ChunkRuns(cells, order, rows_per_chunk);
+  std::vector<Chunk> chunks(runs.size());
+  std::vector<Status> errors(runs.size(), Status::Ok());
+  std::atomic<size_t> next{0};
+  // Each run reads its own groups' states only (finalize and serialize may normalize a state in
+  // place), so runs are independent.
+  auto work = [&] {
+    for (size_t run = next.fetch_add(1); run < runs.size(); run = next.fetch_add(1)) {
+      Result<Chunk> built = StoredRows(plan, table, cells, runs[run]);
+      if (built.ok()) {
+        chunks[run] = std::move(built).value();
+      } else {
+        errors[run] = built.status();
+      }
+    }
+  };
+  {
+    std::vector<std::jthread> workers;
+    for (size_t i = 1; i < std::min(std::max<size_t>(threads, 1), runs.size()); ++i) {
+      workers.emplace_back(work);
+    }
+    work();
+  }
+  for (Status& error : errors) RETURN_IF_ERROR(error);
   return chunks;
 }
 

@@ -17,10 +17,11 @@
 
 namespace braid::batch {
 
-// The batch view rows of every cell of `table`, in chunks of at most `rows_per_chunk` rows.
+// The batch view rows of every cell of `table`, in chunks of at most `rows_per_chunk` rows that
+// never span two window dates (UTC days of window_end), built on `threads` threads.
 // Errors: a state whose value its result type cannot hold (kDataError), an output expression's
 // runtime error.
 Result<std::vector<Chunk>> BatchViewRows(const sql::ViewPlan& plan, const GroupTable& table,
-                                         size_t rows_per_chunk);
+                                         size_t rows_per_chunk, size_t threads = 1);
 
 }  // namespace braid::batch

@@ -3,9 +3,13 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <atomic>
 #include <charconv>
 #include <map>
+#include <optional>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #include "batch/hash_aggregator.h"
 #include "common/json_writer.h"
@@ -34,6 +38,20 @@ lake::TableSchema ViewTableSchema(const sql::ViewPlan& plan) {
   if (plan.window)
     schema.partition.push_back({std::string(kWindowDateColumn), lake::PartitionType::kDate});
   return schema;
+}
+
+// The window_end range of a file's rows, in its tags (decimal microseconds).
+constexpr std::string_view kWindowEndMinTag = "braid.windowEndMin";
+constexpr std::string_view kWindowEndMaxTag = "braid.windowEndMax";
+
+std::optional<int64_t> IntegerTag(const lake::DeltaAddFile& add, std::string_view tag) {
+  auto it = add.tags.find(std::string(tag));
+  if (it == add.tags.end()) return std::nullopt;
+  int64_t value = 0;
+  const std::string& text = it->second;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
 }
 
 // The date partition of an active file ("" in a view without a window).
@@ -120,22 +138,29 @@ std::map<std::string, std::vector<uint32_t>> RowsOfDates(const sql::ViewPlan& pl
   return rows;
 }
 
-// Splits `rows` by window date, keeping their order; every date must be in `dates`.
-Result<std::map<std::string, Chunk>> RowsByDate(const sql::ViewPlan& plan,
-                                                const std::set<std::string>& dates,
-                                                const std::vector<Chunk>& rows) {
-  const SchemaPtr schema = BatchViewSchema(plan);
-  std::map<std::string, Chunk> by_date;
-  for (const Chunk& chunk : rows) {
-    for (const auto& [date, selected] : RowsOfDates(plan, chunk)) {
-      if (!dates.contains(date)) {
+// Splits `rows` by window date, keeping their order; every date must be in `dates` (unless null). A chunk of
+// one date (as HashAggregator::Finish makes them) moves whole; others are split row by row.
+Result<std::map<std::string, std::vector<Chunk>>> RowsByDate(const sql::ViewPlan& plan,
+                                                             const std::set<std::string>* dates,
+                                                             std::vector<Chunk> rows) {
+  std::map<std::string, std::vector<Chunk>> by_date;
+  for (Chunk& chunk : rows) {
+    if (chunk.num_rows() == 0) continue;
+    std::map<std::string, std::vector<uint32_t>> selections = RowsOfDates(plan, chunk);
+    for (const auto& [date, selected] : selections) {
+      if (dates != nullptr && !dates->contains(date)) {
         return Status(StatusCode::kInvalidArgument,
                       fmt::format("view {}: a row of window date '{}' is not among the replaced "
                                   "dates",
                                   plan.name, date));
       }
-      Chunk& target = by_date.try_emplace(date, Chunk(schema)).first->second;
-      for (uint32_t row : selected) target.AppendRow(chunk, row);
+    }
+    if (selections.size() == 1) {
+      by_date[selections.begin()->first].push_back(std::move(chunk));
+      continue;
+    }
+    for (const auto& [date, selected] : selections) {
+      by_date[date].push_back(chunk.Select(selected));
     }
   }
   return by_date;
@@ -143,6 +168,9 @@ Result<std::map<std::string, Chunk>> RowsByDate(const sql::ViewPlan& plan,
 
 lake::ParquetWriterOptions ViewFileOptions(const sql::ViewPlan& plan) {
   lake::ParquetWriterOptions options;
+  // Batch views are rewritten by every refresh: zstd's fastest level compresses the state columns
+  // at about twice the speed of the default level 3, for files a few percent larger.
+  options.zstd_level = 1;
   for (size_t i = 0; i < plan.aggregates.size(); ++i) {
     options.binary_columns.push_back(fmt::format("_state_{}", i));
   }
@@ -156,26 +184,86 @@ void DeleteWritten(const fs::path& dir, const std::vector<lake::DeltaAddFile>& a
   }
 }
 
-// Writes one file per date of `by_date` into the commit's adds.
+// One data file to write: its date and rows.
+struct FileToWrite {
+  std::string date;
+  std::vector<Chunk> rows;
+};
+
+// The files of `by_date`: each date's chunks in order, cut into files of about `rows_per_file` rows
+// (whole chunks), so that large dates are written by several threads and a later refresh of a
+// few windows reads and rewrites less.
+std::vector<FileToWrite> PlanFiles(std::map<std::string, std::vector<Chunk>> by_date,
+                                   size_t rows_per_file) {
+  std::vector<FileToWrite> files;
+  for (auto& [date, chunks] : by_date) {
+    size_t rows_in_file = 0;
+    for (size_t i = 0; i < chunks.size(); ++i) {
+      if (i == 0 || rows_in_file + chunks[i].num_rows() > rows_per_file) {
+        files.push_back(FileToWrite{date, {}});
+        rows_in_file = 0;
+      }
+      rows_in_file += chunks[i].num_rows();
+      files.back().rows.push_back(std::move(chunks[i]));
+    }
+  }
+  return files;
+}
+
+// Writes the files of `by_date` on `threads` threads into the commit's adds (in date order).
 Status WriteDateFiles(const fs::path& dir, const sql::ViewPlan& plan, int64_t epoch,
-                      std::map<std::string, Chunk> by_date, lake::DeltaCommit* commit) {
+                      std::map<std::string, std::vector<Chunk>> by_date, size_t threads,
+                      size_t rows_per_file, lake::DeltaCommit* commit) {
   const lake::ParquetWriterOptions options = ViewFileOptions(plan);
-  for (auto& [date, rows] : by_date) {
-    lake::DeltaAddFile add;
-    const std::string name = fmt::format("part-{:08}-{}.parquet", epoch, lake::NewGuid());
-    if (plan.window) {
-      add.partition_values = {{std::string(kWindowDateColumn), date}};
-      add.path = fmt::format("{}={}/{}", kWindowDateColumn, date, name);
-    } else {
-      add.path = name;
+  std::vector<FileToWrite> files = PlanFiles(std::move(by_date), rows_per_file);
+  std::vector<std::optional<lake::DeltaAddFile>> written(files.size());
+  std::vector<Status> errors(files.size(), Status::Ok());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next.fetch_add(1); i < files.size(); i = next.fetch_add(1)) {
+      lake::DeltaAddFile add;
+      // Numbered so that a date's files list (and read) in row order.
+      const std::string name =
+          fmt::format("part-{:08}-{:05}-{}.parquet", epoch, i, lake::NewGuid());
+      if (plan.window) {
+        add.partition_values = {{std::string(kWindowDateColumn), files[i].date}};
+        add.path = fmt::format("{}={}/{}", kWindowDateColumn, files[i].date, name);
+        int64_t min = INT64_MAX, max = INT64_MIN;
+        for (const Chunk& chunk : files[i].rows) {
+          for (int64_t end : chunk.column(plan.window_start_index() + 1).int64s()) {
+            min = std::min(min, end);
+            max = std::max(max, end);
+          }
+        }
+        add.tags[std::string(kWindowEndMinTag)] = std::to_string(min);
+        add.tags[std::string(kWindowEndMaxTag)] = std::to_string(max);
+      } else {
+        add.path = name;
+      }
+      Result<lake::DeltaAddFile> result =
+          lake::WriteDataFile(dir, std::move(add), std::move(files[i].rows), options);
+      if (result.ok()) {
+        written[i] = std::move(result).value();
+      } else {
+        errors[i] = result.status();
+      }
     }
-    Result<lake::DeltaAddFile> written =
-        lake::WriteDataFile(dir, std::move(add), std::move(rows), options);
-    if (!written.ok()) {
+  };
+  {
+    std::vector<std::jthread> workers;
+    for (size_t i = 1; i < std::min(std::max<size_t>(threads, 1), files.size()); ++i) {
+      workers.emplace_back(work);
+    }
+    work();
+  }
+  for (std::optional<lake::DeltaAddFile>& add : written) {
+    if (add) commit->adds.push_back(std::move(*add));
+  }
+  for (const Status& error : errors) {
+    if (!error.ok()) {
       DeleteWritten(dir, commit->adds);
-      return written.status();
+      return error;
     }
-    commit->adds.push_back(std::move(written).value());
   }
   return Status::Ok();
 }
@@ -231,10 +319,17 @@ Result<BatchHorizon> BatchViewTable::Horizon() const {
 Result<std::vector<Chunk>> BatchViewTable::Read(
     const std::optional<std::set<std::string>>& dates) const {
   ASSIGN_OR_RETURN(lake::DeltaSnapshot snapshot, lake::DeltaTable(dir_).LoadSnapshot());
+  std::vector<std::string> files;
+  for (const auto& [encoded, add] : snapshot.files()) {
+    if (!dates || dates->contains(DateOf(add))) files.push_back(encoded);
+  }
+  return ReadFiles(files);
+}
+
+Result<std::vector<Chunk>> BatchViewTable::ReadFiles(const std::vector<std::string>& files) const {
   const SchemaPtr schema = BatchViewSchema(*plan_);
   std::vector<Chunk> chunks;
-  for (const auto& [encoded, add] : snapshot.files()) {
-    if (dates && !dates->contains(DateOf(add))) continue;
+  for (const std::string& encoded : files) {
     ASSIGN_OR_RETURN(std::string path, lake::DecodeDataFilePath(encoded));
     ASSIGN_OR_RETURN(std::unique_ptr<lake::ParquetReader> reader,
                      lake::ParquetReader::Open(dir_ / path));
@@ -246,21 +341,90 @@ Result<std::vector<Chunk>> BatchViewTable::Read(
   return chunks;
 }
 
-Result<bool> BatchViewTable::Replace(const std::set<std::string>& dates,
-                                     const std::vector<Chunk>& rows, const BatchHorizon& horizon) {
+Result<StoredCells> BatchViewTable::ReadCellsOf(size_t new_cells,
+                                                const std::set<int64_t>& ends) const {
+  ASSIGN_OR_RETURN(lake::DeltaSnapshot snapshot, lake::DeltaTable(dir_).LoadSnapshot());
+  StoredCells stored;
+  stored.table_version = snapshot.version();
+  if (new_cells == 0) return stored;
+  std::set<std::string> dates;
+  for (int64_t end : ends) dates.insert(WindowDate(Timestamp{end}));
+  for (const auto& [encoded, add] : snapshot.files()) {
+    bool holds = !plan_->window;
+    if (plan_->window) {
+      const std::optional<int64_t> min = IntegerTag(add, kWindowEndMinTag);
+      const std::optional<int64_t> max = IntegerTag(add, kWindowEndMaxTag);
+      if (min && max) {
+        auto it = ends.lower_bound(*min);
+        holds = it != ends.end() && *it <= *max;
+      } else {
+        holds = dates.contains(DateOf(add));  // a file without tags: any window of its date
+      }
+    }
+    if (holds) stored.files.push_back(encoded);
+  }
+  ASSIGN_OR_RETURN(stored.rows, ReadFiles(stored.files));
+  return stored;
+}
+
+Result<StoredCells> BatchViewTable::ListFiles() const {
+  ASSIGN_OR_RETURN(lake::DeltaSnapshot snapshot, lake::DeltaTable(dir_).LoadSnapshot());
+  StoredCells stored;
+  stored.table_version = snapshot.version();
+  for (const auto& [encoded, add] : snapshot.files()) stored.files.push_back(encoded);
+  return stored;
+}
+
+Result<bool> BatchViewTable::Rewrite(const StoredCells& replaced, std::vector<Chunk> rows,
+                                     const BatchHorizon& horizon, size_t threads,
+                                     size_t rows_per_file) {
+  ASSIGN_OR_RETURN(lake::DeltaSnapshot snapshot, lake::DeltaTable(dir_).LoadSnapshot());
+  if (snapshot.version() != replaced.table_version) {
+    ASSIGN_OR_RETURN(BatchHorizon current, HorizonOf(snapshot));
+    if (current.epoch >= horizon.epoch) return false;
+    return Status(StatusCode::kDuplicateObject,
+                  fmt::format("batch view table {} changed from version {} to {} while it was "
+                              "being refreshed",
+                              dir_.string(), replaced.table_version, snapshot.version()));
+  }
+  return CommitFiles(snapshot, replaced.files, std::move(rows), nullptr, horizon, threads,
+                     rows_per_file);
+}
+
+Result<bool> BatchViewTable::Replace(const std::set<std::string>& dates, std::vector<Chunk> rows,
+                                     const BatchHorizon& horizon, size_t threads,
+                                     size_t rows_per_file) {
+  ASSIGN_OR_RETURN(lake::DeltaSnapshot snapshot, lake::DeltaTable(dir_).LoadSnapshot());
+  std::vector<std::string> removed;
+  for (const auto& [path, add] : snapshot.files()) {
+    if (dates.contains(DateOf(add))) removed.push_back(path);
+  }
+  return CommitFiles(snapshot, removed, std::move(rows), &dates, horizon, threads, rows_per_file);
+}
+
+Result<bool> BatchViewTable::CommitFiles(const lake::DeltaSnapshot& snapshot,
+                                         const std::vector<std::string>& removed,
+                                         std::vector<Chunk> rows,
+                                         const std::set<std::string>* dates,
+                                         const BatchHorizon& horizon, size_t threads,
+                                         size_t rows_per_file) {
   const lake::DeltaTable table(dir_);
-  ASSIGN_OR_RETURN(lake::DeltaSnapshot snapshot, table.LoadSnapshot());
   ASSIGN_OR_RETURN(BatchHorizon current, HorizonOf(snapshot));
   if (current.epoch >= horizon.epoch) return false;
-  ASSIGN_OR_RETURN(auto by_date, RowsByDate(*plan_, dates, rows));
+  ASSIGN_OR_RETURN(auto by_date, RowsByDate(*plan_, dates, std::move(rows)));
   lake::DeltaCommit commit;
-  RETURN_IF_ERROR(WriteDateFiles(dir_, *plan_, horizon.epoch, std::move(by_date), &commit));
+  RETURN_IF_ERROR(WriteDateFiles(dir_, *plan_, horizon.epoch, std::move(by_date), threads,
+                                 rows_per_file, &commit));
   const int64_t now_ms = Now().micros / 1000;
-  for (const auto& [path, add] : snapshot.files()) {
-    if (dates.contains(DateOf(add))) commit.removes.push_back({path, now_ms, true});
+  std::set<std::string> replaced_dates;
+  for (const std::string& path : removed) {
+    commit.removes.push_back({path, now_ms, true});
+    auto it = snapshot.files().find(path);
+    if (it != snapshot.files().end()) replaced_dates.insert(DateOf(it->second));
   }
+  for (const lake::DeltaAddFile& add : commit.adds) replaced_dates.insert(DateOf(add));
   commit.txns.push_back(lake::DeltaTxn{std::string(kBatchAppId), horizon.epoch});
-  commit.commit_info = BatchCommitInfo(horizon, dates.size());
+  commit.commit_info = BatchCommitInfo(horizon, replaced_dates.size());
   Result<int64_t> version = table.Commit(snapshot, commit);
   if (version.ok()) return true;
   DeleteWritten(dir_, commit.adds);

@@ -6,10 +6,14 @@
 // (XXH3 of plan.sql), plus a txn {appId "braid-batch", version B}, so a rerun of an absorbed epoch
 // range is detected and changes nothing (exactly once).
 //
-// Writes replace whole date partitions: Replace(partitions, rows) removes every active file of
-// those dates and adds the new files in ONE commit (remove + add, dataChange=true). A crash before
-// the commit leaves unreferenced files (vacuumed later), after it the new state: readers see the
-// old or the new partition, never a mix.
+// Rows are stored ordered by window_end then keys, in files of about kRowsPerFile rows within
+// a date; each file's tags braid.windowEndMin/Max record the window_end range it holds, and
+// every cell (keys, window) is in exactly one file. A write removes files and adds files in ONE
+// commit (remove + add, dataChange=true): Replace(dates, rows) rewrites whole dates (a full
+// recompute), Rewrite rewrites only the files holding the cells an incremental refresh touches
+// (ReadCellsOf), so its cost follows the new events, not the view's size. A crash before the
+// commit leaves unreferenced files (vacuumed later), after it the new state: readers see the old
+// or the new files, never a mix.
 //
 // Versions: Create(N) starts an empty table for version N; the serving layer decides which
 // version is current (view_versions.h, not here). Thread-safety: one writer per table (the
@@ -31,6 +35,8 @@
 namespace braid::batch {
 
 inline constexpr std::string_view kBatchAppId = "braid-batch";
+// Rows per data file of a date (whole chunks, so a file may hold a little more or less).
+inline constexpr size_t kRowsPerFile = size_t{1} << 18;
 
 // What a batch view version has absorbed.
 struct BatchHorizon {
@@ -38,6 +44,15 @@ struct BatchHorizon {
   std::vector<uint64_t> end_offsets;  // E(B)
   uint64_t definition_hash = 0;       // XXH3 of the view's canonical SQL
   int64_t table_version = -1;         // the Delta version holding it
+};
+
+// Stored rows that new cells may merge with (BatchViewTable::ReadCellsOf): every row of the
+// active files that may hold one of those cells, and which files these are, in the snapshot
+// `table_version`.
+struct StoredCells {
+  int64_t table_version = -1;
+  std::vector<std::string> files;  // Delta paths of the active files read
+  std::vector<Chunk> rows;         // BatchViewSchema rows of those files
 };
 
 class BatchViewTable {
@@ -56,14 +71,39 @@ class BatchViewTable {
   // Chunks of BatchViewSchema(plan).
   Result<std::vector<Chunk>> Read(const std::optional<std::set<std::string>>& dates) const;
 
-  // Replaces the rows of `dates` by `rows` (which must all fall in those dates) and records the
-  // new horizon, in one commit. kAlreadyCommitted-style outcome: if the table's horizon is
-  // already >= horizon.epoch, nothing is written and the call returns false.
-  Result<bool> Replace(const std::set<std::string>& dates, const std::vector<Chunk>& rows,
-                       const BatchHorizon& horizon);
+  // The stored files that may hold one of `new_cells` cells whose window ends are
+  // `window_ends` (e.g. the cells of new epochs): in a windowed view those whose window_end range
+  // (the file's tags braid.windowEndMin/Max, or its whole date for files without them) contains
+  // one of `window_ends`; in a view without a window every file. Nothing when new_cells is 0.
+  Result<StoredCells> ReadCellsOf(size_t new_cells, const std::set<int64_t>& window_ends) const;
+  // Every active file, without reading rows (a full rebuild replaces them all).
+  Result<StoredCells> ListFiles() const;
+
+  // Replaces the files `replaced` (read by ReadCellsOf) with `rows` and records the new horizon,
+  // in one commit: every cell must then be in exactly one file, so `rows` must hold every cell
+  // of the replaced files. kDuplicateObject when the table changed since `replaced` was read
+  // (another writer); returns false, writing nothing, if the horizon was already absorbed.
+  Result<bool> Rewrite(const StoredCells& replaced, std::vector<Chunk> rows,
+                       const BatchHorizon& horizon, size_t threads = 1,
+                       size_t rows_per_file = kRowsPerFile);
+
+  // Replaces the rows of `dates` by `rows` (which must all fall in those dates, in the order to
+  // store) and records the new horizon, in one commit. Each date gets files of about
+  // `rows_per_file` rows (whole chunks), written on `threads` threads. kAlreadyCommitted-style
+  // outcome: if the table's horizon is already >= horizon.epoch, nothing is written and the call
+  // returns false.
+  Result<bool> Replace(const std::set<std::string>& dates, std::vector<Chunk> rows,
+                       const BatchHorizon& horizon, size_t threads = 1,
+                       size_t rows_per_file = kRowsPerFile);
 
  private:
   BatchViewTable() = default;
+  Result<bool> CommitFiles(const lake::DeltaSnapshot& snapshot,
+                           const std::vector<std::string>& removed, std::vector<Chunk> rows,
+                           const std::set<std::string>* dates, const BatchHorizon& horizon,
+                           size_t threads, size_t rows_per_file);
+  Result<std::vector<Chunk>> ReadFiles(const std::vector<std::string>& files) const;
+
   std::filesystem::path dir_;
   sql::ViewPlanPtr plan_;
 };

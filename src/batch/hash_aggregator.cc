@@ -1,6 +1,7 @@
 #include "batch/hash_aggregator.h"
 
 #include <algorithm>
+#include <cstring>
 #include <new>
 #include <optional>
 #include <span>
@@ -110,6 +111,18 @@ HashAggregator::HashAggregator(sql::ViewPlanPtr plan, AggregatorOptions options)
 HashAggregator::~HashAggregator() = default;
 
 size_t HashAggregator::groups() const { return impl_->table.size(); }
+
+std::set<int64_t> HashAggregator::WindowEnds() const {
+  std::set<int64_t> ends;
+  if (!plan_->window || impl_->sessions) return ends;
+  const GroupTable& table = impl_->table;
+  for (uint32_t group = 0; group < table.size(); ++group) {
+    int64_t end;  // the first 8 bytes of a windowed cell key (key_normalizer.h)
+    std::memcpy(&end, table.key(group).data(), sizeof(end));
+    ends.insert(end);
+  }
+  return ends;
+}
 
 size_t HashAggregator::memory_bytes() const {
   return impl_->table.MemoryBytes() + (impl_->sessions ? impl_->sessions->MemoryBytes() : 0);
@@ -267,8 +280,8 @@ Status HashAggregator::MergeFrom(HashAggregator& other) {
   return CheckMemory();
 }
 
-Result<std::vector<Chunk>> HashAggregator::Finish(size_t rows_per_chunk) {
-  if (!impl_->sessions) return BatchViewRows(*plan_, impl_->table, rows_per_chunk);
+Result<std::vector<Chunk>> HashAggregator::Finish(size_t rows_per_chunk, size_t threads) {
+  if (!impl_->sessions) return BatchViewRows(*plan_, impl_->table, rows_per_chunk, threads);
   const SessionBuffer& buffer = *impl_->sessions;
   SessionCells cells = buffer.AssignCells();
   GroupTable sessions(plan_->aggregates);
@@ -288,7 +301,7 @@ Result<std::vector<Chunk>> HashAggregator::Finish(size_t rows_per_chunk) {
                               "the memory limit of {} bytes ([batch] memory_limit)",
                               plan_->name, held, sessions.size(), options_.memory_limit));
   }
-  return BatchViewRows(*plan_, sessions, rows_per_chunk);
+  return BatchViewRows(*plan_, sessions, rows_per_chunk, threads);
 }
 
 SchemaPtr BatchViewSchema(const sql::ViewPlan& plan) {

@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <set>
 #include <vector>
 
 #include "common/chunk.h"
@@ -49,12 +50,17 @@ class HashAggregator {
   Status MergeFrom(HashAggregator& other);
 
   // The batch view rows (BatchViewSchema(plan())) of every cell, ordered by window_end then keys
-  // (NULLs first), in chunks of at most `rows_per_chunk` rows. HAVING is not applied (it is
-  // evaluated after the merge with the speed layer); `_having` holds its value for readers.
-  Result<std::vector<Chunk>> Finish(size_t rows_per_chunk = 65536);
+  // (NULLs first), in chunks of at most `rows_per_chunk` rows that never span two window dates
+  // (UTC days of window_end), built on `threads` threads. HAVING is not applied (it is evaluated
+  // after the merge with the speed layer); `_having` holds its value for readers.
+  Result<std::vector<Chunk>> Finish(size_t rows_per_chunk = 65536, size_t threads = 1);
 
   size_t groups() const;
+  // The distinct window_end values of the cells of a tumbling or hopping view (empty otherwise).
+  std::set<int64_t> WindowEnds() const;
   size_t memory_bytes() const;
+  // Changes the memory limit (e.g. when one thread's aggregator becomes the merged one).
+  void set_memory_limit(size_t bytes) { options_.memory_limit = bytes; }
   const sql::ViewPlan& plan() const { return *plan_; }
 
  private:

@@ -18,34 +18,17 @@
 namespace braid::batch {
 namespace {
 
-constexpr int64_t kMicrosPerDay = int64_t{86400} * 1000 * 1000;
+constexpr size_t kRowsPerChunk = 65536;
 
 bool IsSessionView(const sql::ViewPlan& plan) {
   return plan.window.has_value() && plan.window->kind == sql::WindowKind::kSession;
 }
 
-// The window dates (partitions) of batch view rows. A view without a window has one partition,
-// named by the empty string.
-void CollectDates(const sql::ViewPlan& plan, const std::vector<Chunk>& rows,
-                  std::set<std::string>* dates) {
-  if (!plan.window.has_value()) {
-    for (const Chunk& chunk : rows) {
-      if (chunk.num_rows() > 0) dates->insert(std::string());
-    }
-    return;
-  }
-  const size_t window_end = plan.window_start_index() + 1;
-  for (const Chunk& chunk : rows) {
-    const std::span<const int64_t> ends = chunk.column(window_end).int64s();
-    int64_t last_day = INT64_MIN;
-    for (int64_t end : ends) {
-      // One date per day: skip the formatting while rows stay within the same day.
-      const int64_t day = end >= 0 ? end / kMicrosPerDay : (end + 1) / kMicrosPerDay - 1;
-      if (day == last_day) continue;
-      last_day = day;
-      dates->insert(WindowDate(Timestamp{end}));
-    }
-  }
+size_t ThreadsOf(const RefreshOptions& options) { return std::max<size_t>(1, options.threads); }
+
+// Rows per chunk of Finish: files hold whole chunks, so never more than a file's rows.
+size_t ChunkRows(const RefreshOptions& options) {
+  return std::clamp<size_t>(options.rows_per_file, 1, kRowsPerChunk);
 }
 
 uint64_t CountRows(const std::vector<Chunk>& chunks) {
@@ -109,64 +92,56 @@ BatchHorizon NewHorizon(const sql::ViewPlan& plan, const lake::CapturedEpoch& se
   return horizon;
 }
 
-Status Commit(BatchViewTable& table, const std::set<std::string>& dates,
-              const std::vector<Chunk>& rows, const BatchHorizon& horizon, RefreshStats* stats) {
-  ASSIGN_OR_RETURN(bool committed, table.Replace(dates, rows, horizon));
+Status Commit(BatchViewTable& table, const StoredCells& replaced, std::vector<Chunk> rows,
+              const BatchHorizon& horizon, const RefreshOptions& options, RefreshStats* stats) {
+  const uint64_t row_count = CountRows(rows);
+  ASSIGN_OR_RETURN(bool committed,
+                   table.Rewrite(replaced, std::move(rows), horizon, ThreadsOf(options),
+                                 options.rows_per_file));
   stats->committed = committed;
   if (committed) {
     stats->to_epoch = horizon.epoch;
-    stats->dates_replaced = dates.size();
-    stats->rows_written = CountRows(rows);
+    stats->files_replaced = replaced.files.size();
+    stats->rows_written = row_count;
   }
   return Status::Ok();
 }
 
-// Rebuilds every row of `table` from epochs (0, K]: the old rows' dates are all replaced.
+// Rebuilds every row of `table` from epochs (0, K]: every stored file is replaced.
 Status RunFull(const sql::ViewPlanPtr& plan, BatchViewTable& table, const RefreshSource& source,
                const LakeState& lake, const RefreshOptions& options, RefreshStats* stats) {
   stats->full = true;
-  std::set<std::string> dates;
-  if (stats->from_epoch > 0) {
-    ASSIGN_OR_RETURN(std::vector<Chunk> old_rows, table.Read(std::nullopt));
-    CollectDates(*plan, old_rows, &dates);
-  }
+  ASSIGN_OR_RETURN(StoredCells stored, table.ListFiles());
   ScanRange range;
   range.through_epoch = lake.sealed.epoch;
   range.end_offsets = lake.sealed.end_offsets;
   ASSIGN_OR_RETURN(std::unique_ptr<HashAggregator> aggregator,
                    Aggregate(source.lake_dir, lake.snapshot, plan, range, options, stats));
-  ASSIGN_OR_RETURN(std::vector<Chunk> rows, aggregator->Finish());
-  CollectDates(*plan, rows, &dates);
-  return Commit(table, dates, rows, NewHorizon(*plan, lake.sealed), stats);
+  ASSIGN_OR_RETURN(std::vector<Chunk> rows, aggregator->Finish(ChunkRows(options), ThreadsOf(options)));
+  aggregator.reset();
+  return Commit(table, stored, std::move(rows), NewHorizon(*plan, lake.sealed), options, stats);
 }
 
-// Folds epochs (B, K] into the stored states of the dates they touch.
+// Folds epochs (B, K] into the stored states of the cells they touch: only the files holding
+// those cells are read and rewritten.
 Status RunIncremental(const sql::ViewPlanPtr& plan, BatchViewTable& table,
-                      const BatchHorizon& stored, const RefreshSource& source,
+                      const BatchHorizon& stored_horizon, const RefreshSource& source,
                       const LakeState& lake, const RefreshOptions& options, RefreshStats* stats) {
   ScanRange range;
-  range.after_epoch = stored.epoch;
+  range.after_epoch = stored_horizon.epoch;
   range.through_epoch = lake.sealed.epoch;
-  range.begin_offsets = stored.end_offsets;
+  range.begin_offsets = stored_horizon.end_offsets;
   range.end_offsets = lake.sealed.end_offsets;
-  std::vector<Chunk> new_rows;
-  {
-    ASSIGN_OR_RETURN(std::unique_ptr<HashAggregator> fresh,
-                     Aggregate(source.lake_dir, lake.snapshot, plan, range, options, stats));
-    ASSIGN_OR_RETURN(new_rows, fresh->Finish());
-  }
-  std::set<std::string> dates;
-  CollectDates(*plan, new_rows, &dates);
-  // New events in no window still advance the horizon (e.g. all filtered out).
-  HashAggregator merged(plan, options.aggregator);
-  if (!dates.empty()) {
-    ASSIGN_OR_RETURN(std::vector<Chunk> stored_rows, table.Read(dates));
-    for (const Chunk& chunk : stored_rows) RETURN_IF_ERROR(merged.ConsumeStates(chunk));
-  }
-  for (const Chunk& chunk : new_rows) RETURN_IF_ERROR(merged.ConsumeStates(chunk));
-  new_rows.clear();
-  ASSIGN_OR_RETURN(std::vector<Chunk> rows, merged.Finish());
-  return Commit(table, dates, rows, NewHorizon(*plan, lake.sealed), stats);
+  ASSIGN_OR_RETURN(std::unique_ptr<HashAggregator> merged,
+                   Aggregate(source.lake_dir, lake.snapshot, plan, range, options, stats));
+  // The new cells' windows locate the stored files to merge with, whose states fold into the
+  // same aggregator (new events in no window still advance the horizon, e.g. all filtered out:
+  // then nothing is read or rewritten).
+  ASSIGN_OR_RETURN(StoredCells stored, table.ReadCellsOf(merged->groups(), merged->WindowEnds()));
+  for (const Chunk& chunk : stored.rows) RETURN_IF_ERROR(merged->ConsumeStates(chunk));
+  stored.rows.clear();
+  ASSIGN_OR_RETURN(std::vector<Chunk> rows, merged->Finish(ChunkRows(options), ThreadsOf(options)));
+  return Commit(table, stored, std::move(rows), NewHorizon(*plan, lake.sealed), options, stats);
 }
 
 // Refresh and recompute differ only in their target: an empty table (a new version, or one never

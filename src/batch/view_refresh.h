@@ -4,11 +4,12 @@
 // the lake's last sealed epoch K (lake::LastCapturedEpoch over the stream's latest snapshot);
 // when K == B there is nothing to do. Otherwise it scans only the events of epochs (B, K]
 // (lake_scan.h, bounded by the offsets E(B) and E(K)), aggregates them into states
-// (hash_aggregator.h), finds the window dates the new cells touch, reads the stored rows of those
-// dates, merges their states with the new ones and replaces exactly those dates, recording
-// horizon K, in one commit. Exactly once: the table's Replace refuses a horizon it already
-// absorbed, so a rerun after a crash before the commit redoes the same work, and a rerun after it
-// changes nothing. Dates no new event touches are never rewritten.
+// (hash_aggregator.h), finds the stored files that may hold the new cells (by their window_end
+// ranges, batch_view_table.h), folds those files' states into the same aggregator and replaces
+// exactly those files by the merged cells, recording horizon K, in one commit. Exactly once: the
+// table refuses a horizon it already absorbed, so a rerun after a crash before the commit redoes
+// the same work, and a rerun after it changes nothing. Files no new cell falls in are never read
+// or rewritten, so a refresh costs what its new events touch, not the size of the view.
 //
 // Session windows fall back to a full recompute of the version in place: a session's cells
 // depend on every event of its key (an epoch's events can extend, bridge or split the sessions
@@ -27,6 +28,7 @@
 #include <filesystem>
 #include <functional>
 
+#include "batch/batch_view_table.h"
 #include "batch/hash_aggregator.h"
 #include "common/status.h"
 #include "sql/view_plan.h"
@@ -47,7 +49,7 @@ struct RefreshStats {
   bool full = false;       // the run scanned every epoch (recompute or session fallback)
   uint64_t rows_read = 0;  // source rows read from the lake
   uint64_t bytes_read = 0;
-  size_t dates_replaced = 0;
+  size_t files_replaced = 0;  // stored files rewritten (removed and replaced)
   uint64_t rows_written = 0;  // batch view rows written
 };
 
@@ -56,7 +58,8 @@ using RefreshProgressFn = std::function<void(size_t tasks_done, size_t tasks_tot
 
 struct RefreshOptions {
   AggregatorOptions aggregator;  // the memory limit of the whole run
-  size_t threads = 1;            // scan and aggregation threads (batch_executor.h)
+  size_t threads = 1;            // scan, aggregation and writing threads (batch_executor.h)
+  size_t rows_per_file = kRowsPerFile;  // batch view data files (batch_view_table.h)
   RefreshProgressFn progress;    // optional; called from the scan threads, one call at a time
                                  // per task, possibly concurrently
 };

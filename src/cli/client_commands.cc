@@ -140,6 +140,38 @@ int RunSql(const SqlCommandOptions& options) {
   return 0;
 }
 
+// The views of a status answer, one line each; "-" where the answer has null.
+void PrintViewStatus(simdjson::dom::object views) {
+  if (views.size() == 0) return;
+  std::printf("\n%-24s %8s %8s %-28s %s\n", "view", "version", "epoch", "batch horizon",
+              "last job");
+  for (auto [name, view] : views) {
+    std::string_view error;
+    if (view["error"].get(error) == simdjson::SUCCESS) {
+      std::printf("%-24.*s error: %.*s\n", static_cast<int>(name.size()), name.data(),
+                  static_cast<int>(error.size()), error.data());
+      continue;
+    }
+    const int64_t version = Member<int64_t>(view["version"], 0);
+    const std::string_view horizon = Member<std::string_view>(view["batch_horizon"], "-");
+    std::string job = "-";
+    simdjson::dom::object last;
+    if (view["last_refresh"].get(last) == simdjson::SUCCESS) {
+      job = fmt::format("#{} {} {}", Member<int64_t>(last["job"], 0),
+                        Member<std::string_view>(last["kind"], "?"),
+                        Member<std::string_view>(last["state"], "?"));
+    }
+    int64_t building = 0;
+    if (view["building"].get(building) == simdjson::SUCCESS) {
+      job += fmt::format(", building v{}", building);
+    }
+    std::printf("%-24.*s %8s %8lld %-28.*s %s\n", static_cast<int>(name.size()), name.data(),
+                version > 0 ? std::to_string(version).c_str() : "-",
+                static_cast<long long>(Member<int64_t>(view["batch_epoch"], 0)),
+                static_cast<int>(horizon.size()), horizon.data(), job.c_str());
+  }
+}
+
 int RunStatus(const StatusCommandOptions& options) {
   Result<std::unique_ptr<HttpClient>> client = HttpClient::Connect(options.server);
   if (!client.ok()) return Fail(client.status());
@@ -166,6 +198,8 @@ int RunStatus(const StatusCommandOptions& options) {
     std::printf("%-24.*s %14lld %14lld %10zu\n", static_cast<int>(name.size()), name.data(),
                 static_cast<long long>(events), static_cast<long long>(bytes), n);
   }
+  simdjson::dom::object views;
+  if (doc["views"].get(views) == simdjson::SUCCESS) PrintViewStatus(views);
   return 0;
 }
 

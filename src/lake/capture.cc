@@ -93,7 +93,8 @@ Status CheckEndOffsets(const CapturedEpoch& previous, const std::vector<uint64_t
   return Status::Ok();
 }
 
-std::string CaptureCommitInfo(int64_t epoch, const std::vector<uint64_t>& end, uint64_t events) {
+std::string CaptureCommitInfo(int64_t epoch, const std::vector<uint64_t>& end, uint64_t events,
+                              Timestamp sealed_at) {
   JsonWriter json;
   json.BeginObject().Key("timestamp").Int(Now().micros / 1000);
   json.Key("operation").String("STREAMING UPDATE").Key("operationParameters").BeginObject();
@@ -103,7 +104,8 @@ std::string CaptureCommitInfo(int64_t epoch, const std::vector<uint64_t>& end, u
   json.Key("braidCapture").BeginObject().Key("epoch").Int(epoch);
   json.Key("endOffsets").BeginArray();
   for (uint64_t offset : end) json.Uint(offset);
-  json.EndArray().Key("events").Uint(events).EndObject().EndObject();
+  json.EndArray().Key("events").Uint(events).Key("sealedAt").Int(sealed_at.micros);
+  json.EndObject().EndObject();
   return json.Take();
 }
 
@@ -146,13 +148,13 @@ Result<std::vector<DeltaAddFile>> WriteEpochFiles(CaptureSource& source,
 // new schema: `metadata` when set).
 DeltaCommit CaptureCommit(const DeltaSnapshot& snapshot, std::optional<DeltaMetadata> metadata,
                           int64_t epoch, const std::vector<uint64_t>& end, uint64_t events,
-                          std::vector<DeltaAddFile> adds) {
+                          Timestamp sealed_at, std::vector<DeltaAddFile> adds) {
   DeltaCommit commit;
   commit.adds = std::move(adds);
   if (!snapshot.exists()) commit.protocol = DeltaProtocol{};
   commit.metadata = std::move(metadata);
   commit.txns.push_back(DeltaTxn{std::string(kCaptureAppId), epoch});
-  commit.commit_info = CaptureCommitInfo(epoch, end, events);
+  commit.commit_info = CaptureCommitInfo(epoch, end, events, sealed_at);
   return commit;
 }
 
@@ -175,32 +177,68 @@ Result<CaptureResult> ResolveConflict(const DeltaTable& table, int64_t epoch, si
                        .end_offsets = std::move(sealed.end_offsets)};
 }
 
-}  // namespace
-
-Result<CapturedEpoch> LastCapturedEpoch(const DeltaSnapshot& snapshot, size_t partitions) {
-  std::optional<AppTransaction> txn = snapshot.TransactionOf(std::string(kCaptureAppId));
-  if (!txn) return CapturedEpoch{0, std::vector<uint64_t>(partitions, 0)};
+// The epoch a capture commit sealed, from its commitInfo.braidCapture; `txn_version` is the
+// commit's braid-capture txn version, which must agree.
+Result<CapturedEpoch> ParseCaptureCommitInfo(std::string_view commit_info, int64_t txn_version,
+                                             int64_t commit_version) {
   dom::parser parser;
   dom::element info;
-  if (parser.parse(txn->commit_info.data(), txn->commit_info.size()).get(info)) {
-    return BadCommitInfo(txn->commit_version, "is missing or not JSON");
+  if (parser.parse(commit_info.data(), commit_info.size()).get(info)) {
+    return BadCommitInfo(commit_version, "is missing or not JSON");
   }
   int64_t epoch = 0;
   dom::array offsets;
   if (info["braidCapture"]["epoch"].get_int64().get(epoch) != simdjson::SUCCESS ||
       info["braidCapture"]["endOffsets"].get_array().get(offsets) != simdjson::SUCCESS) {
-    return BadCommitInfo(txn->commit_version, "lacks braidCapture.epoch or endOffsets");
+    return BadCommitInfo(commit_version, "lacks braidCapture.epoch or endOffsets");
   }
-  if (epoch != txn->version) return BadCommitInfo(txn->commit_version, "disagrees with its txn");
-  CapturedEpoch captured{epoch, {}};
+  if (epoch != txn_version) return BadCommitInfo(commit_version, "disagrees with its txn");
+  CapturedEpoch captured{epoch, {}, Timestamp{}};
   for (dom::element offset : offsets) {
     uint64_t value = 0;
     if (offset.get_uint64().get(value) != simdjson::SUCCESS) {
-      return BadCommitInfo(txn->commit_version, "has a bad end offset");
+      return BadCommitInfo(commit_version, "has a bad end offset");
     }
     captured.end_offsets.push_back(value);
   }
+  int64_t sealed_at = 0;
+  if (info["braidCapture"]["sealedAt"].get_int64().get(sealed_at) == simdjson::SUCCESS) {
+    captured.sealed_at = Timestamp{sealed_at};
+    return captured;
+  }
+  // Written before sealedAt was recorded: the commit's timestamp (ms), taken after the epoch's
+  // files were written, is the best instant the commit knows (a little later than the true one).
+  int64_t committed_ms = 0;
+  if (info["timestamp"].get_int64().get(committed_ms) != simdjson::SUCCESS) {
+    return BadCommitInfo(commit_version, "lacks braidCapture.sealedAt and timestamp");
+  }
+  captured.sealed_at = Timestamp::FromMillis(committed_ms);
   return captured;
+}
+
+}  // namespace
+
+Result<CapturedEpoch> LastCapturedEpoch(const DeltaSnapshot& snapshot, size_t partitions) {
+  std::optional<AppTransaction> txn = snapshot.TransactionOf(std::string(kCaptureAppId));
+  if (!txn) return CapturedEpoch{0, std::vector<uint64_t>(partitions, 0), Timestamp{}};
+  return ParseCaptureCommitInfo(txn->commit_info, txn->version, txn->commit_version);
+}
+
+Result<CapturedEpoch> FindCapturedEpoch(const DeltaTable& table, int64_t epoch) {
+  if (epoch < 1) return Status(StatusCode::kInvalidArgument, "capture epochs start at 1");
+  for (int64_t version = epoch - 1;; ++version) {
+    std::error_code error;
+    if (!std::filesystem::exists(table.CommitPath(version), error)) break;
+    ASSIGN_OR_RETURN(DeltaCommit commit, table.ReadCommit(version));
+    for (const DeltaTxn& txn : commit.txns) {
+      if (txn.app_id != kCaptureAppId) continue;
+      if (txn.version == epoch) return ParseCaptureCommitInfo(commit.commit_info, epoch, version);
+      // Epochs are sealed in order, one commit each: a later epoch means epoch is not in the log.
+      if (txn.version > epoch) return BadCommitInfo(version, fmt::format("skips epoch {}", epoch));
+    }
+  }
+  return Status(StatusCode::kInvalidArgument,
+                fmt::format("{}: capture epoch {} is not sealed", table.dir().string(), epoch));
 }
 
 Result<CaptureResult> CaptureEpoch(CaptureSource& source, const CaptureOptions& options) {
@@ -209,6 +247,8 @@ Result<CaptureResult> CaptureEpoch(CaptureSource& source, const CaptureOptions& 
   ASSIGN_OR_RETURN(DeltaSnapshot snapshot, table.LoadSnapshot());
   ASSIGN_OR_RETURN(std::optional<DeltaMetadata> metadata,
                    CheckTable(snapshot, TableMetadata(options.files)));
+  // Taken just before E(k) is read: every event acknowledged before this instant is below E(k).
+  const Timestamp sealed_at = Now();
   const std::vector<uint64_t> end = source.EndOffsets();
   ASSIGN_OR_RETURN(CapturedEpoch previous, LastCapturedEpoch(snapshot, end.size()));
   RETURN_IF_ERROR(CheckEndOffsets(previous, end));
@@ -228,8 +268,8 @@ Result<CaptureResult> CaptureEpoch(CaptureSource& source, const CaptureOptions& 
     writer.DeleteFiles();  // nothing committed them
     return adds.status();
   }
-  const DeltaCommit commit =
-      CaptureCommit(snapshot, std::move(metadata), epoch, end, events, std::move(adds).value());
+  const DeltaCommit commit = CaptureCommit(snapshot, std::move(metadata), epoch, end, events,
+                                           sealed_at, std::move(adds).value());
   Result<int64_t> version = table.Commit(snapshot, commit, options.commit);
   if (!version.ok()) {
     if (version.status().code() != StatusCode::kDuplicateObject) return version.status();

@@ -6,8 +6,11 @@
 // takes E(k-1) and k-1 from the table's latest snapshot (the txn of appId "braid-capture" and the
 // commitInfo of the commit that carried it), writes every event with E(k-1)[p] <= offset <
 // E(k)[p] to Parquet files (capture_file_writer.h), commits them in ONE Delta version holding
-// txn {appId "braid-capture", version k} and commitInfo.braidCapture {epoch k, endOffsets E(k)},
-// and only then tells the source that E(k) is captured, so retention may drop those events.
+// txn {appId "braid-capture", version k} and commitInfo.braidCapture {epoch k, endOffsets E(k),
+// sealedAt}, and only then tells the source that E(k) is captured, so retention may drop those
+// events. sealedAt (epoch microseconds) is the instant just before E(k) was read: every event
+// acknowledged before it has an offset below E(k), so it is in an epoch <= k. The commit's own
+// timestamp comes later (after the files were written) and does not have that property.
 //
 // Exactly once: the epoch number and the offsets it starts from come from the committed log, so
 // a rerun after a commit continues with k+1 from E(k) and never writes an event twice; a crash
@@ -33,6 +36,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "common/time.h"
 #include "lake/capture_file_writer.h"
 #include "lake/capture_source.h"
 #include "lake/delta_table.h"
@@ -62,13 +66,25 @@ struct CaptureResult {
   size_t files = 0;     // data files written by this call
 };
 
-// The last sealed epoch of a snapshot and its end offsets (epoch 0 and zeros when none), for a
-// source with `partitions` partitions.
+// A sealed epoch as its commit recorded it.
 struct CapturedEpoch {
   int64_t epoch = 0;
   std::vector<uint64_t> end_offsets;
+  // The instant E(epoch) was read (braidCapture.sealedAt). Commits written before sealedAt was
+  // recorded carry the commit's timestamp instead, a later instant: such a horizon claims a few
+  // milliseconds more than the epoch holds. Timestamp{0} for epoch 0.
+  Timestamp sealed_at;
 };
+
+// The last sealed epoch of a snapshot (epoch 0 and zero offsets when none), for a source with
+// `partitions` partitions.
 Result<CapturedEpoch> LastCapturedEpoch(const DeltaSnapshot& snapshot, size_t partitions);
+
+// Epoch `epoch` (>= 1) of the table at `table`, read from the one commit that sealed it without
+// replaying the log: epoch k's commit has a version >= k - 1 (one commit per epoch, the first at
+// version 0), so the search reads forward from there past any other commits (OPTIMIZE).
+// kInvalidArgument when the table has not sealed that epoch.
+Result<CapturedEpoch> FindCapturedEpoch(const DeltaTable& table, int64_t epoch);
 
 // Seals the next epoch of `source` into the table at options.files.table_dir.
 Result<CaptureResult> CaptureEpoch(CaptureSource& source, const CaptureOptions& options);

@@ -34,13 +34,21 @@ bool NeedsNoEscaping(std::string_view value) {
 
 Result<DeltaAddFile> WriteDataFile(const fs::path& table_dir, DeltaAddFile add, Chunk rows,
                                    const ParquetWriterOptions& options) {
+  std::vector<Chunk> chunks;
+  chunks.push_back(std::move(rows));
+  return WriteDataFile(table_dir, std::move(add), std::move(chunks), options);
+}
+
+Result<DeltaAddFile> WriteDataFile(const fs::path& table_dir, DeltaAddFile add,
+                                   std::vector<Chunk> rows, const ParquetWriterOptions& options) {
+  if (rows.empty()) return Status(StatusCode::kInvalidArgument, "a data file needs a schema");
   ASSIGN_OR_RETURN(std::string relative, DecodeDataFilePath(add.path));
   const fs::path path = table_dir / relative;
   RETURN_IF_ERROR(CreateDirectoriesDurably(path.parent_path()));
-  const SchemaPtr schema = rows.schema();
+  const SchemaPtr schema = rows.front().schema();
   ASSIGN_OR_RETURN(std::unique_ptr<ParquetWriter> writer,
                    ParquetWriter::Open(path, schema, options));
-  RETURN_IF_ERROR(writer->Write(std::move(rows)));
+  for (Chunk& chunk : rows) RETURN_IF_ERROR(writer->Write(std::move(chunk)));
   ASSIGN_OR_RETURN(ParquetFileSummary summary, writer->Close());
   RETURN_IF_ERROR(SyncFile(path));
   RETURN_IF_ERROR(SyncDirectory(path.parent_path()));

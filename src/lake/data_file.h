@@ -17,6 +17,9 @@ namespace braid::lake {
 // `add` supplies path, partition values and dataChange; `rows` must be in the order to write.
 Result<DeltaAddFile> WriteDataFile(const std::filesystem::path& table_dir, DeltaAddFile add,
                                    Chunk rows, const ParquetWriterOptions& options);
+// The same for rows held in several chunks of one schema, written in order into one file.
+Result<DeltaAddFile> WriteDataFile(const std::filesystem::path& table_dir, DeltaAddFile add,
+                                   std::vector<Chunk> rows, const ParquetWriterOptions& options);
 
 // The directory of a partition, "event_date=2026-11-23" (NULL as __HIVE_DEFAULT_PARTITION__);
 // kUnsupported when a value would need URI escaping, which Braid does not write.

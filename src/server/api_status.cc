@@ -1,6 +1,7 @@
 #include "server/api_status.h"
 
 #include "common/json_writer.h"
+#include "common/time.h"
 #include "common/version.h"
 
 namespace braid::server {
@@ -37,6 +38,41 @@ void WriteCaptureStatus(JsonWriter& json, const Result<serving::LakeStatus>& lak
   json.EndObject();
 }
 
+void WriteLastJob(JsonWriter& json, const std::optional<serving::JobInfo>& job) {
+  json.Key("last_refresh");
+  if (!job) {
+    json.Null();
+    return;
+  }
+  json.BeginObject().Key("job").Int(job->id);
+  json.Key("kind").String(serving::JobKindName(job->kind));
+  json.Key("state").String(serving::JobStateName(job->state));
+  json.Key("finished");
+  job->finished ? json.String(FormatRfc3339(*job->finished)) : json.Null();
+  json.EndObject();
+}
+
+// The figures of one view, or the error that prevented reading them.
+Status WriteViewStatus(JsonWriter& json, serving::Database& database,
+                       const sql::ViewPlanPtr& plan) {
+  serving::ViewVersions& versions = database.view_versions();
+  ASSIGN_OR_RETURN(std::optional<serving::ServedVersion> served, versions.Served(plan));
+  serving::VersionCoverage coverage;
+  if (served) {
+    ASSIGN_OR_RETURN(coverage, versions.CoverageOf(*served));
+  }
+  json.BeginObject().Key("version");
+  served ? json.Int(served->version) : json.Null();
+  json.Key("batch_epoch").Int(coverage.batch_epoch).Key("batch_horizon");
+  coverage.batch_horizon ? json.String(FormatRfc3339(*coverage.batch_horizon)) : json.Null();
+  WriteLastJob(json, database.batch_jobs().NewestJobOf(plan->name));
+  const std::optional<int64_t> building = versions.Building(plan->name);
+  json.Key("building");
+  building ? json.Int(*building) : json.Null();
+  json.EndObject();
+  return Status::Ok();
+}
+
 Response StatusResponse(ApiContext& context) {
   serving::Database& database = context.database();
   JsonWriter json;
@@ -49,6 +85,13 @@ Response StatusResponse(ApiContext& context) {
     WriteCaptureStatus(json, database.capture().LakeStatusOf(definition->name));
     json.EndObject();
   }
+  json.EndObject().Key("views").BeginObject();
+  for (const sql::ViewPlanPtr& plan : database.catalog().Views()) {
+    json.Key(plan->name);
+    if (Status written = WriteViewStatus(json, database, plan); !written.ok()) {
+      json.BeginObject().Key("error").String(written.ToString()).EndObject();
+    }
+  }
   json.EndObject();
   const Duration uptime = Now() - context.started_at();
   json.Key("uptime_s").Double(static_cast<double>(uptime.micros) / 1e6);
@@ -59,8 +102,8 @@ Response StatusResponse(ApiContext& context) {
 
 }  // namespace
 
-// The first status of a stream after a start replays its Delta log, so this runs on a blocking
-// thread rather than an io thread.
+// The first status of a stream or view after a start replays its Delta log, so this runs on a
+// blocking thread rather than an io thread.
 void HandleGetStatus(ApiContext& context, const Request& /*request*/, Responder responder) {
   context.RunBlocking([&context, responder = std::move(responder)]() mutable {
     responder.Send(StatusResponse(context));

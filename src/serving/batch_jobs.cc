@@ -110,6 +110,15 @@ Result<JobInfo> BatchJobs::Wait(int64_t id, Duration timeout) const {
   }
 }
 
+std::optional<JobInfo> BatchJobs::NewestJobOf(std::string_view view) const {
+  const std::string key = CanonicalIdentifier(view);
+  std::lock_guard lock(mu_);
+  for (auto it = jobs_.rbegin(); it != jobs_.rend(); ++it) {
+    if (CanonicalIdentifier(it->second.view) == key) return it->second;
+  }
+  return std::nullopt;
+}
+
 void BatchJobs::Tick(Timestamp now) {
   if (options_.refresh_interval.micros <= 0) return;
   const std::vector<sql::ViewPlanPtr> views = catalog_.Views();
@@ -215,14 +224,11 @@ Result<JobInfo> BatchJobs::RunRefresh(const JobInfo& job) {
     return RunRecompute(job, plan);
   }
   ASSIGN_OR_RETURN(batch::RefreshSource source, SourceOf(catalog_, options_.data_dir, *plan));
-  batch::RefreshOptions refresh;
-  refresh.aggregator = options_.aggregator;
-  refresh.threads = options_.threads;
-  refresh.progress = [this, id = job.id](size_t done, size_t total) {
-    SetProgress(id, static_cast<double>(done) / static_cast<double>(total));
-  };
+  // Held while the refresh writes, so that no cleanup deletes the version under it.
+  ASSIGN_OR_RETURN(VersionLease lease, versions_.HoldServed(*served));
   ASSIGN_OR_RETURN(batch::RefreshStats stats,
-                   batch::RefreshView(options_.data_dir, plan, served->version, source, refresh));
+                   batch::RefreshView(options_.data_dir, plan, lease.version(), source,
+                                      RefreshOptionsFor(job.id)));
   JobInfo result = job;
   result.version = served->version;
   CopyStats(stats, &result);
@@ -231,21 +237,33 @@ Result<JobInfo> BatchJobs::RunRefresh(const JobInfo& job) {
 
 Result<JobInfo> BatchJobs::RunRecompute(const JobInfo& job, const sql::ViewPlanPtr& plan) {
   ASSIGN_OR_RETURN(batch::RefreshSource source, SourceOf(catalog_, options_.data_dir, *plan));
-  ASSIGN_OR_RETURN(int64_t version, versions_.NextVersion(plan->name));
+  ASSIGN_OR_RETURN(VersionLease lease, versions_.ReserveNewVersion(plan->name));
+  // Checked after the lease is taken: a DROP VIEW from here on makes Publish refuse, and one
+  // before (with the name created again since) shows as another definition now.
+  sql::ViewPlanPtr current = catalog_.FindView(plan->name);
+  if (current == nullptr || current->sql != plan->sql) {
+    return Status(StatusCode::kUndefinedObject,
+                  "view " + plan->name + " was dropped or replaced since the job started");
+  }
+  ASSIGN_OR_RETURN(batch::RefreshStats stats,
+                   batch::RecomputeView(options_.data_dir, plan, lease.version(), source,
+                                        RefreshOptionsFor(job.id)));
+  // Served only now that the whole version is committed.
+  RETURN_IF_ERROR(versions_.Publish(plan, lease));
+  JobInfo result = job;
+  result.version = lease.version();
+  CopyStats(stats, &result);
+  return result;
+}
+
+batch::RefreshOptions BatchJobs::RefreshOptionsFor(int64_t id) {
   batch::RefreshOptions refresh;
   refresh.aggregator = options_.aggregator;
   refresh.threads = options_.threads;
-  refresh.progress = [this, id = job.id](size_t done, size_t total) {
+  refresh.progress = [this, id](size_t done, size_t total) {
     SetProgress(id, static_cast<double>(done) / static_cast<double>(total));
   };
-  ASSIGN_OR_RETURN(batch::RefreshStats stats,
-                   batch::RecomputeView(options_.data_dir, plan, version, source, refresh));
-  // Served only now that the whole version is committed.
-  RETURN_IF_ERROR(versions_.Publish(plan, version));
-  JobInfo result = job;
-  result.version = version;
-  CopyStats(stats, &result);
-  return result;
+  return refresh;
 }
 
 void BatchJobs::RecordOutcome(int64_t id, Result<JobInfo> outcome) {

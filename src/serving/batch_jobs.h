@@ -14,6 +14,10 @@
 // refresh_interval in braid.toml, default 5 min; a view first seen by Tick waits one interval).
 // Finished jobs are kept in memory (the newest kMaxJobsKept) for GET /v1/jobs.
 //
+// A job writes a version only under a ViewVersions lease (view_versions.h): a refresh holds the
+// served version, a recompute reserves a new one, so version cleanup never deletes what a job is
+// writing, and a recompute of a view dropped meanwhile cannot publish.
+//
 // Thread-safe: every method may be called from any thread; the destructor stops the runner after
 // the job in progress.
 #pragma once
@@ -30,6 +34,7 @@
 #include <vector>
 
 #include "batch/hash_aggregator.h"
+#include "batch/view_refresh.h"
 #include "common/status.h"
 #include "common/time.h"
 #include "serving/capture_service.h"
@@ -99,6 +104,8 @@ class BatchJobs {
   std::vector<JobInfo> List() const;
   // Waits until job `id` finished (succeeded or failed) or `timeout` passed; returns its state.
   Result<JobInfo> Wait(int64_t id, Duration timeout) const;
+  // The most recently submitted kept job of `view` (any kind and state), nullopt when none.
+  std::optional<JobInfo> NewestJobOf(std::string_view view) const;
 
   // Submits the refreshes that are due at `now`.
   void Tick(Timestamp now);
@@ -112,6 +119,8 @@ class BatchJobs {
   void RecordOutcome(int64_t id, Result<JobInfo> outcome);
   int64_t EnqueueLocked(JobKind kind, std::string view, Timestamp now);
   void SetProgress(int64_t id, double progress);
+  // Scan options reporting progress into job `id`.
+  batch::RefreshOptions RefreshOptionsFor(int64_t id);
 
   BatchJobsOptions options_;
   sql::Catalog& catalog_;

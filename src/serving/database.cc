@@ -29,6 +29,12 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options)
   capture.max_bytes = options.capture_max_bytes;
   db->capture_ = std::make_unique<CaptureService>(capture, *db->catalog_, *db->logs_);
   db->versions_ = std::make_unique<ViewVersions>(options.data_dir);
+  // Finish a DROP VIEW that committed in the catalog before the process died (as for streams).
+  std::set<std::string> views;
+  for (const sql::ViewPlanPtr& view : db->catalog_->Views()) {
+    views.insert(CanonicalIdentifier(view->name));
+  }
+  RETURN_IF_ERROR(db->versions_->DropAllBut(views));
   BatchJobsOptions batch = options.batch;
   batch.data_dir = options.data_dir;
   db->jobs_ = std::make_unique<BatchJobs>(batch, *db->catalog_, *db->capture_, *db->versions_);
@@ -75,7 +81,12 @@ Result<QueryResult> Database::Execute(std::string_view sql_text, Consistency con
           return ExecuteAlterStream(statement, *catalog_, *logs_);
         } else if constexpr (std::is_same_v<T, sql::DropStatement>) {
           std::lock_guard<std::mutex> lock(ddl_mu_);
-          return ExecuteDrop(statement, *catalog_, *logs_);
+          ASSIGN_OR_RETURN(QueryResult result, ExecuteDrop(statement, *catalog_, *logs_));
+          // A view created later under this name must not find the dropped one's versions.
+          if (statement.kind == sql::ObjectKind::kView) {
+            RETURN_IF_ERROR(versions_->Drop(statement.name));
+          }
+          return result;
         } else if constexpr (std::is_same_v<T, sql::ShowStatement>) {
           return ExecuteShow(statement, *catalog_, *logs_);
         } else if constexpr (std::is_same_v<T, sql::DescribeStatement>) {

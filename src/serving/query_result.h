@@ -23,7 +23,7 @@ struct QueryCoverage {
   Consistency consistency = Consistency::kMerged;
   int64_t batch_epoch = 0;             // B of the batch version read (0: none)
   int64_t batch_version = 0;           // the view version read (0: none)
-  std::optional<Timestamp> batch_horizon;    // unknown until the serving layer defines it
+  std::optional<Timestamp> batch_horizon;    // when capture sealed epoch B (api_status.h)
   std::optional<Timestamp> speed_watermark;  // none without the speed layer
 };
 

@@ -262,6 +262,7 @@ Result<QueryResult> ExecuteViewQuery(const sql::SelectStatement& select,
     ASSIGN_OR_RETURN(view_rows, ViewRows(*served->plan, stored, view_rows.schema()));
     coverage.batch_epoch = horizon.epoch;
     coverage.batch_version = served->version;
+    ASSIGN_OR_RETURN(coverage.batch_horizon, context.versions.HorizonOf(*served, horizon));
   }
   ASSIGN_OR_RETURN(Chunk answer, Answer(select, view_rows));
   QueryResult result;

@@ -42,7 +42,8 @@ sql::ViewPlanPtr Bind(std::string_view view_sql) {
 
 // The batch view rows of telemetry events first..first+count-1 with an event time (partition 0),
 // aggregated by the HashAggregator: window_end ascending, so dates are contiguous.
-std::vector<Chunk> ViewRows(const sql::ViewPlanPtr& plan, int64_t first, size_t count) {
+std::vector<Chunk> ViewRows(const sql::ViewPlanPtr& plan, int64_t first, size_t count,
+                            size_t rows_per_chunk = 7, size_t threads = 1) {
   const Chunk events = lake::testing::TelemetryEvents(first, count);
   Chunk input(plan->input_schema);
   const size_t n = events.num_columns();
@@ -56,7 +57,7 @@ std::vector<Chunk> ViewRows(const sql::ViewPlanPtr& plan, int64_t first, size_t 
   HashAggregator aggregator(plan, AggregatorOptions{});
   Status consumed = aggregator.Consume(input);
   EXPECT_TRUE(consumed.ok()) << consumed.ToString();
-  Result<std::vector<Chunk>> rows = aggregator.Finish(/*rows_per_chunk=*/7);
+  Result<std::vector<Chunk>> rows = aggregator.Finish(rows_per_chunk, threads);
   EXPECT_TRUE(rows.ok()) << rows.status().ToString();
   return rows.ok() ? *rows : std::vector<Chunk>{};
 }
@@ -147,6 +148,50 @@ TEST_F(BatchViewTableTest, ReplaceReadAndHorizonRoundTrip) {
     EXPECT_EQ(path.substr(0, 12), "window_date=") << path;
     EXPECT_TRUE(dates.contains(*add.partition_values.at("window_date"))) << path;
   }
+}
+
+// Finish cuts its rows into chunks that never span two window dates, whatever the chunk size and
+// the number of threads building them, and gives the same rows in the same order.
+TEST_F(BatchViewTableTest, FinishChunksStayWithinOneDate) {
+  const sql::ViewPlanPtr plan = Bind(kMetricsView);
+  const Chunk expected = RowsOf(*plan, ViewRows(plan, 0, 900, 65536, 1));
+  ASSERT_GT(DatesOf(*plan, {expected}).size(), 2u);
+  for (size_t rows_per_chunk : {1, 5, 64}) {
+    for (size_t threads : {1, 3}) {
+      const std::vector<Chunk> chunks = ViewRows(plan, 0, 900, rows_per_chunk, threads);
+      for (const Chunk& chunk : chunks) {
+        EXPECT_LE(chunk.num_rows(), rows_per_chunk);
+        EXPECT_EQ(DatesOf(*plan, {chunk}).size(), 1u) << rows_per_chunk << " " << threads;
+      }
+      EXPECT_EQ(RowsOf(*plan, chunks), expected) << rows_per_chunk << " " << threads;
+    }
+  }
+}
+
+// A date with more rows than a file holds gets several files, written on several threads; reading
+// them gives every row once, in order.
+TEST_F(BatchViewTableTest, LargeDatesSpanSeveralFiles) {
+  const sql::ViewPlanPtr plan = Bind(kMetricsView);
+  const std::vector<Chunk> rows = ViewRows(plan, 0, 900, 3);
+  const std::set<std::string> dates = DatesOf(*plan, rows);
+  BatchViewTable table = Open(plan);
+  ASSERT_TRUE(*table.Replace(dates, rows, HorizonAt(1, {900, 0, 0}), /*threads=*/3,
+                             /*rows_per_file=*/5));
+  Result<lake::DeltaSnapshot> snapshot = lake::DeltaTable(table.dir()).LoadSnapshot();
+  ASSERT_TRUE(snapshot.ok());
+  std::map<std::string, size_t> files_per_date;
+  for (const auto& [path, add] : snapshot->files()) {
+    ++files_per_date[*add.partition_values.at("window_date")];
+  }
+  EXPECT_EQ(files_per_date.size(), dates.size());
+  for (const std::string& date : dates) {
+    // Chunks of at most 3 rows packed whole into files of at most 5 rows: at least rows/5 files,
+    // at most one per chunk.
+    const size_t rows_of_date = RowsOf(*plan, rows, {date}).num_rows();
+    EXPECT_GE(files_per_date[date], (rows_of_date + 4) / 5) << date;
+    EXPECT_LE(files_per_date[date], (rows_of_date + 2) / 3 + 1) << date;
+  }
+  EXPECT_EQ(ReadRows(table, *plan, std::nullopt), RowsOf(*plan, rows));
 }
 
 TEST_F(BatchViewTableTest, ReplacingOneDateKeepsTheOthers) {

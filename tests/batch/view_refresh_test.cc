@@ -16,6 +16,7 @@
 #include "batch/batch_view_table.h"
 #include "lake/capture.h"
 #include "lake/capture_test_util.h"
+#include "lake/delta_table.h"
 #include "scoped_temp_dir.h"
 #include "sql/parser.h"
 #include "sql/reference_executor.h"
@@ -128,10 +129,24 @@ class ViewRefreshTest : public ::testing::Test {
     ASSERT_EQ(result->outcome, lake::CaptureOutcome::kCommitted);
   }
 
-  RefreshStats Refresh(int64_t version) {
-    Result<RefreshStats> stats = RefreshView(dir_.path(), plan_, version, source());
+  RefreshStats Refresh(int64_t version, const RefreshOptions& options = {}) {
+    Result<RefreshStats> stats = RefreshView(dir_.path(), plan_, version, source(), options);
     EXPECT_TRUE(stats.ok()) << stats.status().ToString();
     return stats.ok() ? *stats : RefreshStats{};
+  }
+
+  // The active files of a version's table with their window_end ranges (tags).
+  std::map<std::string, std::pair<int64_t, int64_t>> StoredFiles(int64_t version) {
+    Result<BatchViewTable> table = BatchViewTable::Open(dir_.path(), plan_, version);
+    EXPECT_TRUE(table.ok()) << table.status().ToString();
+    Result<lake::DeltaSnapshot> snapshot = lake::DeltaTable(table->dir()).LoadSnapshot();
+    EXPECT_TRUE(snapshot.ok()) << snapshot.status().ToString();
+    std::map<std::string, std::pair<int64_t, int64_t>> files;
+    for (const auto& [path, add] : snapshot->files()) {
+      files[path] = {std::stoll(add.tags.at("braid.windowEndMin")),
+                     std::stoll(add.tags.at("braid.windowEndMax"))};
+    }
+    return files;
   }
 
   // The view's rows (output_schema columns, HAVING applied) keyed by their key and window text.
@@ -250,8 +265,8 @@ TEST_F(ViewRefreshTest, IncrementalRefreshesEqualRecomputeAndReference) {
   RefreshStats late = Refresh(1);
   EXPECT_EQ(late.to_epoch, 4);
   // Late events end in windows of 2026-11-23 only (hourly windows (23:00, 00:00] .. 19:00): of the
-  // view's four dates only that one is rewritten.
-  EXPECT_EQ(late.dates_replaced, 1u);
+  // view's four dates only the file of that one is rewritten.
+  EXPECT_EQ(late.files_replaced, 1u);  // one file per date at this size
   ExpectSameRows("after late epoch 4", StoredRows(1), OracleRows());
 
   RefreshOptions two_threads;
@@ -263,6 +278,41 @@ TEST_F(ViewRefreshTest, IncrementalRefreshesEqualRecomputeAndReference) {
   EXPECT_EQ(recompute->rows_read, 3u * 1900);
   ExpectSameRows("recompute v2", StoredRows(2), OracleRows());
   ExpectSameRows("v1 vs v2", StoredRows(1), StoredRows(2));
+}
+
+// With several files per date, a refresh reads and rewrites only the files whose window_end range
+// holds a window of the new events; every other file stays as it was, and the rows stay exact
+// (every cell in exactly one file: StoredRows fails on a duplicate cell).
+TEST_F(ViewRefreshTest, RefreshRewritesOnlyTheFilesOfTouchedWindows) {
+  UsePlan(kMetricsView);
+  RefreshOptions small_files;
+  small_files.rows_per_file = 20;
+  Feed(900);
+  Capture();
+  ASSERT_TRUE(Refresh(1, small_files).committed);
+  const auto before = StoredFiles(1);
+  ASSERT_GT(before.size(), 8u);
+
+  Feed(50, /*late=*/true);  // event times in [kStart, kStart + 20 h): windows ending by then
+  Capture();
+  const RefreshStats late = Refresh(1, small_files);
+  ASSERT_TRUE(late.committed);
+  const auto after = StoredFiles(1);
+  const int64_t last_late_end = kStart + 20 * kHour;
+  size_t kept = 0, beyond = 0;
+  for (const auto& [path, range] : before) {
+    if (range.first > last_late_end) {
+      ++beyond;
+      EXPECT_TRUE(after.contains(path)) << path << " holds no late window but was rewritten";
+    }
+    if (after.contains(path)) ++kept;
+  }
+  EXPECT_GT(beyond, 4u);
+  EXPECT_EQ(late.files_replaced, before.size() - kept);
+  EXPECT_LT(late.files_replaced, before.size() - beyond + 1);
+  EXPECT_EQ(late.rows_read, 3u * 50);
+  ExpectSameRows("after the late epoch", StoredRows(1), OracleRows());
+  for (const auto& [path, range] : after) EXPECT_LE(range.first, range.second) << path;
 }
 
 TEST_F(ViewRefreshTest, RerunChangesNothing) {

@@ -157,6 +157,118 @@ TEST(Capture, FailureBeforeCommitLeavesNothing) {
   ExpectLakeHolds(source, dir.path(), {20, 20, 20});
 }
 
+// Delegates to a FakeCaptureSource and notes when its end offsets were read.
+class TimedSource : public CaptureSource {
+ public:
+  explicit TimedSource(FakeCaptureSource& inner) : inner_(inner) {}
+  std::vector<uint64_t> EndOffsets() override {
+    end_offsets_read = Now();
+    return inner_.EndOffsets();
+  }
+  Status ReadRange(int partition, uint64_t from, uint64_t to,
+                   const EventsCallback& callback) override {
+    if (!first_read) first_read = Now();
+    return inner_.ReadRange(partition, from, to, callback);
+  }
+  Status CommitCaptured(const std::vector<uint64_t>& offsets) override {
+    return inner_.CommitCaptured(offsets);
+  }
+
+  Timestamp end_offsets_read;
+  std::optional<Timestamp> first_read;
+
+ private:
+  FakeCaptureSource& inner_;
+};
+
+CapturedEpoch LastEpochOf(const std::filesystem::path& table_dir, size_t partitions) {
+  Result<DeltaSnapshot> snapshot = DeltaTable(table_dir).LoadSnapshot();
+  EXPECT_TRUE(snapshot.ok()) << snapshot.status().ToString();
+  if (!snapshot.ok()) return {};
+  Result<CapturedEpoch> epoch = LastCapturedEpoch(*snapshot, partitions);
+  EXPECT_TRUE(epoch.ok()) << epoch.status().ToString();
+  return epoch.ok() ? *epoch : CapturedEpoch{};
+}
+
+TEST(Capture, RecordsTheInstantTheEndOffsetsWereRead) {
+  ScratchDir dir;
+  const CaptureOptions options = OptionsFor(dir.path());
+  FakeCaptureSource fake(2);
+  TimedSource source(fake);
+  int64_t next_id = 0;
+  Feed(fake, 2, 25, &next_id);
+  const Timestamp before = Now();
+  ASSERT_TRUE(CaptureEpoch(source, options).ok());
+  const CapturedEpoch first = LastEpochOf(dir.path(), 2);
+  EXPECT_EQ(first.epoch, 1);
+  // Taken just before E(1) was read: no later than the read, before any event was copied.
+  EXPECT_GE(first.sealed_at, before);
+  EXPECT_LE(first.sealed_at, source.end_offsets_read);
+  ASSERT_TRUE(source.first_read.has_value());
+  EXPECT_LT(first.sealed_at, *source.first_read);
+  Result<DeltaCommit> commit = DeltaTable(dir.path()).ReadCommit(0);
+  ASSERT_TRUE(commit.ok());
+  EXPECT_NE(commit->commit_info.find(fmt::format(R"("sealedAt":{})", first.sealed_at.micros)),
+            std::string::npos)
+      << commit->commit_info;
+
+  // A commit that is not a capture's (as OPTIMIZE makes) sits between epochs 1 and 2.
+  Result<DeltaSnapshot> snapshot = DeltaTable(dir.path()).LoadSnapshot();
+  ASSERT_TRUE(snapshot.ok());
+  DeltaCommit other;
+  other.commit_info = R"({"timestamp":1,"operation":"OPTIMIZE"})";
+  Result<int64_t> optimized = DeltaTable(dir.path()).Commit(*snapshot, other);
+  ASSERT_TRUE(optimized.ok()) << optimized.status().ToString();
+  ASSERT_EQ(*optimized, 1);
+  Feed(fake, 2, 5, &next_id);
+  ASSERT_TRUE(CaptureEpoch(source, options).ok());
+  const CapturedEpoch second = LastEpochOf(dir.path(), 2);
+  EXPECT_EQ(second.epoch, 2);
+  EXPECT_LE(second.sealed_at, source.end_offsets_read);
+  EXPECT_GT(second.sealed_at, first.sealed_at);
+
+  // Each epoch found by number, from its own commit (not the latest).
+  const DeltaTable table(dir.path());
+  Result<CapturedEpoch> found_first = FindCapturedEpoch(table, 1);
+  ASSERT_TRUE(found_first.ok()) << found_first.status().ToString();
+  EXPECT_EQ(found_first->epoch, 1);
+  EXPECT_EQ(found_first->sealed_at, first.sealed_at);
+  EXPECT_EQ(found_first->end_offsets, (std::vector<uint64_t>{25, 25}));
+  Result<CapturedEpoch> found_second = FindCapturedEpoch(table, 2);
+  ASSERT_TRUE(found_second.ok()) << found_second.status().ToString();
+  EXPECT_EQ(found_second->sealed_at, second.sealed_at);
+  EXPECT_EQ(found_second->end_offsets, (std::vector<uint64_t>{30, 30}));
+  EXPECT_EQ(FindCapturedEpoch(table, 3).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(FindCapturedEpoch(table, 0).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(Capture, CommitsWithoutSealedAtFallBackToTheCommitTimestamp) {
+  ScratchDir dir;
+  const CaptureOptions options = OptionsFor(dir.path());
+  FakeCaptureSource source(2);
+  int64_t next_id = 0;
+  Feed(source, 2, 10, &next_id);
+  ASSERT_TRUE(CaptureEpoch(source, options).ok());
+  // Epoch 2 as capture wrote it before sealedAt existed.
+  const DeltaTable table(dir.path());
+  Result<DeltaSnapshot> snapshot = table.LoadSnapshot();
+  ASSERT_TRUE(snapshot.ok());
+  DeltaCommit old;
+  old.txns.push_back(DeltaTxn{std::string(kCaptureAppId), 2});
+  old.commit_info = R"({"timestamp":1795400000123,"operation":"STREAMING UPDATE",)"
+                    R"("braidCapture":{"epoch":2,"endOffsets":[10,12],"events":2}})";
+  Result<int64_t> committed = table.Commit(*snapshot, old);
+  ASSERT_TRUE(committed.ok()) << committed.status().ToString();
+  ASSERT_EQ(*committed, 1);
+  const CapturedEpoch last = LastEpochOf(dir.path(), 2);
+  EXPECT_EQ(last.epoch, 2);
+  EXPECT_EQ(last.sealed_at, Timestamp::FromMillis(1795400000123));
+  Result<CapturedEpoch> found = FindCapturedEpoch(table, 2);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_EQ(found->sealed_at, Timestamp::FromMillis(1795400000123));
+  EXPECT_EQ(found->end_offsets, (std::vector<uint64_t>{10, 12}));
+}
+
 TEST(Capture, FilesAreSortedByKeyAndEventTime) {
   ScratchDir dir;
   const CaptureOptions options = OptionsFor(dir.path(), 16);

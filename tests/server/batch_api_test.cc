@@ -2,10 +2,15 @@
 // GET /v1/jobs/{id} reports; SELECT ... FROM view with consistency exact answers from the served
 // batch version (rows worked out by hand from the ingested events); a job that fails on a
 // corrupted lake file reports its error and leaves the served version answering as before.
+// GET /v1/status reports each view's served version, epoch and batch horizon (checked against the
+// lake's own record of when each epoch's end offsets were read), and DROP VIEW then CREATE VIEW of
+// the same name serves none of the dropped view's rows.
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include "api_test_fixture.h"
+#include "lake/capture.h"
 
 namespace braid::server::testing {
 namespace {
@@ -58,6 +63,26 @@ class BatchApiTest : public ApiTest {
     return rows;
   }
 
+  // The sealedAt of capture epoch `epoch` as the lake table recorded it, RFC 3339.
+  std::string SealedAt(int64_t epoch) {
+    Result<lake::CapturedEpoch> sealed =
+        lake::FindCapturedEpoch(lake::DeltaTable(dir_.path() / "lake" / "telemetry"), epoch);
+    EXPECT_TRUE(sealed.ok()) << sealed.status().ToString();
+    return sealed.ok() ? FormatRfc3339(sealed->sealed_at) : "";
+  }
+
+  // The version directories of per_minute on disk.
+  std::set<int64_t> VersionsOnDisk() {
+    std::set<int64_t> versions;
+    for (const auto& entry :
+         std::filesystem::directory_iterator(dir_.path() / "views" / "per_minute")) {
+      const std::string name = entry.path().filename().string();
+      if (!entry.is_directory() || !name.starts_with("v")) continue;
+      versions.insert(std::stoll(name.substr(1)));
+    }
+    return versions;
+  }
+
   std::vector<std::filesystem::path> LakeFiles() {
     std::vector<std::filesystem::path> files;
     for (const auto& entry :
@@ -67,6 +92,15 @@ class BatchApiTest : public ApiTest {
     return files;
   }
 };
+
+// The keys of a JSON object, in order.
+std::vector<std::string> KeysOf(simdjson::dom::element element) {
+  std::vector<std::string> keys;
+  simdjson::dom::object object;
+  EXPECT_EQ(element.get_object().get(object), simdjson::SUCCESS) << simdjson::minify(element);
+  for (auto field : object) keys.emplace_back(field.key);
+  return keys;
+}
 
 // device-007 gets events i = 7, 57 (10:00:07, 10:00:57), 107 (10:01:47) and 157 (10:02:37) of
 // the first 200, with temperature 20 + (i % 40) * 0.5.
@@ -160,6 +194,109 @@ TEST_F(BatchApiTest, ReplacedDefinitionServesTheOldVersionUntilTheNewOneCommits)
           R"(["device-007","2026-11-23T10:01:00.000000Z","2026-11-23T10:02:00.000000Z",1,"BATCH"])",
           R"(["device-007","2026-11-23T10:02:00.000000Z","2026-11-23T10:03:00.000000Z",1,"BATCH"])",
       }));
+}
+
+TEST_F(BatchApiTest, StatusReportsEachViewsVersionEpochAndHorizon) {
+  ASSERT_EQ(client().Post("/v1/sql", kView).status, 200);
+  {
+    const Json status(client().Get("/v1/status").body);
+    const simdjson::dom::element view = status.At("views", "per_minute");
+    EXPECT_EQ(KeysOf(view), (std::vector<std::string>{"version", "batch_epoch", "batch_horizon",
+                                                      "last_refresh", "building"}));
+    EXPECT_TRUE(view["version"].is_null());
+    EXPECT_EQ(IntOf(view["batch_epoch"]), 0);
+    EXPECT_TRUE(view["batch_horizon"].is_null());
+    EXPECT_TRUE(view["last_refresh"].is_null());
+    EXPECT_TRUE(view["building"].is_null());
+  }
+  Ingest(0, 200);
+  const Timestamp acknowledged = Now();  // every event so far was acknowledged before this
+  const int64_t job = Submit("refresh");
+  ASSERT_EQ(StringOf(Json(AwaitJob(job)).At("state")), "succeeded");
+  const Timestamp refreshed = Now();
+  std::string horizon;
+  {
+    const Json status(client().Get("/v1/status").body);
+    const simdjson::dom::element view = status.At("views", "per_minute");
+    EXPECT_EQ(IntOf(view["version"]), 1);
+    EXPECT_EQ(IntOf(view["batch_epoch"]), 1);
+    horizon = StringOf(view["batch_horizon"]);
+    EXPECT_EQ(horizon, SealedAt(1));
+    Result<Timestamp> instant = ParseRfc3339(horizon);
+    ASSERT_TRUE(instant.ok()) << horizon;
+    EXPECT_GT(*instant, acknowledged);
+    EXPECT_LT(*instant, refreshed);
+    EXPECT_EQ(KeysOf(view["last_refresh"]),
+              (std::vector<std::string>{"job", "kind", "state", "finished"}));
+    EXPECT_EQ(IntOf(view["last_refresh"]["job"]), job);
+    EXPECT_EQ(StringOf(view["last_refresh"]["kind"]), "refresh");
+    EXPECT_EQ(StringOf(view["last_refresh"]["state"]), "succeeded");
+    EXPECT_TRUE(ParseRfc3339(StringOf(view["last_refresh"]["finished"])).ok());
+    EXPECT_TRUE(view["building"].is_null());
+  }
+  const Json answer(client().Post("/v1/sql", kQuery).body);
+  EXPECT_EQ(StringOf(answer.At("meta", "batch_horizon")), horizon);
+
+  // Epoch 2 sealed but not absorbed: the horizon stays epoch 1's.
+  Ingest(200, 50);
+  ASSERT_EQ(client().Post("/v1/capture", "").status, 200);
+  ASSERT_NE(SealedAt(2), horizon);
+  {
+    const Json status(client().Get("/v1/status").body);
+    EXPECT_EQ(IntOf(status.At("views", "per_minute")["batch_epoch"]), 1);
+    EXPECT_EQ(StringOf(status.At("views", "per_minute")["batch_horizon"]), horizon);
+  }
+  // A refresh folds epoch 2 into version 1: the status follows the table's new commit.
+  ASSERT_EQ(StringOf(Json(AwaitJob(Submit("refresh"))).At("state")), "succeeded");
+  {
+    const Json status(client().Get("/v1/status").body);
+    EXPECT_EQ(IntOf(status.At("views", "per_minute")["version"]), 1);
+    EXPECT_EQ(IntOf(status.At("views", "per_minute")["batch_epoch"]), 2);
+    EXPECT_EQ(StringOf(status.At("views", "per_minute")["batch_horizon"]), SealedAt(2));
+  }
+  EXPECT_EQ(StringOf(Json(client().Post("/v1/sql", kQuery).body).At("meta", "batch_horizon")),
+            SealedAt(2));
+
+  // Recomputes publish versions 2 and 3; only the served one and the previous one stay.
+  ASSERT_EQ(StringOf(Json(AwaitJob(Submit("recompute"))).At("state")), "succeeded");
+  EXPECT_EQ(VersionsOnDisk(), (std::set<int64_t>{1, 2}));
+  const int64_t recompute = Submit("recompute");
+  ASSERT_EQ(StringOf(Json(AwaitJob(recompute)).At("state")), "succeeded");
+  EXPECT_EQ(VersionsOnDisk(), (std::set<int64_t>{2, 3}));
+  Reopen();
+  const Json status(client().Get("/v1/status").body);
+  const simdjson::dom::element view = status.At("views", "per_minute");
+  EXPECT_EQ(IntOf(view["version"]), 3);
+  EXPECT_EQ(IntOf(view["batch_epoch"]), 2);
+  EXPECT_EQ(StringOf(view["batch_horizon"]), SealedAt(2));
+  EXPECT_TRUE(view["last_refresh"].is_null());  // jobs are kept in memory only
+  // Event 207 (10:03:27, 23.5) of the second batch joins device-007's rows.
+  std::vector<std::string> rows = {
+      R"(["device-007","2026-11-23T10:04:00.000000Z",1,23.5,"BATCH"])"};
+  rows.insert(rows.end(), kDevice7Rows.begin(), kDevice7Rows.end());
+  EXPECT_EQ(QueryRows(), rows);
+}
+
+TEST_F(BatchApiTest, AViewCreatedAgainAfterDropServesNoneOfTheOldRows) {
+  ASSERT_EQ(client().Post("/v1/sql", kView).status, 200);
+  Ingest(0, 200);
+  ASSERT_EQ(StringOf(Json(AwaitJob(Submit("refresh"))).At("state")), "succeeded");
+  ASSERT_EQ(QueryRows(), kDevice7Rows);
+  ASSERT_EQ(client().Post("/v1/sql", "DROP VIEW per_minute").status, 200);
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "views" / "per_minute"));
+  // The same definition again: no version until a job builds one, in this process or the next.
+  ASSERT_EQ(client().Post("/v1/sql", kView).status, 200);
+  EXPECT_EQ(QueryRows(), std::vector<std::string>{});
+  const Json answer(client().Post("/v1/sql", kQuery).body);
+  EXPECT_EQ(IntOf(answer.At("meta", "batch_epoch")), 0);
+  EXPECT_TRUE(answer.At("meta", "batch_horizon").is_null());
+  EXPECT_TRUE(Json(client().Get("/v1/status").body).At("views", "per_minute")["version"].is_null());
+  Reopen();
+  EXPECT_EQ(QueryRows(), std::vector<std::string>{});
+  const Json job(AwaitJob(Submit("refresh")));
+  EXPECT_EQ(StringOf(job.At("state")), "succeeded");
+  EXPECT_EQ(IntOf(job.At("version")), 1);
+  EXPECT_EQ(QueryRows(), kDevice7Rows);
 }
 
 }  // namespace
