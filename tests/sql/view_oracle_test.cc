@@ -28,7 +28,7 @@ using braid::testing::OracleRow;
 using testing::BindScript;
 using testing::BoundScript;
 using testing::ExpectRowsAgree;
-using testing::GridCeilingSql;
+using testing::IotViewDuckDbSql;
 using testing::ReadCsvViewSql;
 using testing::ReadExample;
 using testing::ToViewInput;
@@ -75,12 +75,6 @@ std::string LoadEventsSql(const std::filesystem::path& csv) {
       "'session_duration': 'DOUBLE', 'revenue': 'DOUBLE'");
 }
 
-// The events with `we`, the end of their tumbling window of `size` µs.
-std::string Windowed(int64_t size, std::string_view where = "TRUE") {
-  return fmt::format("(SELECT *, {} AS we FROM events WHERE {})", GridCeilingSql("event_us", size),
-                     where);
-}
-
 // A view of examples/iot.sql and the DuckDB query (without ORDER BY) that computes its rows.
 struct ViewOracle {
   std::string view;
@@ -96,28 +90,17 @@ std::vector<ViewOracle> IotOracles() {
        {"device_id", "window_start", "window_end", "event_count", "avg_temperature",
         "max_temperature", "min_temperature", "stddev_temperature", "p95_temperature",
         "total_energy", "unique_users", "alert_level"},
-       "SELECT device_id, we - 60000000 AS window_start, we AS window_end, count(*) AS "
-       "event_count, avg(temperature) AS avg_temperature, max(temperature), min(temperature), "
-       "stddev_samp(temperature), quantile_cont(temperature, 0.95), sum(energy_consumed), "
-       "count(DISTINCT user_id), CASE WHEN avg(temperature) > 85 THEN 'HIGH_TEMP' WHEN "
-       "avg(temperature) < 32 THEN 'LOW_TEMP' ELSE 'NORMAL' END AS alert_level FROM " +
-           Windowed(kMinute) + " GROUP BY device_id, we"},
+       IotViewDuckDbSql("device_metrics")},
       {"user_activity",
        "event_type",
        {"event_type", "window_start", "window_end", "event_count", "unique_users", "total_revenue",
         "avg_session_duration", "max_session_duration", "hour_of_day"},
-       "SELECT event_type, we - 300000000 AS window_start, we AS window_end, count(*), "
-       "count(DISTINCT user_id), sum(revenue), avg(session_duration), max(session_duration), "
-       "date_part('hour', make_timestamp(we)) FROM " +
-           Windowed(5 * kMinute, "user_id IS NOT NULL") + " GROUP BY event_type, we"},
+       IotViewDuckDbSql("user_activity")},
       {"user_hourly",
        "user_id",
        {"user_id", "window_start", "window_end", "total_events", "unique_devices", "login_count",
         "transaction_count", "total_revenue"},
-       "SELECT user_id, we - 3600000000 AS window_start, we AS window_end, count(*), "
-       "count(DISTINCT device_id), count(*) FILTER (WHERE event_type = 'login'), count(*) FILTER "
-       "(WHERE event_type = 'transaction'), sum(revenue) AS total_revenue FROM " +
-           Windowed(60 * kMinute, "user_id IS NOT NULL") + " GROUP BY user_id, we"},
+       IotViewDuckDbSql("user_hourly")},
   };
 }
 

@@ -171,6 +171,43 @@ std::string GridCeilingSql(std::string_view micros, int64_t size) {
   return fmt::format("({0} + ((-{0}) % {1} + {1}) % {1})", micros, size);
 }
 
+namespace {
+
+// The events with `we`, the end of their tumbling window of `size` µs.
+std::string Windowed(int64_t size, std::string_view where = "TRUE") {
+  return fmt::format("(SELECT *, {} AS we FROM events WHERE {})", GridCeilingSql("event_us", size),
+                     where);
+}
+
+constexpr int64_t kMinuteMicros = 60'000'000;
+
+}  // namespace
+
+std::string IotViewDuckDbSql(std::string_view view) {
+  if (view == "device_metrics") {
+    return "SELECT device_id, we - 60000000 AS window_start, we AS window_end, count(*) AS "
+           "event_count, avg(temperature) AS avg_temperature, max(temperature), "
+           "min(temperature), stddev_samp(temperature), quantile_cont(temperature, 0.95), "
+           "sum(energy_consumed), count(DISTINCT user_id), CASE WHEN avg(temperature) > 85 THEN "
+           "'HIGH_TEMP' WHEN avg(temperature) < 32 THEN 'LOW_TEMP' ELSE 'NORMAL' END AS "
+           "alert_level FROM " +
+           Windowed(kMinuteMicros) + " GROUP BY device_id, we";
+  }
+  if (view == "user_activity") {
+    return "SELECT event_type, we - 300000000 AS window_start, we AS window_end, count(*), "
+           "count(DISTINCT user_id), sum(revenue), avg(session_duration), "
+           "max(session_duration), date_part('hour', make_timestamp(we)) FROM " +
+           Windowed(5 * kMinuteMicros, "user_id IS NOT NULL") + " GROUP BY event_type, we";
+  }
+  if (view == "user_hourly") {
+    return "SELECT user_id, we - 3600000000 AS window_start, we AS window_end, count(*), "
+           "count(DISTINCT device_id), count(*) FILTER (WHERE event_type = 'login'), count(*) "
+           "FILTER (WHERE event_type = 'transaction'), sum(revenue) AS total_revenue FROM " +
+           Windowed(60 * kMinuteMicros, "user_id IS NOT NULL") + " GROUP BY user_id, we";
+  }
+  return std::string();
+}
+
 std::string HopEndsSql(std::string_view micros, int64_t size, int64_t hop) {
   return fmt::format("generate_series({}, {} + {} - 1, {})", GridCeilingSql(micros, hop), micros,
                      size, hop);

@@ -63,6 +63,11 @@ Result<Chunk> RunView(const ViewPlanPtr& plan, const std::vector<Chunk>& input);
 // of its own window ((start, end], SEMANTICS.md).
 std::string GridCeilingSql(std::string_view micros, int64_t size);
 
+// DuckDB's query (without ORDER BY) computing the rows of view `view` of examples/iot.sql
+// (device_metrics, user_activity or user_hourly) over a DuckDB relation `events` with the
+// telemetry columns and the event time as BIGINT epoch µs `event_us`; "" for another view.
+std::string IotViewDuckDbSql(std::string_view view);
+
 // DuckDB's expression for the ends of every hopping window (size, hop in µs) containing `micros`:
 // each end e on the hop grid with micros <= e < micros + size, as a list to unnest.
 std::string HopEndsSql(std::string_view micros, int64_t size, int64_t hop);
