@@ -285,10 +285,12 @@ void FullRecompute(const IotPlan& plan, const fs::path& source_dir, const fs::pa
       stats = figures.stats;
     }
     braid_seconds[threads] = Median(runs);
-    fmt::print("braid recompute, {} thread(s)           {:>8.3f} s  {:>6.2f} M events/s  {} rows\n",
-               threads, braid_seconds[threads],
-               static_cast<double>(stats.rows_read) / braid_seconds[threads] / 1e6,
-               stats.rows_written);
+    fmt::print(
+        "braid recompute, {} thread(s)           {:>8.3f} s  {:>6.2f} M events/s  {} rows (last "
+        "run: aggregate {:.2f} s, finish {:.2f} s, write {:.2f} s)\n",
+        threads, braid_seconds[threads],
+        static_cast<double>(stats.rows_read) / braid_seconds[threads] / 1e6, stats.rows_written,
+        stats.aggregate_seconds, stats.finish_seconds, stats.write_seconds);
   }
   if (!duckdb) return;
   const std::string query = DuckDbDeviceMetrics(LakeFileList(lake_dir));

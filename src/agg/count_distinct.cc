@@ -31,7 +31,8 @@ struct CountDistinctOp {
     s.hashes->ForEach([&](uint64_t h) { target.Insert(h); });
   }
   static void Serialize(const State& s, std::string* out) {
-    std::vector<uint64_t> sorted;
+    thread_local std::vector<uint64_t> sorted;  // reused: batch views serialize millions of states
+    sorted.clear();
     if (s.hashes) {
       sorted.reserve(s.hashes->size());
       s.hashes->ForEach([&](uint64_t h) { sorted.push_back(h); });

@@ -36,7 +36,7 @@ namespace braid::batch {
 
 inline constexpr std::string_view kBatchAppId = "braid-batch";
 // Rows per data file of a date (whole chunks, so a file may hold a little more or less).
-inline constexpr size_t kRowsPerFile = size_t{1} << 18;
+inline constexpr size_t kRowsPerFile = size_t{1} << 17;
 
 // What a batch view version has absorbed.
 struct BatchHorizon {

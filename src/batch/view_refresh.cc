@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <set>
 #include <string>
@@ -22,6 +23,11 @@ constexpr size_t kRowsPerChunk = 65536;
 
 bool IsSessionView(const sql::ViewPlan& plan) {
   return plan.window.has_value() && plan.window->kind == sql::WindowKind::kSession;
+}
+
+// Seconds on a steady clock since `start`.
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 size_t ThreadsOf(const RefreshOptions& options) { return std::max<size_t>(1, options.threads); }
@@ -95,9 +101,11 @@ BatchHorizon NewHorizon(const sql::ViewPlan& plan, const lake::CapturedEpoch& se
 Status Commit(BatchViewTable& table, const StoredCells& replaced, std::vector<Chunk> rows,
               const BatchHorizon& horizon, const RefreshOptions& options, RefreshStats* stats) {
   const uint64_t row_count = CountRows(rows);
+  const auto start = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(bool committed,
                    table.Rewrite(replaced, std::move(rows), horizon, ThreadsOf(options),
                                  options.rows_per_file));
+  stats->write_seconds = SecondsSince(start);
   stats->committed = committed;
   if (committed) {
     stats->to_epoch = horizon.epoch;
@@ -115,10 +123,15 @@ Status RunFull(const sql::ViewPlanPtr& plan, BatchViewTable& table, const Refres
   ScanRange range;
   range.through_epoch = lake.sealed.epoch;
   range.end_offsets = lake.sealed.end_offsets;
+  auto start = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(std::unique_ptr<HashAggregator> aggregator,
                    Aggregate(source.lake_dir, lake.snapshot, plan, range, options, stats));
-  ASSIGN_OR_RETURN(std::vector<Chunk> rows, aggregator->Finish(ChunkRows(options), ThreadsOf(options)));
+  stats->aggregate_seconds = SecondsSince(start);
+  start = std::chrono::steady_clock::now();
+  ASSIGN_OR_RETURN(std::vector<Chunk> rows,
+                   aggregator->Finish(ChunkRows(options), ThreadsOf(options)));
   aggregator.reset();
+  stats->finish_seconds = SecondsSince(start);
   return Commit(table, stored, std::move(rows), NewHorizon(*plan, lake.sealed), options, stats);
 }
 
@@ -132,6 +145,7 @@ Status RunIncremental(const sql::ViewPlanPtr& plan, BatchViewTable& table,
   range.through_epoch = lake.sealed.epoch;
   range.begin_offsets = stored_horizon.end_offsets;
   range.end_offsets = lake.sealed.end_offsets;
+  auto start = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(std::unique_ptr<HashAggregator> merged,
                    Aggregate(source.lake_dir, lake.snapshot, plan, range, options, stats));
   // The new cells' windows locate the stored files to merge with, whose states fold into the
@@ -140,7 +154,12 @@ Status RunIncremental(const sql::ViewPlanPtr& plan, BatchViewTable& table,
   ASSIGN_OR_RETURN(StoredCells stored, table.ReadCellsOf(merged->groups(), merged->WindowEnds()));
   for (const Chunk& chunk : stored.rows) RETURN_IF_ERROR(merged->ConsumeStates(chunk));
   stored.rows.clear();
-  ASSIGN_OR_RETURN(std::vector<Chunk> rows, merged->Finish(ChunkRows(options), ThreadsOf(options)));
+  stats->aggregate_seconds = SecondsSince(start);
+  start = std::chrono::steady_clock::now();
+  ASSIGN_OR_RETURN(std::vector<Chunk> rows,
+                   merged->Finish(ChunkRows(options), ThreadsOf(options)));
+  merged.reset();
+  stats->finish_seconds = SecondsSince(start);
   return Commit(table, stored, std::move(rows), NewHorizon(*plan, lake.sealed), options, stats);
 }
 

@@ -51,6 +51,12 @@ struct RefreshStats {
   uint64_t bytes_read = 0;
   size_t files_replaced = 0;  // stored files rewritten (removed and replaced)
   uint64_t rows_written = 0;  // batch view rows written
+  // Wall time of the phases: scanning and aggregating the new events (and folding the stored
+  // states they merge with), building the view's rows (finalize, serialize), writing and
+  // committing the files.
+  double aggregate_seconds = 0;
+  double finish_seconds = 0;
+  double write_seconds = 0;
 };
 
 // Progress of the scan: tasks (file slices) done out of the total.

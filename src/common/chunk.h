@@ -25,6 +25,16 @@ class Column {
   DataType type() const { return type_; }
   size_t size() const { return valid_.size(); }
   void Reserve(size_t rows);
+  // Appends one string value that `write(std::string* out)` appends to *out, without a copy
+  // through a temporary (STRING columns).
+  template <typename Write>
+  void AppendStringWith(Write&& write) {
+    valid_.push_back(1);
+    write(&arena_);
+    offsets_.push_back(static_cast<uint32_t>(arena_.size()));
+  }
+  // Reserves room for `bytes` more string bytes (STRING columns).
+  void ReserveBytes(size_t bytes) { arena_.reserve(arena_.size() + bytes); }
 
   // Appending. The typed appends must match type() (checked in debug builds).
   void AppendNull();

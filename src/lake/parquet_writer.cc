@@ -51,7 +51,15 @@ ParquetWriter::ParquetWriter(std::filesystem::path path, UniqueFd fd, SchemaPtr 
                                  .page_bytes = options_.page_bytes,
                                  .dictionary = options_.dictionary,
                                  .dictionary_limits = options_.dictionary_limits};
-  for (const Field& field : schema_->fields()) column_writers_.emplace_back(field, encoding);
+  for (const Field& field : schema_->fields()) {
+    ColumnEncodingOptions column = encoding;
+    // Opaque bytes (serialized states, hashes) almost never repeat: no dictionary attempt.
+    const std::vector<std::string>& binary = options_.binary_columns;
+    if (std::find(binary.begin(), binary.end(), field.name) != binary.end()) {
+      column.dictionary = DictionaryMode::kDisabled;
+    }
+    column_writers_.emplace_back(field, column);
+  }
   file_statistics_.resize(schema_->size());
   buffer_.append(kMagic);
   metadata_.schema = ToParquetSchema(*schema_, options_.binary_columns);

@@ -33,8 +33,9 @@ struct ParquetWriterOptions {
   DictionaryMode dictionary = DictionaryMode::kAuto;
   DictionaryLimits dictionary_limits;
   std::vector<std::pair<std::string, std::string>> key_value_metadata;
-  // STRING columns holding opaque bytes: written as BYTE_ARRAY without the UTF8 annotation, and
-  // reported without min/max in the summary (Delta stats are JSON text). Each must name a STRING
+  // STRING columns holding opaque bytes: written as BYTE_ARRAY without the UTF8 annotation and
+  // without dictionary encoding, and reported without min/max in the summary (Delta stats are
+  // JSON text). Each must name a STRING
   // field (kInvalidArgument otherwise).
   std::vector<std::string> binary_columns;
 };

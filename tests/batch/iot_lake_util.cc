@@ -24,7 +24,6 @@ namespace {
 namespace fs = std::filesystem;
 using braid::testing::OracleRow;
 using braid::testing::OracleValue;
-using sql::testing::GridCeilingSql;
 
 constexpr Timestamp kFirstIngestion{1'795'600'000'000'000};  // 2026-11-25T08:26:40Z
 
