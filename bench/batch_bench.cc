@@ -34,6 +34,7 @@
 
 #include "batch/view_refresh.h"
 #include "cli/iot_generator.h"
+#include "duckdb_timing.h"
 #include "lake/capture.h"
 #include "lake/delta_table.h"
 #include "serving/stream_capture.h"
@@ -216,28 +217,6 @@ std::string LakeFileList(const fs::path& lake_dir) {
   return list + "]";
 }
 
-// Runs the statements in DuckDB and returns each statement's elapsed_ms (measured in node).
-std::vector<double> DuckDbTimings(const fs::path& source, const std::vector<std::string>& sql) {
-  const fs::path script = fs::temp_directory_path() / "braid-batch-bench.sql";
-  {
-    std::ofstream out(script);
-    for (const std::string& statement : sql) out << statement << "\n;\n";
-  }
-  const std::string command =
-      fmt::format("node '{}' --timing < '{}'",
-                  (source / "tests/oracle/duckdb_query.mjs").string(), script.string());
-  std::vector<double> timings;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return timings;
-  char line[4096];
-  while (fgets(line, sizeof(line), pipe) != nullptr) {
-    double ms;
-    if (std::sscanf(line, "{\"elapsed_ms\":%lf}", &ms) == 1) timings.push_back(ms);
-  }
-  if (pclose(pipe) != 0) timings.clear();
-  return timings;
-}
-
 // device_metrics in DuckDB's SQL (as tests/sql/view_oracle_test.cc checks it).
 std::string DuckDbDeviceMetrics(const std::string& files) {
   return fmt::format(
@@ -305,7 +284,7 @@ void FullRecompute(const IotPlan& plan, const fs::path& source_dir, const fs::pa
                                 copy_target.string()));
     }
     sql.push_back("SELECT count(*) FROM result");
-    std::vector<double> timings = DuckDbTimings(source_dir, sql);
+    std::vector<double> timings = bench::DuckDbTimings(source_dir, sql);
     if (timings.size() != sql.size()) {
       fmt::print("duckdb: not run (install the oracle with scripts/deps.sh)\n");
       return;

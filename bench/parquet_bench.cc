@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "cli/iot_generator.h"
+#include "duckdb_timing.h"
 #include "lake/parquet_reader.h"
 #include "lake/parquet_writer.h"
 
@@ -110,23 +111,6 @@ Result<ParquetFileSummary> WriteWithBraid(const fs::path& path, size_t rows, dou
   return summary;
 }
 
-// Runs the statements in DuckDB and returns each statement's elapsed_ms (measured in node).
-std::vector<double> DuckDbTimings(const fs::path& source, const std::vector<std::string>& sql) {
-  std::string command = fmt::format("node '{}' --timing",
-                                    (source / "tests/oracle/duckdb_query.mjs").string());
-  for (const std::string& s : sql) command += " \"" + s + "\"";
-  std::vector<double> timings;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return timings;
-  char line[4096];
-  while (fgets(line, sizeof(line), pipe) != nullptr) {
-    double ms;
-    if (std::sscanf(line, "{\"elapsed_ms\":%lf}", &ms) == 1) timings.push_back(ms);
-  }
-  if (pclose(pipe) != 0) timings.clear();
-  return timings;
-}
-
 std::string ScanSql(const fs::path& file) {
   return fmt::format(
       "SELECT count(*), count(user_id), count(session_duration), count(revenue), "
@@ -150,7 +134,7 @@ int Run(size_t rows, const fs::path& dir, const fs::path& source) {
     return 1;
   }
   fmt::print("{} rows, zstd; sizes: braid {:.1f} MB", rows, summary->file_size / 1e6);
-  std::vector<double> duck = DuckDbTimings(
+  std::vector<double> duck = bench::DuckDbTimings(
       source, {fmt::format("COPY (SELECT * FROM read_parquet('{}')) TO '{}' (FORMAT parquet, "
                            "COMPRESSION zstd)", ours.string(), theirs.string()),
                "SET threads = 1", ScanSql(ours), ScanSql(theirs), "RESET threads", ScanSql(ours),

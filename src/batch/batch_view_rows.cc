@@ -1,16 +1,15 @@
 #include "batch/batch_view_rows.h"
 
 #include <algorithm>
-#include <atomic>
 #include <numeric>
 #include <span>
 #include <string>
-#include <thread>
 #include <utility>
 
 #include "agg/column_values.h"
 #include "batch/hash_aggregator.h"
 #include "batch/key_normalizer.h"
+#include "batch/parallel_indices.h"
 #include "sql/expression_evaluator.h"
 
 namespace braid::batch {
@@ -201,28 +200,12 @@ Result<std::vector<Chunk>> BatchViewRows(const sql::ViewPlan& plan, const GroupT
   const std::vector<uint32_t> order = RowOrder(cells, table.size());
   const std::vector<std::span<const uint32_t>> runs = ChunkRuns(cells, order, rows_per_chunk);
   std::vector<Chunk> chunks(runs.size());
-  std::vector<Status> errors(runs.size(), Status::Ok());
-  std::atomic<size_t> next{0};
   // Each run reads its own groups' states only (finalize and serialize may normalize a state in
   // place), so runs are independent.
-  auto work = [&] {
-    for (size_t run = next.fetch_add(1); run < runs.size(); run = next.fetch_add(1)) {
-      Result<Chunk> built = StoredRows(plan, table, cells, runs[run]);
-      if (built.ok()) {
-        chunks[run] = std::move(built).value();
-      } else {
-        errors[run] = built.status();
-      }
-    }
-  };
-  {
-    std::vector<std::jthread> workers;
-    for (size_t i = 1; i < std::min(std::max<size_t>(threads, 1), runs.size()); ++i) {
-      workers.emplace_back(work);
-    }
-    work();
-  }
-  for (Status& error : errors) RETURN_IF_ERROR(error);
+  RETURN_IF_ERROR(ForEachIndexOnThreads(runs.size(), threads, [&](size_t run) -> Status {
+    ASSIGN_OR_RETURN(chunks[run], StoredRows(plan, table, cells, runs[run]));
+    return Status::Ok();
+  }));
   return chunks;
 }
 

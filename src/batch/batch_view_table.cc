@@ -3,15 +3,14 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
-#include <atomic>
 #include <charconv>
 #include <map>
 #include <optional>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include "batch/hash_aggregator.h"
+#include "batch/parallel_indices.h"
 #include "common/json_writer.h"
 #include "common/time.h"
 #include "common/version.h"
@@ -217,55 +216,34 @@ Status WriteDateFiles(const fs::path& dir, const sql::ViewPlan& plan, int64_t ep
   const lake::ParquetWriterOptions options = ViewFileOptions(plan);
   std::vector<FileToWrite> files = PlanFiles(std::move(by_date), rows_per_file);
   std::vector<std::optional<lake::DeltaAddFile>> written(files.size());
-  std::vector<Status> errors(files.size(), Status::Ok());
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next.fetch_add(1); i < files.size(); i = next.fetch_add(1)) {
-      lake::DeltaAddFile add;
-      // Numbered so that a date's files list (and read) in row order.
-      const std::string name =
-          fmt::format("part-{:08}-{:05}-{}.parquet", epoch, i, lake::NewGuid());
-      if (plan.window) {
-        add.partition_values = {{std::string(kWindowDateColumn), files[i].date}};
-        add.path = fmt::format("{}={}/{}", kWindowDateColumn, files[i].date, name);
-        int64_t min = INT64_MAX, max = INT64_MIN;
-        for (const Chunk& chunk : files[i].rows) {
-          for (int64_t end : chunk.column(plan.window_start_index() + 1).int64s()) {
-            min = std::min(min, end);
-            max = std::max(max, end);
-          }
+  Status status = ForEachIndexOnThreads(files.size(), threads, [&](size_t i) -> Status {
+    lake::DeltaAddFile add;
+    // Numbered so that a date's files list (and read) in row order.
+    const std::string name = fmt::format("part-{:08}-{:05}-{}.parquet", epoch, i, lake::NewGuid());
+    if (plan.window) {
+      add.partition_values = {{std::string(kWindowDateColumn), files[i].date}};
+      add.path = fmt::format("{}={}/{}", kWindowDateColumn, files[i].date, name);
+      int64_t min = INT64_MAX, max = INT64_MIN;
+      for (const Chunk& chunk : files[i].rows) {
+        for (int64_t end : chunk.column(plan.window_start_index() + 1).int64s()) {
+          min = std::min(min, end);
+          max = std::max(max, end);
         }
-        add.tags[std::string(kWindowEndMinTag)] = std::to_string(min);
-        add.tags[std::string(kWindowEndMaxTag)] = std::to_string(max);
-      } else {
-        add.path = name;
       }
-      Result<lake::DeltaAddFile> result =
-          lake::WriteDataFile(dir, std::move(add), std::move(files[i].rows), options);
-      if (result.ok()) {
-        written[i] = std::move(result).value();
-      } else {
-        errors[i] = result.status();
-      }
+      add.tags[std::string(kWindowEndMinTag)] = std::to_string(min);
+      add.tags[std::string(kWindowEndMaxTag)] = std::to_string(max);
+    } else {
+      add.path = name;
     }
-  };
-  {
-    std::vector<std::jthread> workers;
-    for (size_t i = 1; i < std::min(std::max<size_t>(threads, 1), files.size()); ++i) {
-      workers.emplace_back(work);
-    }
-    work();
-  }
+    ASSIGN_OR_RETURN(written[i],
+                     lake::WriteDataFile(dir, std::move(add), std::move(files[i].rows), options));
+    return Status::Ok();
+  });
   for (std::optional<lake::DeltaAddFile>& add : written) {
     if (add) commit->adds.push_back(std::move(*add));
   }
-  for (const Status& error : errors) {
-    if (!error.ok()) {
-      DeleteWritten(dir, commit->adds);
-      return error;
-    }
-  }
-  return Status::Ok();
+  if (!status.ok()) DeleteWritten(dir, commit->adds);
+  return status;
 }
 
 // Creates the table (protocol and metaData) unless another writer did.
