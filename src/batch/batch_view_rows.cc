@@ -1,6 +1,9 @@
 #include "batch/batch_view_rows.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <atomic>
 #include <numeric>
 #include <span>
 #include <string>
@@ -195,17 +198,28 @@ std::vector<std::span<const uint32_t>> ChunkRuns(const DecodedCells& cells,
 }  // namespace
 
 Result<std::vector<Chunk>> BatchViewRows(const sql::ViewPlan& plan, const GroupTable& table,
-                                         size_t rows_per_chunk, size_t threads) {
+                                         size_t rows_per_chunk, size_t threads,
+                                         size_t memory_budget) {
   const DecodedCells cells = DecodeCells(plan, table);
   const std::vector<uint32_t> order = RowOrder(cells, table.size());
   const std::vector<std::span<const uint32_t>> runs = ChunkRuns(cells, order, rows_per_chunk);
   std::vector<Chunk> chunks(runs.size());
   // Each run reads its own groups' states only (finalize and serialize may normalize a state in
   // place), so runs are independent.
+  std::atomic<size_t> held{0};
   RETURN_IF_ERROR(ForEachIndexOnThreads(runs.size(), threads, [&](size_t run) -> Status {
+    // A run past the budget stops the rest before they allocate.
+    if (held.load(std::memory_order_relaxed) > memory_budget) return Status::Ok();
     ASSIGN_OR_RETURN(chunks[run], StoredRows(plan, table, cells, runs[run]));
+    held.fetch_add(chunks[run].MemoryBytes(), std::memory_order_relaxed);
     return Status::Ok();
   }));
+  if (held.load() > memory_budget) {
+    return Status(StatusCode::kOutOfMemory,
+                  fmt::format("view {}: the rows of its {} cells need more than the {} bytes "
+                              "left under the memory limit ([batch] memory_limit)",
+                              plan.name, table.size(), memory_budget));
+  }
   return chunks;
 }
 

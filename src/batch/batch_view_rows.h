@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "batch/group_table.h"
@@ -18,10 +19,12 @@
 namespace braid::batch {
 
 // The batch view rows of every cell of `table`, in chunks of at most `rows_per_chunk` rows that
-// never span two window dates (UTC days of window_end), built on `threads` threads.
+// never span two window dates (UTC days of window_end), built on `threads` threads, holding at
+// most `memory_budget` bytes (Chunk::MemoryBytes) in all.
 // Errors: a state whose value its result type cannot hold (kDataError), an output expression's
-// runtime error.
+// runtime error, rows beyond the budget (kOutOfMemory).
 Result<std::vector<Chunk>> BatchViewRows(const sql::ViewPlan& plan, const GroupTable& table,
-                                         size_t rows_per_chunk, size_t threads = 1);
+                                         size_t rows_per_chunk, size_t threads = 1,
+                                         size_t memory_budget = SIZE_MAX);
 
 }  // namespace braid::batch

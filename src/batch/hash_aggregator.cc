@@ -281,7 +281,11 @@ Status HashAggregator::MergeFrom(HashAggregator& other) {
 }
 
 Result<std::vector<Chunk>> HashAggregator::Finish(size_t rows_per_chunk, size_t threads) {
-  if (!impl_->sessions) return BatchViewRows(*plan_, impl_->table, rows_per_chunk, threads);
+  if (!impl_->sessions) {
+    const size_t held = memory_bytes();
+    const size_t left = held < options_.memory_limit ? options_.memory_limit - held : 0;
+    return BatchViewRows(*plan_, impl_->table, rows_per_chunk, threads, left);
+  }
   const SessionBuffer& buffer = *impl_->sessions;
   SessionCells cells = buffer.AssignCells();
   GroupTable sessions(plan_->aggregates);
@@ -301,7 +305,7 @@ Result<std::vector<Chunk>> HashAggregator::Finish(size_t rows_per_chunk, size_t 
                               "the memory limit of {} bytes ([batch] memory_limit)",
                               plan_->name, held, sessions.size(), options_.memory_limit));
   }
-  return BatchViewRows(*plan_, sessions, rows_per_chunk, threads);
+  return BatchViewRows(*plan_, sessions, rows_per_chunk, threads, options_.memory_limit - held);
 }
 
 SchemaPtr BatchViewSchema(const sql::ViewPlan& plan) {

@@ -52,7 +52,8 @@ class HashAggregator {
   // The batch view rows (BatchViewSchema(plan())) of every cell, ordered by window_end then keys
   // (NULLs first), in chunks of at most `rows_per_chunk` rows that never span two window dates
   // (UTC days of window_end), built on `threads` threads. HAVING is not applied (it is evaluated
-  // after the merge with the speed layer); `_having` holds its value for readers.
+  // after the merge with the speed layer); `_having` holds its value for readers. The rows count
+  // against the memory limit with the cells: kOutOfMemory when both do not fit.
   Result<std::vector<Chunk>> Finish(size_t rows_per_chunk = 65536, size_t threads = 1);
 
   size_t groups() const;

@@ -211,6 +211,30 @@ TEST(HashAggregator, OutOfMemoryPastTheLimit) {
   EXPECT_EQ(status.code(), StatusCode::kOutOfMemory) << status.ToString();
 }
 
+// The rows Finish builds count against the limit with the cells: a limit the cells fit in but
+// not the rows as well fails Finish with kOutOfMemory; a little more room and it succeeds.
+TEST(HashAggregator, FinishRowsCountAgainstTheLimit) {
+  sql::ViewPlanPtr plan = Plan(kAllAggregates);
+  std::vector<Chunk> chunks = RandomChunks(*plan, 3000, 5);
+  HashAggregator measure(plan, AggregatorOptions{});
+  ConsumeAll(measure, chunks);
+  const size_t cells = measure.memory_bytes();
+  size_t rows = 0;
+  for (const Chunk& chunk : Finish(measure, 64)) rows += chunk.MemoryBytes();
+  ASSERT_GT(rows, 0u);
+
+  HashAggregator tight(plan, AggregatorOptions{.memory_limit = cells + rows / 2});
+  ConsumeAll(tight, chunks);
+  Result<std::vector<Chunk>> failed = tight.Finish(64);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().code(), StatusCode::kOutOfMemory) << failed.status().ToString();
+  EXPECT_NE(failed.status().message().find("every_aggregate"), std::string::npos);
+
+  HashAggregator roomy(plan, AggregatorOptions{.memory_limit = cells + rows + 4096});
+  ConsumeAll(roomy, chunks);
+  EXPECT_TRUE(roomy.Finish(64).ok());
+}
+
 TEST(HashAggregator, ErrorsAreValues) {
   sql::ViewPlanPtr plan = Plan(kNoWindow);
   HashAggregator aggregator(plan, AggregatorOptions{});
