@@ -17,11 +17,9 @@
 #include "lake/capture.h"
 #include "lake/capture_test_util.h"
 #include "lake/delta_table.h"
+#include "plan_test_util.h"
 #include "scoped_temp_dir.h"
-#include "sql/parser.h"
 #include "sql/reference_executor.h"
-#include "sql/stream_definition.h"
-#include "sql/view_binder.h"
 #include "sql/view_plan.h"
 
 namespace braid::batch {
@@ -35,27 +33,6 @@ constexpr int kPartitions = 3;
 constexpr int64_t kStart = 1'795'388'400'000'000;  // 2026-11-22T23:00:00Z
 constexpr int64_t kHour = 3'600'000'000;
 constexpr Timestamp kIngested{1'795'400'000'000'000};
-
-constexpr std::string_view kStreamSql =
-    "CREATE STREAM telemetry (device_id STRING NOT NULL, event_ts TIMESTAMP, temperature DOUBLE, "
-    "n BIGINT, ok BOOLEAN) WITH (partitions = 3, partition_key = 'device_id', "
-    "timestamp = 'event_ts')";
-
-Result<sql::ViewPlanPtr> BindPlan(std::string_view view_sql) {
-  ASSIGN_OR_RETURN(sql::ParsedStatement stream_parsed, sql::ParseStatement(kStreamSql));
-  ASSIGN_OR_RETURN(
-      sql::StreamDefinition stream,
-      sql::BindCreateStream(std::get<sql::CreateStreamStatement>(stream_parsed.statement)));
-  auto definition = std::make_shared<const sql::StreamDefinition>(stream);
-  ASSIGN_OR_RETURN(sql::ParsedStatement parsed, sql::ParseStatement(view_sql));
-  const auto* view = std::get_if<sql::CreateViewStatement>(&parsed.statement);
-  if (view == nullptr) return Status(StatusCode::kInternal, "not a CREATE VIEW");
-  sql::BindEnvironment environment{
-      .find_stream = [&](std::string_view) { return definition; },
-      .find_view = [](std::string_view) -> sql::ViewPlanPtr { return nullptr; }};
-  ASSIGN_OR_RETURN(sql::BoundView bound, sql::BindView(*view, environment));
-  return bound.plan;
-}
 
 // Events `first`.. of pseudo-random devices and times over three days, out of order; `late`
 // puts every time in the first day (events arriving long after their windows).
@@ -100,7 +77,7 @@ class ViewRefreshTest : public ::testing::Test {
   RefreshSource source() const { return RefreshSource{lake_dir(), kPartitions}; }
 
   void UsePlan(std::string_view view_sql) {
-    Result<sql::ViewPlanPtr> plan = BindPlan(view_sql);
+    Result<sql::ViewPlanPtr> plan = testing::BindViewPlan(testing::kTelemetryStreamSql, view_sql);
     ASSERT_TRUE(plan.ok()) << plan.status().ToString();
     plan_ = *plan;
   }
