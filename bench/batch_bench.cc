@@ -134,8 +134,8 @@ class MemorySource : public lake::CaptureSource {
         const size_t stop = static_cast<size_t>(std::min(to, end) - first);
         std::vector<uint32_t> rows(stop - begin);
         for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<uint32_t>(begin + i);
-        RETURN_IF_ERROR(callback(begin == 0 && stop == chunk.num_rows() ? chunk : chunk.Select(rows),
-                                 first + begin, Timestamp{0}));
+        const bool whole = begin == 0 && stop == chunk.num_rows();
+        RETURN_IF_ERROR(callback(whole ? chunk : chunk.Select(rows), first + begin, Timestamp{0}));
       }
       first = end;
     }

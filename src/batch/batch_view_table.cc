@@ -137,8 +137,9 @@ std::map<std::string, std::vector<uint32_t>> RowsOfDates(const sql::ViewPlan& pl
   return rows;
 }
 
-// Splits `rows` by window date, keeping their order; every date must be in `dates` (unless null). A chunk of
-// one date (as HashAggregator::Finish makes them) moves whole; others are split row by row.
+// Splits `rows` by window date, keeping their order; every date must be in `dates` (unless
+// null). A chunk of one date (as HashAggregator::Finish makes them) moves whole; others are
+// split row by row.
 Result<std::map<std::string, std::vector<Chunk>>> RowsByDate(const sql::ViewPlan& plan,
                                                              const std::set<std::string>* dates,
                                                              std::vector<Chunk> rows) {
