@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 #include <optional>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -298,10 +300,17 @@ Result<BatchHorizon> BatchViewTable::Horizon() const {
 Result<std::vector<Chunk>> BatchViewTable::Read(
     const std::optional<std::set<std::string>>& dates) const {
   ASSIGN_OR_RETURN(lake::DeltaSnapshot snapshot, lake::DeltaTable(dir_).LoadSnapshot());
-  std::vector<std::string> files;
+  // By date, then by the first window_end a file holds (refreshes add files of later epochs
+  // anywhere in a date), then by name.
+  std::vector<std::tuple<std::string, int64_t, std::string>> ordered;
   for (const auto& [encoded, add] : snapshot.files()) {
-    if (!dates || dates->contains(DateOf(add))) files.push_back(encoded);
+    if (dates && !dates->contains(DateOf(add))) continue;
+    ordered.emplace_back(DateOf(add), IntegerTag(add, kWindowEndMinTag).value_or(INT64_MIN),
+                         encoded);
   }
+  std::sort(ordered.begin(), ordered.end());
+  std::vector<std::string> files;
+  for (auto& [date, first_end, encoded] : ordered) files.push_back(std::move(encoded));
   return ReadFiles(files);
 }
 

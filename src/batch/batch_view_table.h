@@ -68,7 +68,8 @@ class BatchViewTable {
   Result<BatchHorizon> Horizon() const;
 
   // Reads every stored row of the given window dates (all dates when `dates` is nullopt), as
-  // Chunks of BatchViewSchema(plan).
+  // Chunks of BatchViewSchema(plan): files by date, then by the first window_end they hold, rows
+  // within a file in view order (after refreshes, files of one date may overlap in window_end).
   Result<std::vector<Chunk>> Read(const std::optional<std::set<std::string>>& dates) const;
 
   // The stored files that may hold one of `new_cells` cells whose window ends are
