@@ -33,7 +33,7 @@ DecodedCells DecodeCells(const sql::ViewPlan& plan, const GroupTable& table) {
     cells.keys.back().Reserve(table.size());
   }
   bool windowed = plan.window.has_value();
-  bool session = windowed && plan.window->kind == sql::WindowKind::kSession;
+  bool session = plan.has_session_window();
   for (uint32_t group = 0; group < table.size(); ++group) {
     DecodedCellKey decoded = DecodeCellKey(table.key(group), windowed, session, cells.keys);
     if (!windowed) continue;

@@ -21,10 +21,6 @@ namespace braid::batch {
 
 namespace {
 
-bool IsSession(const sql::ViewPlan& plan) {
-  return plan.window && plan.window->kind == sql::WindowKind::kSession;
-}
-
 std::vector<const Column*> Pointers(const std::vector<Column>& columns) {
   std::vector<const Column*> pointers;
   for (const Column& column : columns) pointers.push_back(&column);
@@ -97,7 +93,7 @@ void AssignPairs(const sql::ViewPlan& plan, const EvaluatedRows& rows, size_t nu
 
 struct HashAggregator::Impl {
   explicit Impl(const sql::ViewPlan& plan) : table(plan.aggregates) {
-    if (IsSession(plan)) sessions.emplace(plan);
+    if (plan.has_session_window()) sessions.emplace(plan);
   }
 
   GroupTable table;                       // tumbling, hopping and unwindowed views
@@ -138,18 +134,10 @@ Status HashAggregator::CheckMemory() const {
 }
 
 Status HashAggregator::Consume(const Chunk& rows) {
-  const Chunk* kept = &rows;
   Chunk filtered;
-  if (plan_->filter) {
-    ASSIGN_OR_RETURN(std::vector<uint32_t> selected, sql::SelectTrue(*plan_->filter, rows));
-    filtered = rows.Select(selected);
-    kept = &filtered;
-  }
+  ASSIGN_OR_RETURN(const Chunk* kept, sql::KeptRows(*plan_, rows, &filtered));
   if (kept->num_rows() == 0) return Status::Ok();
-  if (plan_->window && !plan_->event_time) {
-    return Status(StatusCode::kInternal, "a windowed view without an event time");
-  }
-  ASSIGN_OR_RETURN(EvaluatedRows evaluated, EvaluateRows(*plan_, *kept));
+  ASSIGN_OR_RETURN(EvaluatedRows evaluated, sql::EvaluateRows(*plan_, *kept));
   if (impl_->sessions) {
     impl_->sessions->Append(evaluated, *kept);
     return CheckMemory();

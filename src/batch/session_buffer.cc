@@ -15,19 +15,6 @@ namespace braid::batch {
 
 namespace {
 
-bool IsSession(const sql::ViewPlan& plan) {
-  return plan.window && plan.window->kind == sql::WindowKind::kSession;
-}
-
-Result<std::vector<uint8_t>> FilterPasses(const sql::BoundExpr* filter, const Chunk& rows) {
-  std::vector<uint8_t> passes;
-  if (filter == nullptr) return passes;
-  ASSIGN_OR_RETURN(std::vector<uint32_t> selected, sql::SelectTrue(*filter, rows));
-  passes.assign(rows.num_rows(), 0);
-  for (uint32_t row : selected) passes[row] = 1;
-  return passes;
-}
-
 std::optional<size_t> Int64Field(const Schema& schema, std::string_view name) {
   std::optional<size_t> index = schema.FindField(name);
   if (index && !IsInt64Backed(schema.field(*index).type)) return std::nullopt;
@@ -52,39 +39,9 @@ void AppendValues(const EvaluatedRows& from, EvaluatedRows* to) {
 
 }  // namespace
 
-Result<EvaluatedRows> EvaluateRows(const sql::ViewPlan& plan, const Chunk& rows) {
-  EvaluatedRows evaluated;
-  if (plan.event_time) {
-    ASSIGN_OR_RETURN(evaluated.times, sql::Evaluate(*plan.event_time, rows));
-    if (evaluated.times.HasNulls()) {
-      return Status(StatusCode::kDataError, "NULL event time", plan.event_time->position);
-    }
-  }
-  for (const sql::GroupKey& key : plan.keys) {
-    ASSIGN_OR_RETURN(Column column, sql::Evaluate(*key.expr, rows));
-    evaluated.keys.push_back(std::move(column));
-  }
-  if (IsSession(plan)) {
-    for (const sql::BoundExprPtr& expr : plan.window->partition_by) {
-      ASSIGN_OR_RETURN(Column column, sql::Evaluate(*expr, rows));
-      evaluated.partition_by.push_back(std::move(column));
-    }
-  }
-  for (const sql::ViewAggregate& aggregate : plan.aggregates) {
-    std::optional<Column> input;
-    if (aggregate.input) {
-      ASSIGN_OR_RETURN(input, sql::Evaluate(*aggregate.input, rows));
-    }
-    evaluated.inputs.push_back(std::move(input));
-    ASSIGN_OR_RETURN(std::vector<uint8_t> passes, FilterPasses(aggregate.filter.get(), rows));
-    evaluated.passes.push_back(std::move(passes));
-  }
-  return evaluated;
-}
-
 SessionBuffer::SessionBuffer(const sql::ViewPlan& plan) : plan_(plan) {
   for (const sql::GroupKey& key : plan.keys) values_.keys.emplace_back(key.expr->type);
-  if (IsSession(plan)) {
+  if (plan.has_session_window()) {
     for (const sql::BoundExprPtr& expr : plan.window->partition_by) {
       values_.partition_by.emplace_back(expr->type);
     }

@@ -1,5 +1,4 @@
-// The per-chunk evaluation of a view's source rows for the hash aggregator, and the buffer that
-// session windows need: a session's cells depend on every event of its PARTITION BY value, so
+// The buffer that session windows need in the hash aggregator: a session's cells depend on every event of its PARTITION BY value, so
 // those views keep each kept row's event time, order (_partition, _offset), keys, PARTITION BY
 // values and aggregate inputs until Finish, which assigns sessions exactly as the reference
 // executor does (per PARTITION BY value, events sorted by time, _partition, _offset, cut by
@@ -13,23 +12,12 @@
 
 #include "common/chunk.h"
 #include "common/status.h"
+#include "sql/view_input.h"
 #include "sql/view_plan.h"
 
 namespace braid::batch {
 
-// What a chunk of kept source rows evaluates to.
-struct EvaluatedRows {
-  Column times{DataType::kTimestamp};         // never NULL; empty without an event time
-  std::vector<Column> keys;                   // one per GroupKey
-  std::vector<Column> partition_by;           // session windows only
-  std::vector<std::optional<Column>> inputs;  // one per aggregate; none for COUNT(*)
-  std::vector<std::vector<uint8_t>> passes;   // one per aggregate: 1 where FILTER is TRUE;
-                                              // empty without FILTER
-};
-
-// Evaluates the plan's event time (NULL: kDataError), keys, PARTITION BY values, aggregate
-// inputs and FILTERs over `rows` (already filtered by the plan's WHERE).
-Result<EvaluatedRows> EvaluateRows(const sql::ViewPlan& plan, const Chunk& rows);
+using sql::EvaluatedRows;
 
 // The (row, session) pairs of the buffered rows: pair k puts row rows[k] into the session
 // (starts[k], ends[k]].

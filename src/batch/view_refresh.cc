@@ -21,10 +21,6 @@ namespace {
 
 constexpr size_t kRowsPerChunk = 65536;
 
-bool IsSessionView(const sql::ViewPlan& plan) {
-  return plan.window.has_value() && plan.window->kind == sql::WindowKind::kSession;
-}
-
 // Seconds on a steady clock since `start`.
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -188,7 +184,7 @@ Result<RefreshStats> Run(const std::filesystem::path& data_dir, const sql::ViewP
                       " has sealed only " + std::to_string(lake.sealed.epoch));
   }
   if (lake.sealed.epoch == stored.epoch) return stats;
-  if (stored.epoch == 0 || IsSessionView(*plan)) {
+  if (stored.epoch == 0 || plan->has_session_window()) {
     RETURN_IF_ERROR(RunFull(plan, table, source, lake, options, &stats));
     return stats;
   }

@@ -10,6 +10,7 @@
 
 #include "sql/expression_evaluator.h"
 #include "sql/reference_executor_cells.h"
+#include "sql/view_input.h"
 #include "sql/window_assignment.h"
 
 namespace braid::sql {
@@ -22,59 +23,6 @@ using reference::CellRow;
 using reference::CellTable;
 using reference::EncodeKeyValue;
 using reference::EncodeTime;
-
-bool IsSession(const ViewPlan& plan) {
-  return plan.window && plan.window->kind == WindowKind::kSession;
-}
-
-// What one chunk of kept source rows evaluates to.
-struct EvaluatedRows {
-  std::optional<Column> times;                // TIMESTAMP, never NULL
-  std::vector<Column> keys;                   // one per GroupKey
-  std::vector<Column> partition_by;           // session windows only
-  std::vector<std::optional<Column>> inputs;  // one per aggregate; none for COUNT(*)
-  std::vector<std::vector<uint8_t>> passes;   // one per aggregate; empty without FILTER
-};
-
-Result<std::vector<uint8_t>> FilterPasses(const BoundExpr* filter, const Chunk& rows) {
-  std::vector<uint8_t> passes;
-  if (filter == nullptr) return passes;
-  ASSIGN_OR_RETURN(std::vector<uint32_t> selected, SelectTrue(*filter, rows));
-  passes.assign(rows.num_rows(), 0);
-  for (uint32_t row : selected) passes[row] = 1;
-  return passes;
-}
-
-Result<EvaluatedRows> EvaluateRows(const ViewPlan& plan, const Chunk& rows) {
-  EvaluatedRows evaluated;
-  if (plan.event_time) {
-    ASSIGN_OR_RETURN(Column times, Evaluate(*plan.event_time, rows));
-    if (times.HasNulls()) {
-      return Status(StatusCode::kDataError, "NULL event time", plan.event_time->position);
-    }
-    evaluated.times = std::move(times);
-  }
-  for (const GroupKey& key : plan.keys) {
-    ASSIGN_OR_RETURN(Column column, Evaluate(*key.expr, rows));
-    evaluated.keys.push_back(std::move(column));
-  }
-  if (IsSession(plan)) {
-    for (const BoundExprPtr& expr : plan.window->partition_by) {
-      ASSIGN_OR_RETURN(Column column, Evaluate(*expr, rows));
-      evaluated.partition_by.push_back(std::move(column));
-    }
-  }
-  for (const ViewAggregate& aggregate : plan.aggregates) {
-    std::optional<Column> input;
-    if (aggregate.input) {
-      ASSIGN_OR_RETURN(input, Evaluate(*aggregate.input, rows));
-    }
-    evaluated.inputs.push_back(std::move(input));
-    ASSIGN_OR_RETURN(std::vector<uint8_t> passes, FilterPasses(aggregate.filter.get(), rows));
-    evaluated.passes.push_back(std::move(passes));
-  }
-  return evaluated;
-}
 
 // The aggregate inputs of `evaluated`; COUNT(*) counts the rows of `any_column`.
 AggregateInputs InputsOf(const EvaluatedRows& evaluated, const Column& any_column) {
@@ -131,7 +79,7 @@ struct ReferenceExecutor::Impl {
 
 ReferenceExecutor::ReferenceExecutor(ViewPlanPtr plan)
     : plan_(std::move(plan)), impl_(std::make_unique<Impl>(*plan_)) {
-  if (IsSession(*plan_)) {
+  if (plan_->has_session_window()) {
     RetainedRows retained;
     for (const GroupKey& key : plan_->keys) retained.values.keys.emplace_back(key.expr->type);
     for (const BoundExprPtr& expr : plan_->window->partition_by) {
@@ -163,7 +111,7 @@ void AssignWindows(const ViewPlan& plan, const EvaluatedRows& evaluated, size_t 
   for (size_t row = 0; row < num_rows; ++row) {
     ends.clear();
     if (plan.window) {
-      WindowEnds(*plan.window, Timestamp{evaluated.times->int64s()[row]}, &ends);
+      WindowEnds(*plan.window, Timestamp{evaluated.times.int64s()[row]}, &ends);
     } else {
       ends.push_back(Timestamp{});  // one cell per key set
     }
@@ -183,8 +131,8 @@ void AssignWindows(const ViewPlan& plan, const EvaluatedRows& evaluated, size_t 
     }
   }
   Column row_ids(DataType::kBigint);
-  const Column* any_column = evaluated.times ? &*evaluated.times : &row_ids;
-  if (!evaluated.times) {
+  const Column* any_column = plan.event_time ? &evaluated.times : &row_ids;
+  if (!plan.event_time) {
     for (size_t row = 0; row < num_rows; ++row) row_ids.AppendInt64(static_cast<int64_t>(row));
   }
   cells->Update(InputsOf(evaluated, *any_column), cell_rows);
@@ -193,17 +141,9 @@ void AssignWindows(const ViewPlan& plan, const EvaluatedRows& evaluated, size_t 
 }  // namespace
 
 Status ReferenceExecutor::Consume(const Chunk& rows) {
-  const Chunk* kept = &rows;
   Chunk filtered;
-  if (plan_->filter) {
-    ASSIGN_OR_RETURN(std::vector<uint32_t> selected, SelectTrue(*plan_->filter, rows));
-    filtered = rows.Select(selected);
-    kept = &filtered;
-  }
+  ASSIGN_OR_RETURN(const Chunk* kept, KeptRows(*plan_, rows, &filtered));
   if (kept->num_rows() == 0) return Status::Ok();
-  if (plan_->window && !plan_->event_time) {
-    return Status(StatusCode::kInternal, "a windowed view without an event time");
-  }
   ASSIGN_OR_RETURN(EvaluatedRows evaluated, EvaluateRows(*plan_, *kept));
   if (!impl_->retained) {
     AssignWindows(*plan_, evaluated, kept->num_rows(), &impl_->cells);
@@ -211,7 +151,7 @@ Status ReferenceExecutor::Consume(const Chunk& rows) {
   }
   RetainedRows& retained = *impl_->retained;
   for (size_t row = 0; row < kept->num_rows(); ++row) {
-    retained.times.push_back(Timestamp{evaluated.times->int64s()[row]});
+    retained.times.push_back(Timestamp{evaluated.times.int64s()[row]});
     int64_t sequence = impl_->rows_seen++;
     retained.partitions.push_back(
         impl_->partition_column ? kept->column(*impl_->partition_column).int64s()[row] : 0);

@@ -80,6 +80,7 @@ struct ViewPlan {
 
   // Index in grouped_schema of window_start (keys.size()) and of aggregate i.
   size_t window_start_index() const { return keys.size(); }
+  bool has_session_window() const { return window && window->kind == WindowKind::kSession; }
   size_t aggregate_index(size_t i) const { return keys.size() + (window ? 2 : 0) + i; }
 };
 using ViewPlanPtr = std::shared_ptr<const ViewPlan>;
