@@ -8,32 +8,23 @@
 #include "lake/delta_table.h"
 #include "lake/lake_test_util.h"
 #include "lake/parquet_reader.h"
+#include "database_test_fixture.h"
 #include "serving/database.h"
 
 namespace braid::serving {
 namespace {
 
-using lake::testing::ScratchDir;
 
 constexpr std::string_view kCreate =
     "CREATE STREAM sensors (id BIGINT NOT NULL, ts TIMESTAMP NOT NULL, temperature DOUBLE) "
     "WITH (partitions = 2, partition_key = 'id', timestamp = 'ts')";
 constexpr int64_t kTime = 1'795'400'000'000'000;  // 2026-11-24
 
-class AlterStreamTest : public ::testing::Test {
+class AlterStreamTest : public testing::DatabaseTest {
  protected:
   void SetUp() override {
     Open();
     ASSERT_TRUE(Run(kCreate).ok());
-  }
-
-  void Open() {
-    db_.reset();
-    DatabaseOptions options;
-    options.data_dir = dir_.path();
-    Result<std::unique_ptr<Database>> db = Database::Open(options);
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    db_ = std::move(db).value();
   }
 
   Result<QueryResult> Run(std::string_view sql) {
@@ -88,8 +79,6 @@ class AlterStreamTest : public ::testing::Test {
     }
   }
 
-  ScratchDir dir_;
-  std::unique_ptr<Database> db_;
 };
 
 TEST_F(AlterStreamTest, IngestBeforeAndAfterReadsOldEventsAsNull) {

@@ -9,6 +9,7 @@
 
 #include "common/file_util.h"
 #include "lake/lake_test_util.h"
+#include "database_test_fixture.h"
 #include "serving/database.h"
 #include "sql/parser.h"
 #include "test_paths.h"
@@ -16,7 +17,6 @@
 namespace braid::serving {
 namespace {
 
-using lake::testing::ScratchDir;
 
 constexpr std::string_view kStream =
     "CREATE STREAM telemetry (device_id STRING NOT NULL, event_ts TIMESTAMP NOT NULL, "
@@ -59,20 +59,11 @@ std::vector<std::string> ColumnNames(const QueryResult& result) {
   return names;
 }
 
-class ViewStatementsTest : public ::testing::Test {
+class ViewStatementsTest : public testing::DatabaseTest {
  protected:
   void SetUp() override {
     Open();
     ASSERT_EQ(Message(kStream), "stream telemetry created");
-  }
-
-  void Open() {
-    db_.reset();
-    DatabaseOptions options;
-    options.data_dir = dir_.path();
-    Result<std::unique_ptr<Database>> db = Database::Open(options);
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    db_ = std::move(db).value();
   }
 
   QueryResult Run(std::string_view sql) {
@@ -99,8 +90,6 @@ class ViewStatementsTest : public ::testing::Test {
     return text.ok() ? *text : "";
   }
 
-  ScratchDir dir_;
-  std::unique_ptr<Database> db_;
 };
 
 TEST_F(ViewStatementsTest, CreateReportsCreatedUnchangedAndReplaced) {

@@ -13,13 +13,13 @@
 #include "batch/batch_view_table.h"
 #include "common/hash.h"
 #include "lake/lake_test_util.h"
+#include "database_test_fixture.h"
 #include "serving/database.h"
 
 namespace braid::serving {
 namespace {
 
 namespace fs = std::filesystem;
-using lake::testing::ScratchDir;
 
 constexpr std::string_view kStream =
     "CREATE STREAM telemetry (device_id STRING NOT NULL, event_ts TIMESTAMP NOT NULL, "
@@ -29,21 +29,12 @@ constexpr std::string_view kView =
     "CREATE VIEW temps AS SELECT device_id, MAX(temperature) AS max_temp FROM telemetry "
     "GROUP BY device_id, TumblingWindow(minute, 1)";
 
-class ViewVersionsTest : public ::testing::Test {
+class ViewVersionsTest : public testing::DatabaseTest {
  protected:
   void SetUp() override {
     Open();
     ASSERT_TRUE(db_->Execute(kStream).ok());
     ASSERT_TRUE(db_->Execute(kView).ok());
-  }
-
-  void Open() {
-    db_.reset();
-    DatabaseOptions options;
-    options.data_dir = dir_.path();
-    Result<std::unique_ptr<Database>> db = Database::Open(options);
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    db_ = std::move(db).value();
   }
 
   ViewVersions& versions() { return db_->view_versions(); }
@@ -94,8 +85,6 @@ class ViewVersionsTest : public ::testing::Test {
     return served.ok() && served->has_value() ? (*served)->version : 0;
   }
 
-  ScratchDir dir_;
-  std::unique_ptr<Database> db_;
 };
 
 TEST_F(ViewVersionsTest, PublishKeepsTheNewAndThePreviousVersionOnly) {
