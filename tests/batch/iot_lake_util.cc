@@ -14,6 +14,7 @@
 
 #include "duckdb_oracle.h"
 #include "lake/capture.h"
+#include "lake/capture_test_util.h"
 #include "lake/delta_actions.h"
 #include "lake/delta_table.h"
 #include "sql/view_oracle_util.h"
@@ -246,19 +247,8 @@ class IotLake::Source : public lake::CaptureSource {
                    const EventsCallback& callback) override {
     std::lock_guard lock(mu_);
     for (const Batch& batch : partitions_[partition]) {
-      const uint64_t end = batch.first_offset + batch.events.num_rows();
-      if (end <= from || batch.first_offset >= to) continue;
-      if (batch.first_offset >= from && end <= to) {
-        RETURN_IF_ERROR(callback(batch.events, batch.first_offset, batch.ingested_at));
-        continue;
-      }
-      std::vector<uint32_t> rows;
-      for (uint64_t offset = std::max(from, batch.first_offset); offset < std::min(to, end);
-           ++offset) {
-        rows.push_back(static_cast<uint32_t>(offset - batch.first_offset));
-      }
-      RETURN_IF_ERROR(
-          callback(batch.events.Select(rows), batch.first_offset + rows[0], batch.ingested_at));
+      RETURN_IF_ERROR(lake::testing::ReadBatchRange(batch.events, batch.first_offset,
+                                                    batch.ingested_at, from, to, callback));
     }
     return Status::Ok();
   }

@@ -79,24 +79,32 @@ std::vector<uint64_t> FakeCaptureSource::EndOffsets() {
   return end;
 }
 
+Status ReadBatchRange(const Chunk& events, uint64_t first_offset, Timestamp ingested_at,
+                      uint64_t from, uint64_t to, const CaptureSource::EventsCallback& callback) {
+  const uint64_t end = first_offset + events.num_rows();
+  if (end <= from || first_offset >= to) return Status::Ok();
+  if (first_offset >= from && end <= to) return callback(events, first_offset, ingested_at);
+  std::vector<uint32_t> rows;
+  for (uint64_t offset = std::max(from, first_offset); offset < std::min(to, end); ++offset) {
+    rows.push_back(static_cast<uint32_t>(offset - first_offset));
+  }
+  return callback(events.Select(rows), first_offset + rows[0], ingested_at);
+}
+
 Status FakeCaptureSource::ReadRange(int partition, uint64_t from, uint64_t to,
                                     const EventsCallback& callback) {
-  std::vector<Batch> batches;
+  std::vector<Batch> batches;  // only the overlapping ones, copied so the callback runs unlocked
   {
     std::lock_guard lock(mu_);
     if (partition == fail_partition_) return Status(StatusCode::kIoError, "injected read error");
-    batches = partitions_[partition];
+    for (const Batch& batch : partitions_[partition]) {
+      const uint64_t end = batch.first_offset + batch.events.num_rows();
+      if (end > from && batch.first_offset < to) batches.push_back(batch);
+    }
   }
   for (const Batch& batch : batches) {
-    const uint64_t end = batch.first_offset + batch.events.num_rows();
-    if (end <= from || batch.first_offset >= to) continue;
-    std::vector<uint32_t> rows;
-    for (uint64_t offset = std::max(from, batch.first_offset); offset < std::min(to, end);
-         ++offset) {
-      rows.push_back(static_cast<uint32_t>(offset - batch.first_offset));
-    }
     RETURN_IF_ERROR(
-        callback(batch.events.Select(rows), batch.first_offset + rows[0], batch.ingested_at));
+        ReadBatchRange(batch.events, batch.first_offset, batch.ingested_at, from, to, callback));
   }
   return Status::Ok();
 }

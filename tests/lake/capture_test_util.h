@@ -25,6 +25,11 @@ inline constexpr size_t kTimeColumn = 1;
 // 2026-11-22T23:00Z (four dates).
 Chunk TelemetryEvents(int64_t first, size_t count);
 
+// Hands the events of one stored batch (`events`, offsets first_offset..) that fall in
+// [from, to) to `callback`: the whole batch when it lies inside, else the overlapping rows.
+Status ReadBatchRange(const Chunk& events, uint64_t first_offset, Timestamp ingested_at,
+                      uint64_t from, uint64_t to, const CaptureSource::EventsCallback& callback);
+
 class FakeCaptureSource : public CaptureSource {
  public:
   explicit FakeCaptureSource(int partitions) : partitions_(partitions) {}
