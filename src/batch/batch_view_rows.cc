@@ -85,7 +85,7 @@ std::vector<uint32_t> RowOrder(const DecodedCells& cells, size_t num_groups) {
 // aggregate's serialized states.
 Result<Chunk> GroupedChunk(const sql::ViewPlan& plan, const GroupTable& table,
                            const DecodedCells& cells, std::span<const uint32_t> rows,
-                           std::vector<Column>* serialized) {
+                           bool with_states, std::vector<Column>* serialized) {
   std::vector<Column> columns;
   for (const Column& key : cells.keys) {
     columns.emplace_back(key.type());
@@ -116,10 +116,14 @@ Result<Chunk> GroupedChunk(const sql::ViewPlan& plan, const GroupTable& table,
       const agg::AggregateFunction& function = *layout.functions[i];
       RETURN_IF_ERROR(
           function.finalize(table.state(group, i), layout.params[i], &columns[first + i]));
-      (*serialized)[i].AppendStringWith(
-          [&](std::string* out) { function.serialize(table.state(group, i), out); });
+      if (with_states) {
+        (*serialized)[i].AppendStringWith(
+            [&](std::string* out) { function.serialize(table.state(group, i), out); });
+      } else {
+        (*serialized)[i].AppendString({});
+      }
     }
-    if (r + 1 == kSampleGroups && rows.size() > kSampleGroups) {
+    if (with_states && r + 1 == kSampleGroups && rows.size() > kSampleGroups) {
       // Room for the rest at the sample's average size and a quarter more: the state bytes are
       // most of a batch view, and growing their arenas by doubling copies them again and again.
       for (Column& states : *serialized) {
@@ -146,9 +150,11 @@ Result<Column> HavingColumn(const sql::ViewPlan& plan, const Chunk& grouped) {
 
 // The stored rows of the groups `rows`, in that order.
 Result<Chunk> StoredRows(const sql::ViewPlan& plan, const GroupTable& table,
-                         const DecodedCells& cells, std::span<const uint32_t> rows) {
+                         const DecodedCells& cells, std::span<const uint32_t> rows,
+                         bool with_states) {
   std::vector<Column> serialized;
-  ASSIGN_OR_RETURN(Chunk grouped, GroupedChunk(plan, table, cells, rows, &serialized));
+  ASSIGN_OR_RETURN(Chunk grouped,
+                   GroupedChunk(plan, table, cells, rows, with_states, &serialized));
   std::vector<Column> columns;
   size_t grouping_columns = plan.aggregate_index(0);
   for (size_t i = 0; i < grouping_columns; ++i) columns.push_back(grouped.column(i));
@@ -199,7 +205,7 @@ std::vector<std::span<const uint32_t>> ChunkRuns(const DecodedCells& cells,
 
 Result<std::vector<Chunk>> BatchViewRows(const sql::ViewPlan& plan, const GroupTable& table,
                                          size_t rows_per_chunk, size_t threads,
-                                         size_t memory_budget) {
+                                         size_t memory_budget, bool with_states) {
   const DecodedCells cells = DecodeCells(plan, table);
   const std::vector<uint32_t> order = RowOrder(cells, table.size());
   const std::vector<std::span<const uint32_t>> runs = ChunkRuns(cells, order, rows_per_chunk);
@@ -210,7 +216,7 @@ Result<std::vector<Chunk>> BatchViewRows(const sql::ViewPlan& plan, const GroupT
   RETURN_IF_ERROR(ForEachIndexOnThreads(runs.size(), threads, [&](size_t run) -> Status {
     // A run past the budget stops the rest before they allocate.
     if (held.load(std::memory_order_relaxed) > memory_budget) return Status::Ok();
-    ASSIGN_OR_RETURN(chunks[run], StoredRows(plan, table, cells, runs[run]));
+    ASSIGN_OR_RETURN(chunks[run], StoredRows(plan, table, cells, runs[run], with_states));
     held.fetch_add(chunks[run].MemoryBytes(), std::memory_order_relaxed);
     return Status::Ok();
   }));

@@ -20,11 +20,14 @@ namespace braid::batch {
 
 // The batch view rows of every cell of `table`, in chunks of at most `rows_per_chunk` rows that
 // never span two window dates (UTC days of window_end), built on `threads` threads, holding at
-// most `memory_budget` bytes (Chunk::MemoryBytes) in all.
+// most `memory_budget` bytes (Chunk::MemoryBytes) in all. Without `with_states` the `_state_<i>`
+// columns hold empty strings (rows for reading values only: the speed layer's emitted windows and
+// queries), which saves serializing every state.
 // Errors: a state whose value its result type cannot hold (kDataError), an output expression's
 // runtime error, rows beyond the budget (kOutOfMemory).
 Result<std::vector<Chunk>> BatchViewRows(const sql::ViewPlan& plan, const GroupTable& table,
                                          size_t rows_per_chunk, size_t threads = 1,
-                                         size_t memory_budget = SIZE_MAX);
+                                         size_t memory_budget = SIZE_MAX,
+                                         bool with_states = true);
 
 }  // namespace braid::batch

@@ -355,6 +355,37 @@ Result<StoredCells> BatchViewTable::ReadCellsOf(size_t new_cells,
   return stored;
 }
 
+Result<BatchViewTable::WindowRange> BatchViewTable::ReadWindowRange(int64_t low,
+                                                                    int64_t high) const {
+  ASSIGN_OR_RETURN(lake::DeltaSnapshot snapshot, lake::DeltaTable(dir_).LoadSnapshot());
+  WindowRange range;
+  ASSIGN_OR_RETURN(range.horizon, HorizonOf(snapshot));
+  if (!plan_->window || high <= low) return range;
+  const std::string first_date =
+      low == INT64_MIN ? std::string() : WindowDate(Timestamp{low});
+  const std::string last_date = WindowDate(Timestamp{high - 1});
+  std::vector<std::string> files;
+  for (const auto& [encoded, add] : snapshot.files()) {
+    const std::optional<int64_t> min = IntegerTag(add, kWindowEndMinTag);
+    const std::optional<int64_t> max = IntegerTag(add, kWindowEndMaxTag);
+    const bool meets = min && max ? *min < high && *max >= low
+                                  : DateOf(add) >= first_date && DateOf(add) <= last_date;
+    if (meets) files.push_back(encoded);
+  }
+  ASSIGN_OR_RETURN(std::vector<Chunk> rows, ReadFiles(files));
+  const size_t end_column = plan_->keys.size() + 1;
+  for (const Chunk& chunk : rows) {
+    std::span<const int64_t> ends = chunk.column(end_column).int64s();
+    std::vector<uint32_t> selected;
+    for (uint32_t row = 0; row < chunk.num_rows(); ++row) {
+      if (ends[row] >= low && ends[row] < high) selected.push_back(row);
+    }
+    if (selected.empty()) continue;
+    range.rows.push_back(selected.size() == chunk.num_rows() ? chunk : chunk.Select(selected));
+  }
+  return range;
+}
+
 Result<StoredCells> BatchViewTable::ListFiles() const {
   ASSIGN_OR_RETURN(lake::DeltaSnapshot snapshot, lake::DeltaTable(dir_).LoadSnapshot());
   StoredCells stored;

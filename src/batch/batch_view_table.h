@@ -77,6 +77,14 @@ class BatchViewTable {
   // (the file's tags braid.windowEndMin/Max, or its whole date for files without them) contains
   // one of `window_ends`; in a view without a window every file. Nothing when new_cells is 0.
   Result<StoredCells> ReadCellsOf(size_t new_cells, const std::set<int64_t>& window_ends) const;
+  // The stored rows of the windows ending in [low, high) (windowed views), with the horizon of
+  // the same snapshot: reads only the files whose window_end range meets [low, high) (files
+  // without tags: those of the dates it spans). For the speed layer's emission of closing windows.
+  struct WindowRange {
+    BatchHorizon horizon;
+    std::vector<Chunk> rows;  // BatchViewSchema rows, each with low <= window_end < high
+  };
+  Result<WindowRange> ReadWindowRange(int64_t low, int64_t high) const;
   // Every active file, without reading rows (a full rebuild replaces them all).
   Result<StoredCells> ListFiles() const;
 

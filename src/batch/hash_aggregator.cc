@@ -69,9 +69,10 @@ void UpdateStates(const EvaluatedRows& rows, const Column& any_column,
   }
 }
 
-// Windowed views: every (row, window end) pair; unwindowed: one pair per row.
+// Windowed views: every (row, window end) pair, skipping ends below the row's entry of
+// `min_window_ends` when it is not empty; unwindowed: one pair per row.
 void AssignPairs(const sql::ViewPlan& plan, const EvaluatedRows& rows, size_t num_rows,
-                 Scratch* scratch) {
+                 std::span<const int64_t> min_window_ends, Scratch* scratch) {
   scratch->pair_rows.clear();
   scratch->pair_ends.clear();
   if (!plan.window) {
@@ -82,7 +83,9 @@ void AssignPairs(const sql::ViewPlan& plan, const EvaluatedRows& rows, size_t nu
   for (uint32_t row = 0; row < num_rows; ++row) {
     scratch->ends.clear();
     sql::WindowEnds(*plan.window, Timestamp{times[row]}, &scratch->ends);
+    const int64_t min_end = min_window_ends.empty() ? INT64_MIN : min_window_ends[row];
     for (Timestamp end : scratch->ends) {
+      if (end.micros < min_end) continue;
       scratch->pair_rows.push_back(row);
       scratch->pair_ends.push_back(end.micros);
     }
@@ -138,19 +141,25 @@ Status HashAggregator::Consume(const Chunk& rows) {
   ASSIGN_OR_RETURN(const Chunk* kept, sql::KeptRows(*plan_, rows, &filtered));
   if (kept->num_rows() == 0) return Status::Ok();
   ASSIGN_OR_RETURN(EvaluatedRows evaluated, sql::EvaluateRows(*plan_, *kept));
+  return ConsumeEvaluated(evaluated, *kept);
+}
+
+Status HashAggregator::ConsumeEvaluated(const EvaluatedRows& evaluated, const Chunk& kept,
+                                        std::span<const int64_t> min_window_ends) {
+  if (kept.num_rows() == 0) return Status::Ok();
   if (impl_->sessions) {
-    impl_->sessions->Append(evaluated, *kept);
+    impl_->sessions->Append(evaluated, kept);
     return CheckMemory();
   }
   Scratch& scratch = impl_->scratch;
-  AssignPairs(*plan_, evaluated, kept->num_rows(), &scratch);
+  AssignPairs(*plan_, evaluated, kept.num_rows(), min_window_ends, &scratch);
   std::vector<const Column*> keys = Pointers(evaluated.keys);
   FindGroups(CellKeySource{.keys = keys,
                            .rows = scratch.pair_rows,
                            .window_ends = scratch.pair_ends,
                            .num_cells = scratch.pair_rows.size()},
              &impl_->table, &scratch);
-  UpdateStates(evaluated, kept->column(0), scratch.pair_rows, &impl_->table, &scratch);
+  UpdateStates(evaluated, kept.column(0), scratch.pair_rows, &impl_->table, &scratch);
   return CheckMemory();
 }
 
@@ -243,7 +252,29 @@ Status HashAggregator::MergeStoredStates(const Chunk& stored_rows) {
   return Status::Ok();
 }
 
-Status HashAggregator::MergeFrom(HashAggregator& other) {
+namespace {
+
+// Merges every group of `source` whose window_end lies in [min_end, max_end) (every group when
+// `windowed` is false) into `target`, creating missing ones.
+void MergeGroups(const GroupTable& source, GroupTable& target, bool windowed, int64_t min_end,
+                 int64_t max_end) {
+  const size_t num_aggregates = target.layout().functions.size();
+  for (uint32_t group = 0; group < source.size(); ++group) {
+    if (windowed) {
+      int64_t end;  // the first 8 bytes of a windowed cell key (key_normalizer.h)
+      std::memcpy(&end, source.key(group).data(), sizeof(end));
+      if (end < min_end || end >= max_end) continue;
+    }
+    const uint32_t into = target.FindOrCreate(source.key(group), source.hash(group));
+    for (size_t i = 0; i < num_aggregates; ++i) {
+      target.layout().functions[i]->merge(target.state(into, i), source.state(group, i));
+    }
+  }
+}
+
+}  // namespace
+
+Status HashAggregator::CheckMergeable(const HashAggregator& other) const {
   if (&other == this) {
     return Status(StatusCode::kInvalidArgument, "an aggregator cannot merge its own cells");
   }
@@ -251,28 +282,37 @@ Status HashAggregator::MergeFrom(HashAggregator& other) {
       (impl_->sessions.has_value() != other.impl_->sessions.has_value())) {
     return Status(StatusCode::kInvalidArgument, "cannot merge the cells of different views");
   }
+  return Status::Ok();
+}
+
+Status HashAggregator::MergeFrom(HashAggregator& other) {
+  RETURN_IF_ERROR(CheckMergeable(other));
   if (impl_->sessions) {
     impl_->sessions->TakeFrom(*other.impl_->sessions);
-    return CheckMemory();
+  } else {
+    MergeGroups(other.impl_->table, impl_->table, /*windowed=*/false, INT64_MIN, INT64_MAX);
+    other.impl_->table.Clear();
   }
-  GroupTable& source = other.impl_->table;
-  GroupTable& target = impl_->table;
-  size_t num_aggregates = target.layout().functions.size();
-  for (uint32_t group = 0; group < source.size(); ++group) {
-    uint32_t into = target.FindOrCreate(source.key(group), source.hash(group));
-    for (size_t i = 0; i < num_aggregates; ++i) {
-      target.layout().functions[i]->merge(target.state(into, i), source.state(group, i));
-    }
-  }
-  source.Clear();
   return CheckMemory();
 }
 
-Result<std::vector<Chunk>> HashAggregator::Finish(size_t rows_per_chunk, size_t threads) {
+Status HashAggregator::MergeCopiesInto(HashAggregator& target, int64_t min_end,
+                                       int64_t max_end) const {
+  RETURN_IF_ERROR(target.CheckMergeable(*this));
+  if (impl_->sessions) {
+    target.impl_->sessions->AppendFrom(*impl_->sessions);
+  } else {
+    MergeGroups(impl_->table, target.impl_->table, plan_->window.has_value(), min_end, max_end);
+  }
+  return target.CheckMemory();
+}
+
+Result<std::vector<Chunk>> HashAggregator::Finish(size_t rows_per_chunk, size_t threads,
+                                                  bool with_states) {
   if (!impl_->sessions) {
     const size_t held = memory_bytes();
     const size_t left = held < options_.memory_limit ? options_.memory_limit - held : 0;
-    return BatchViewRows(*plan_, impl_->table, rows_per_chunk, threads, left);
+    return BatchViewRows(*plan_, impl_->table, rows_per_chunk, threads, left, with_states);
   }
   const SessionBuffer& buffer = *impl_->sessions;
   SessionCells cells = buffer.AssignCells();
@@ -293,7 +333,8 @@ Result<std::vector<Chunk>> HashAggregator::Finish(size_t rows_per_chunk, size_t 
                               "the memory limit of {} bytes ([batch] memory_limit)",
                               plan_->name, held, sessions.size(), options_.memory_limit));
   }
-  return BatchViewRows(*plan_, sessions, rows_per_chunk, threads, options_.memory_limit - held);
+  return BatchViewRows(*plan_, sessions, rows_per_chunk, threads, options_.memory_limit - held,
+                       with_states);
 }
 
 SchemaPtr BatchViewSchema(const sql::ViewPlan& plan) {

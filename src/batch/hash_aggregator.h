@@ -17,12 +17,15 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <set>
+#include <span>
 #include <vector>
 
 #include "common/chunk.h"
 #include "common/status.h"
+#include "sql/view_input.h"
 #include "sql/view_plan.h"
 
 namespace braid::batch {
@@ -40,6 +43,12 @@ class HashAggregator {
 
   // Adds source rows (plan().input_schema).
   Status Consume(const Chunk& rows);
+  // Adds rows the plan's WHERE kept (`kept`, input_schema), already evaluated by
+  // sql::EvaluateRows, whose event times the caller may have replaced (the speed layer adjusts
+  // late events). When `min_window_ends` is not empty (one per row), a row's windows ending
+  // before its entry get nothing (the speed layer's already-emitted windows of a hopping view).
+  Status ConsumeEvaluated(const sql::EvaluatedRows& evaluated, const Chunk& kept,
+                          std::span<const int64_t> min_window_ends = {});
 
   // Merges stored batch view rows (BatchViewSchema(plan()), batch_view_table.h): each row's state
   // columns are deserialized and merged into its cell. Incremental refresh starts from these.
@@ -48,13 +57,20 @@ class HashAggregator {
 
   // Moves every cell of `other` (same plan) into this one; `other` is left empty.
   Status MergeFrom(HashAggregator& other);
+  // Merges copies of this aggregator's cells whose window_end lies in [min_end, max_end) (every
+  // cell of an unwindowed view; every buffered row of a session view) into `target` (same plan).
+  // This aggregator is unchanged.
+  Status MergeCopiesInto(HashAggregator& target, int64_t min_end = INT64_MIN,
+                         int64_t max_end = INT64_MAX) const;
 
   // The batch view rows (BatchViewSchema(plan())) of every cell, ordered by window_end then keys
   // (NULLs first), in chunks of at most `rows_per_chunk` rows that never span two window dates
   // (UTC days of window_end), built on `threads` threads. HAVING is not applied (it is evaluated
   // after the merge with the speed layer); `_having` holds its value for readers. The rows count
   // against the memory limit with the cells: kOutOfMemory when both do not fit.
-  Result<std::vector<Chunk>> Finish(size_t rows_per_chunk = 65536, size_t threads = 1);
+  // Without `with_states` the state columns hold empty strings (rows to read values from only).
+  Result<std::vector<Chunk>> Finish(size_t rows_per_chunk = 65536, size_t threads = 1,
+                                    bool with_states = true);
 
   size_t groups() const;
   // The distinct window_end values of the cells of a tumbling or hopping view (empty otherwise).
@@ -67,6 +83,8 @@ class HashAggregator {
  private:
   struct Impl;
   Status CheckMemory() const;
+  // kInvalidArgument unless `other` is another aggregator of the same view.
+  Status CheckMergeable(const HashAggregator& other) const;
   Status MergeStoredStates(const Chunk& stored_rows);
 
   sql::ViewPlanPtr plan_;

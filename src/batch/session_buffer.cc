@@ -70,13 +70,17 @@ void SessionBuffer::Append(const EvaluatedRows& rows, const Chunk& kept) {
 }
 
 void SessionBuffer::TakeFrom(SessionBuffer& other) {
+  AppendFrom(other);
+  other.Clear();
+}
+
+void SessionBuffer::AppendFrom(const SessionBuffer& other) {
   times_.insert(times_.end(), other.times_.begin(), other.times_.end());
   partitions_.insert(partitions_.end(), other.partitions_.begin(), other.partitions_.end());
   offsets_.insert(offsets_.end(), other.offsets_.begin(), other.offsets_.end());
   AppendColumn(other.row_ids_, &row_ids_);
   AppendValues(other.values_, &values_);
   rows_seen_ += other.rows_seen_;
-  other.Clear();
 }
 
 void SessionBuffer::Clear() {

@@ -36,6 +36,8 @@ class SessionBuffer {
   void Append(const EvaluatedRows& rows, const Chunk& kept);
   // Appends every row of `other` (same plan) and empties it.
   void TakeFrom(SessionBuffer& other);
+  // Appends a copy of every row of `other` (same plan); `other` is unchanged.
+  void AppendFrom(const SessionBuffer& other);
 
   // Forgets every row.
   void Clear();

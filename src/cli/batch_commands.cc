@@ -12,8 +12,8 @@
 #include <thread>
 
 #include "cli/commands.h"
-#include "cli/http_client.h"
 #include "cli/progress.h"
+#include "common/http_client.h"
 
 namespace braid::cli {
 namespace {

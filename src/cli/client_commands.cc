@@ -14,8 +14,8 @@
 #include <simdjson.h>
 
 #include "cli/commands.h"
-#include "cli/http_client.h"
 #include "cli/progress.h"
+#include "common/http_client.h"
 #include "common/json_writer.h"
 
 namespace braid::cli {
@@ -143,8 +143,8 @@ int RunSql(const SqlCommandOptions& options) {
 // The views of a status answer, one line each; "-" where the answer has null.
 void PrintViewStatus(simdjson::dom::object views) {
   if (views.size() == 0) return;
-  std::printf("\n%-24s %8s %8s %-28s %s\n", "view", "version", "epoch", "batch horizon",
-              "last job");
+  std::printf("\n%-24s %8s %8s %-28s %-28s %s\n", "view", "version", "epoch", "batch horizon",
+              "speed watermark", "last job");
   for (auto [name, view] : views) {
     std::string_view error;
     if (view["error"].get(error) == simdjson::SUCCESS) {
@@ -154,6 +154,7 @@ void PrintViewStatus(simdjson::dom::object views) {
     }
     const int64_t version = Member<int64_t>(view["version"], 0);
     const std::string_view horizon = Member<std::string_view>(view["batch_horizon"], "-");
+    const std::string_view watermark = Member<std::string_view>(view["speed_watermark"], "-");
     std::string job = "-";
     simdjson::dom::object last;
     if (view["last_refresh"].get(last) == simdjson::SUCCESS) {
@@ -165,10 +166,11 @@ void PrintViewStatus(simdjson::dom::object views) {
     if (view["building"].get(building) == simdjson::SUCCESS) {
       job += fmt::format(", building v{}", building);
     }
-    std::printf("%-24.*s %8s %8lld %-28.*s %s\n", static_cast<int>(name.size()), name.data(),
-                version > 0 ? std::to_string(version).c_str() : "-",
+    std::printf("%-24.*s %8s %8lld %-28.*s %-28.*s %s\n", static_cast<int>(name.size()),
+                name.data(), version > 0 ? std::to_string(version).c_str() : "-",
                 static_cast<long long>(Member<int64_t>(view["batch_epoch"], 0)),
-                static_cast<int>(horizon.size()), horizon.data(), job.c_str());
+                static_cast<int>(horizon.size()), horizon.data(),
+                static_cast<int>(watermark.size()), watermark.data(), job.c_str());
   }
 }
 

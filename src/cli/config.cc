@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "common/http_client.h"
+
 namespace braid::cli {
 namespace {
 
@@ -152,6 +154,71 @@ Status ApplyBatch(const toml::table& table, ServeConfig* config) {
   return Status::Ok();
 }
 
+Status ApplySpeed(const toml::table& table, ServeConfig* config) {
+  for (const auto& [key, node] : table) {
+    const std::string_view k = key.str();
+    if (k == "memory_limit") {
+      ASSIGN_OR_RETURN(int64_t v, IntValue(node, k));
+      if (v < 1) return ConfigError(node, k, "must be at least 1");
+      config->speed_memory_limit = static_cast<uint64_t>(v);
+    } else {
+      return ConfigError(node, k, "is not a known key of [speed]");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<speed::WebhookOptions> ParseWebhook(const toml::table& table) {
+  speed::WebhookOptions webhook;
+  bool has_url = false;
+  for (const auto& [key, node] : table) {
+    const std::string_view k = key.str();
+    if (k == "url") {
+      ASSIGN_OR_RETURN(webhook.url, StringValue(node, k));
+      Result<HttpUrl> url = ParseHttpUrl(webhook.url);
+      if (!url.ok()) return ConfigError(node, k, url.status().message());
+      has_url = true;
+    } else if (k == "timeout") {
+      ASSIGN_OR_RETURN(webhook.timeout, DurationValue(node, k));
+      if (webhook.timeout.micros == 0) return ConfigError(node, k, "must be positive");
+    } else if (k == "initial_backoff") {
+      ASSIGN_OR_RETURN(webhook.initial_backoff, DurationValue(node, k));
+      if (webhook.initial_backoff.micros == 0) return ConfigError(node, k, "must be positive");
+    } else if (k == "max_backoff") {
+      ASSIGN_OR_RETURN(webhook.max_backoff, DurationValue(node, k));
+    } else {
+      return ConfigError(node, k, "is not a known key of [[alerts.webhooks]]");
+    }
+  }
+  if (!has_url) return ConfigError(table, "url", "is required in [[alerts.webhooks]]");
+  if (webhook.max_backoff < webhook.initial_backoff) {
+    // Only a key set in this table can break the order of the defaults (100ms, 60s).
+    const toml::node* at = table.get("max_backoff");
+    if (at == nullptr) at = table.get("initial_backoff");
+    return ConfigError(*at, "max_backoff", "must not be less than initial_backoff");
+  }
+  return webhook;
+}
+
+Status ApplyAlerts(const toml::table& table, ServeConfig* config) {
+  for (const auto& [key, node] : table) {
+    const std::string_view k = key.str();
+    if (k == "webhooks") {
+      const toml::array* list = node.as_array();
+      if (list == nullptr) return ConfigError(node, k, "must be written [[alerts.webhooks]]");
+      for (const toml::node& item : *list) {
+        const toml::table* webhook = item.as_table();
+        if (webhook == nullptr) return ConfigError(item, k, "must be written [[alerts.webhooks]]");
+        ASSIGN_OR_RETURN(speed::WebhookOptions options, ParseWebhook(*webhook));
+        config->webhooks.push_back(std::move(options));
+      }
+    } else {
+      return ConfigError(node, k, "is not a known key of [alerts]");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<ServeConfig> LoadConfigFile(const std::filesystem::path& file) {
@@ -176,9 +243,14 @@ Result<ServeConfig> LoadConfigFile(const std::filesystem::path& file) {
       RETURN_IF_ERROR(ApplyLake(*section, &config).WithContext(file.string()));
     } else if (key.str() == "batch" && section != nullptr) {
       RETURN_IF_ERROR(ApplyBatch(*section, &config).WithContext(file.string()));
+    } else if (key.str() == "speed" && section != nullptr) {
+      RETURN_IF_ERROR(ApplySpeed(*section, &config).WithContext(file.string()));
+    } else if (key.str() == "alerts" && section != nullptr) {
+      RETURN_IF_ERROR(ApplyAlerts(*section, &config).WithContext(file.string()));
     } else {
       return ConfigError(node, key.str(),
-                         "is not a known section ([server], [log], [capture], [lake] or [batch])")
+                         "is not a known section ([server], [log], [capture], [lake], [batch], "
+                         "[speed] or [alerts])")
           .WithContext(file.string());
     }
   }

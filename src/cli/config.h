@@ -11,6 +11,7 @@
 
 #include "common/status.h"
 #include "log/log_options.h"
+#include "speed/alert_hub.h"
 
 namespace braid::cli {
 
@@ -36,6 +37,11 @@ struct ServeConfig {
   int batch_threads = 1;
   uint64_t batch_memory_limit = uint64_t{4} << 30;
   std::vector<std::filesystem::path> definitions;
+  // Speed layer ([speed]): the bytes of window state one view may hold before it stops with a
+  // clear out-of-memory error (shown in /v1/status).
+  uint64_t speed_memory_limit = uint64_t{4} << 30;
+  // Alerts ([[alerts.webhooks]]): every stored alert is POSTed to each of these URLs.
+  std::vector<speed::WebhookOptions> webhooks;
 };
 
 // Reads braid.toml into a config that starts from the defaults.

@@ -124,6 +124,8 @@ int RunServe(const ServeConfig& config) {
   db_options.batch.refresh_interval = config.batch_refresh_interval;
   db_options.batch.threads = static_cast<size_t>(config.batch_threads);
   db_options.batch.aggregator.memory_limit = config.batch_memory_limit;
+  db_options.speed.memory_limit = config.speed_memory_limit;
+  db_options.alerts.webhooks = config.webhooks;
   Result<std::unique_ptr<serving::Database>> db = serving::Database::Open(db_options);
   if (!db.ok()) return Fail(db.status().WithContext(config.data_dir.string()));
   for (const std::string& warning : (*db)->logs().RecoveryWarnings()) {

@@ -62,6 +62,26 @@ void Column::AppendString(std::string_view v) {
   offsets_.push_back(static_cast<uint32_t>(arena_.size()));
 }
 
+void Column::AppendColumn(const Column& other) {
+  BRAID_DCHECK(other.type_ == type_);
+  valid_.insert(valid_.end(), other.valid_.begin(), other.valid_.end());
+  null_count_ += other.null_count_;
+  switch (type_) {
+    case DataType::kBoolean: b8_.insert(b8_.end(), other.b8_.begin(), other.b8_.end()); break;
+    case DataType::kBigint:
+    case DataType::kTimestamp: i64_.insert(i64_.end(), other.i64_.begin(), other.i64_.end()); break;
+    case DataType::kDouble: f64_.insert(f64_.end(), other.f64_.begin(), other.f64_.end()); break;
+    case DataType::kString: {
+      BRAID_DCHECK(arena_.size() + other.arena_.size() <= std::numeric_limits<uint32_t>::max());
+      const uint32_t base = static_cast<uint32_t>(arena_.size());
+      arena_.append(other.arena_);
+      offsets_.reserve(offsets_.size() + other.size());
+      for (size_t i = 1; i < other.offsets_.size(); ++i) offsets_.push_back(base + other.offsets_[i]);
+      break;
+    }
+  }
+}
+
 void Column::AppendFrom(const Column& other, size_t row) {
   BRAID_DCHECK(other.type_ == type_);
   if (!other.IsValid(row)) {

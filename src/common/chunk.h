@@ -44,6 +44,8 @@ class Column {
   void AppendString(std::string_view v);
   // Appends row `row` of `other`, which must have the same type.
   void AppendFrom(const Column& other, size_t row);
+  // Appends every row of `other` (same type), copying its storage in bulk.
+  void AppendColumn(const Column& other);
 
   bool IsValid(size_t row) const { return valid_[row] != 0; }
   bool HasNulls() const { return null_count_ > 0; }

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "common/time.h"
+
 namespace braid {
 namespace {
 
@@ -154,6 +156,30 @@ JsonWriter& JsonWriter::Raw(std::string_view json) {
   BeforeValue();
   out_.append(json);
   return *this;
+}
+
+void WriteJsonCell(JsonWriter& json, const Column& column, size_t row) {
+  if (!column.IsValid(row)) {
+    json.Null();
+    return;
+  }
+  switch (column.type()) {
+    case DataType::kBoolean:
+      json.Bool(column.bools()[row] != 0);
+      break;
+    case DataType::kBigint:
+      json.Int(column.int64s()[row]);
+      break;
+    case DataType::kDouble:
+      json.Double(column.doubles()[row]);
+      break;
+    case DataType::kString:
+      json.String(column.StringAt(row));
+      break;
+    case DataType::kTimestamp:
+      json.String(FormatRfc3339(Timestamp{column.int64s()[row]}));
+      break;
+  }
 }
 
 }  // namespace braid

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/chunk.h"
+
 namespace braid {
 
 class JsonWriter {
@@ -41,6 +43,10 @@ class JsonWriter {
   std::vector<bool> has_element_;
   bool after_key_ = false;
 };
+
+// Writes row `row` of `column` as one JSON value: null, true/false, a number, a string, or a
+// TIMESTAMP as an RFC 3339 string with microseconds (API.md).
+void WriteJsonCell(JsonWriter& json, const Column& column, size_t row);
 
 // Appends `value` as a quoted, escaped JSON string to *out.
 void AppendJsonString(std::string* out, std::string_view value);

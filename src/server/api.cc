@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "common/json_writer.h"
+#include "server/api_alerts.h"
 #include "server/api_capture.h"
 #include "server/api_ingest.h"
 #include "server/api_lake.h"
@@ -41,6 +42,7 @@ Router MakeApiRouter(serving::Database& database, const ApiOptions& options) {
   router.Add(HttpVerb::post, "/v1/views/{view}/recompute", route(&HandlePostRecompute));
   router.Add(HttpVerb::get, "/v1/jobs/{id}", route(&HandleGetJob));
   router.Add(HttpVerb::get, "/v1/jobs", route(&HandleGetJobs));
+  router.Add(HttpVerb::get, "/v1/alerts", route(&HandleGetAlerts));
   router.Add(HttpVerb::get, "/healthz", [](const Request&, Responder responder) {
     JsonWriter json;
     json.BeginObject().Key("status").String("ok").EndObject();

@@ -55,6 +55,7 @@ class ApiContext {
 //   POST /v1/capture                       seal a capture epoch now (api_capture.h)
 //   GET|POST /v1/lake/{stream}/...         lake files, OPTIMIZE, VACUUM (api_lake.h)
 //   POST /v1/views/{view}/refresh|recompute, GET /v1/jobs[/{id}]  batch jobs (api_views.h)
+//   GET  /v1/alerts                        alerts as Server-Sent Events (api_alerts.h)
 //   GET  /healthz                          liveness
 Router MakeApiRouter(serving::Database& database, const ApiOptions& options = {});
 

@@ -72,36 +72,12 @@ Result<SqlRequest> ParseSqlRequest(const Request& request) {
   return parsed;
 }
 
-void WriteCell(JsonWriter& json, const Column& column, size_t row) {
-  if (!column.IsValid(row)) {
-    json.Null();
-    return;
-  }
-  switch (column.type()) {
-    case DataType::kBoolean:
-      json.Bool(column.bools()[row] != 0);
-      break;
-    case DataType::kBigint:
-      json.Int(column.int64s()[row]);
-      break;
-    case DataType::kDouble:
-      json.Double(column.doubles()[row]);
-      break;
-    case DataType::kString:
-      json.String(column.StringAt(row));
-      break;
-    case DataType::kTimestamp:
-      json.String(FormatRfc3339(Timestamp{column.int64s()[row]}));
-      break;
-  }
-}
-
 void WriteRows(JsonWriter& json, const serving::QueryResult& result) {
   json.Key("rows").BeginArray();
   for (const Chunk& chunk : result.chunks) {
     for (size_t row = 0; row < chunk.num_rows(); ++row) {
       json.BeginArray();
-      for (size_t c = 0; c < chunk.num_columns(); ++c) WriteCell(json, chunk.column(c), row);
+      for (size_t c = 0; c < chunk.num_columns(); ++c) WriteJsonCell(json, chunk.column(c), row);
       json.EndArray();
     }
   }

@@ -1,5 +1,7 @@
 #include "server/http_message.h"
 
+#include <utility>
+
 #include "common/json_writer.h"
 
 namespace braid::server {
@@ -78,6 +80,82 @@ void Responder::Send(Response response) {
   if (!sink_) return;
   std::shared_ptr<ResponseSink> sink = std::move(sink_);
   sink->Deliver(std::move(response));
+}
+
+std::shared_ptr<StreamWriter> Responder::Stream(StreamHead head) {
+  if (!sink_) {
+    auto ended = std::make_shared<StreamWriter>(head.max_queued_bytes, [] {});
+    ended->End();
+    return ended;
+  }
+  std::shared_ptr<ResponseSink> sink = std::move(sink_);
+  return sink->DeliverStream(std::move(head));
+}
+
+StreamWriter::StreamWriter(size_t max_queued_bytes, Wake wake)
+    : max_queued_bytes_(max_queued_bytes), wake_(std::move(wake)) {}
+
+bool StreamWriter::Write(std::string_view chunk) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (state_ != State::kOpen) return false;
+  if (queued_.size() + chunk.size() > max_queued_bytes_) {
+    state_ = State::kOverflowed;
+    std::string().swap(queued_);  // release the memory now, not when the connection takes it
+    WakeLocked();
+    return false;
+  }
+  queued_.append(chunk);
+  WakeLocked();
+  return true;
+}
+
+void StreamWriter::Close() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (state_ != State::kOpen) return;
+  state_ = State::kDraining;
+  WakeLocked();
+}
+
+bool StreamWriter::closed() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return state_ != State::kOpen;
+}
+
+void StreamWriter::SetOnClosed(std::function<void()> on_closed) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (state_ != State::kEnded) {
+      on_closed_ = std::move(on_closed);
+      return;
+    }
+  }
+  if (on_closed) on_closed();
+}
+
+StreamWriter::Pending StreamWriter::Take() {
+  std::lock_guard<std::mutex> lock(mu_);
+  wake_pending_ = false;
+  Pending pending{.bytes = std::move(queued_), .state = state_};
+  queued_.clear();
+  return pending;
+}
+
+std::function<void()> StreamWriter::End() {
+  std::lock_guard<std::mutex> lock(mu_);
+  state_ = State::kEnded;
+  std::string().swap(queued_);
+  return std::exchange(on_closed_, nullptr);
+}
+
+size_t StreamWriter::queued_bytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return queued_.size();
+}
+
+void StreamWriter::WakeLocked() {
+  if (wake_pending_) return;
+  wake_pending_ = true;
+  wake_();
 }
 
 }  // namespace braid::server

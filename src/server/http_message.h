@@ -5,11 +5,21 @@
 // Responder exactly once: Send may be called from any thread (the write is posted back to the
 // connection's executor), and a Responder destroyed without Send answers 500, so a handler bug
 // can never leave a client waiting. Values; a Responder is move-only.
+//
+// A handler may instead answer with a stream (Responder::Stream, e.g. Server-Sent Events): the
+// head is sent at once and the connection stays open; the StreamWriter it returns queues bytes
+// from any thread and the connection sends them in order (chunked on HTTP/1.1), until the
+// producer closes it, the client goes away, the server stops, or the client reads too slowly for
+// the writer's bound. StreamWriter is shared (std::shared_ptr) and thread-safe.
 #pragma once
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/verb.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +27,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "common/time.h"
 #include "server/padded_body.h"
 
 namespace braid::server {
@@ -65,11 +76,86 @@ Response ErrorResponse(const Status& status);
 // Same shape for errors that have no StatusCode of their own (405).
 Response ErrorResponse(int http_status, std::string_view code, std::string_view message);
 
+// The head of a streamed answer. The connection adds `Connection: close` (a streaming connection
+// serves no further request) and, on HTTP/1.1, `Transfer-Encoding: chunked`.
+struct StreamHead {
+  int status = 200;
+  std::string content_type;
+  NameValues headers;
+  // Bytes a StreamWriter may hold waiting for the client (see StreamWriter).
+  size_t max_queued_bytes = 8 << 20;
+  // While the stream is open and nothing was written for `idle_interval`, the connection writes
+  // `idle_text` (e.g. an SSE comment), so that proxies keep the connection. Zero: never.
+  Duration idle_interval;
+  std::string idle_text;
+};
+
+// The producer's end of a streamed answer, and the queue between it and the connection. Write,
+// Close, closed and SetOnClosed may be called from any thread; the other members are the
+// connection's. At most max_queued_bytes wait to be sent (besides the one write the connection
+// has in flight): a Write beyond that means the client cannot keep up, and ends the stream at once
+// (what is queued is dropped and the connection closed without the end of the chunked body, so
+// the client sees a truncated answer and may reconnect); memory never grows without bound.
+class StreamWriter {
+ public:
+  // How the connection learns there is something to do: called with the writer's lock held when
+  // the queue becomes non-empty or the producer ends the stream, so it must only post.
+  using Wake = std::function<void()>;
+  enum class State : uint8_t {
+    kOpen,        // writing
+    kDraining,    // the producer closed: send what is queued, then end the body
+    kOverflowed,  // the bound was exceeded: drop the connection
+    kEnded,       // the connection is done (client gone, server stopped, or drained)
+  };
+
+  StreamWriter(size_t max_queued_bytes, Wake wake);
+  StreamWriter(const StreamWriter&) = delete;
+  StreamWriter& operator=(const StreamWriter&) = delete;
+
+  // Queues `chunk`. Returns false (and queues nothing) when the stream is closed, or when this
+  // write would exceed the bound (which ends the stream).
+  bool Write(std::string_view chunk);
+  // Ends the stream once what is queued has been sent. Idempotent.
+  void Close();
+  // Whether writes are refused now: closed by the producer, overflowed, or ended by the connection.
+  bool closed() const;
+  // `on_closed` runs once when the connection has ended the stream, for whatever reason, on the
+  // connection's io thread (never inside Write or Close); when it has ended already, at once on
+  // this thread. It may call into the producer (e.g. to unsubscribe) but must not block long.
+  // Replaces a callback set before.
+  void SetOnClosed(std::function<void()> on_closed);
+
+  // The connection's side. Take hands over everything queued and the state it was queued in.
+  struct Pending {
+    std::string bytes;
+    State state = State::kOpen;
+  };
+  Pending Take();
+  // Marks the stream ended and returns the on_closed callback to run (empty when there is none or
+  // it ran already). Idempotent.
+  std::function<void()> End();
+  size_t queued_bytes() const;
+  size_t max_queued_bytes() const { return max_queued_bytes_; }
+
+ private:
+  void WakeLocked();
+
+  const size_t max_queued_bytes_;
+  const Wake wake_;
+  mutable std::mutex mu_;
+  std::string queued_;               // guarded by mu_
+  State state_ = State::kOpen;       // guarded by mu_
+  bool wake_pending_ = false;        // guarded by mu_: woken and not yet taken
+  std::function<void()> on_closed_;  // guarded by mu_
+};
+
 // Where a Responder delivers its answer: implemented by the connection.
 class ResponseSink {
  public:
   virtual ~ResponseSink() = default;
   virtual void Deliver(Response response) = 0;
+  // Starts a streamed answer; the returned writer is never null.
+  virtual std::shared_ptr<StreamWriter> DeliverStream(StreamHead head) = 0;
 };
 
 class Responder {
@@ -83,6 +169,9 @@ class Responder {
 
   // Answers the request. Must be called at most once; later calls are ignored.
   void Send(Response response);
+  // Answers the request with a stream instead (see StreamWriter); counts as the one answer. After
+  // an answer it returns a writer that is already ended (its writes fail).
+  std::shared_ptr<StreamWriter> Stream(StreamHead head);
 
  private:
   void AnswerIfDropped();

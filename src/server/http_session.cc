@@ -5,7 +5,9 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/execution.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/string.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -44,6 +46,9 @@ class PendingReply : public ResponseSink {
       : work_(std::move(work)), session_(std::move(session)) {}
 
   void Deliver(Response response) override { session_->Deliver(std::move(response)); }
+  std::shared_ptr<StreamWriter> DeliverStream(StreamHead head) override {
+    return session_->DeliverStream(std::move(head));
+  }
 
  private:
   net::any_io_executor work_;  // declared first: released after the session reference
@@ -83,7 +88,7 @@ bool ConnectionRegistry::WaitUntilEmpty(std::chrono::steady_clock::time_point de
 }
 
 HttpSession::HttpSession(net::ip::tcp::socket socket, SessionContext& context)
-    : context_(context), stream_(std::move(socket)) {}
+    : context_(context), stream_(std::move(socket)), idle_timer_(stream_.get_executor()) {}
 
 HttpSession::~HttpSession() { context_.registry.Remove(this); }
 
@@ -98,9 +103,28 @@ void HttpSession::Deliver(Response response) {
             });
 }
 
+std::shared_ptr<StreamWriter> HttpSession::DeliverStream(StreamHead head) {
+  // The wake runs under the writer's lock: it only posts. The weak reference lets the session go
+  // once its connection is done, however long the producer keeps the writer.
+  auto writer = std::make_shared<StreamWriter>(head.max_queued_bytes, [weak = weak_from_this()] {
+    if (std::shared_ptr<HttpSession> self = weak.lock()) {
+      net::post(self->stream_.get_executor(), [self] { self->PumpStream(); });
+    }
+  });
+  net::post(stream_.get_executor(),
+            [self = shared_from_this(), head = std::move(head), writer]() mutable {
+              self->StartStream(std::move(head), std::move(writer));
+            });
+  return writer;
+}
+
 void HttpSession::RequestStop() {
   net::post(stream_.get_executor(), [self = shared_from_this()] {
-    if (self->phase_ == Phase::kAwaitingRequest) self->Close();
+    if (self->phase_ == Phase::kAwaitingRequest) {
+      self->Close();
+    } else if (self->phase_ == Phase::kStreaming) {
+      self->stream_writer_->Close();  // wakes PumpStream, which ends the body after the queue
+    }
   });
 }
 
@@ -230,6 +254,12 @@ void HttpSession::Close() {
   beast::error_code ignored;
   stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
   stream_.close();
+  idle_timer_.cancel();
+  if (stream_writer_ != nullptr) {
+    std::function<void()> on_closed = stream_writer_->End();
+    stream_writer_.reset();
+    if (on_closed) on_closed();
+  }
 }
 
 void HttpSession::LingerThenClose() {
@@ -249,6 +279,108 @@ void HttpSession::OnLingerRead(ErrorCode ec, size_t /*bytes*/) {
                           [self = shared_from_this()](beast::error_code read_ec, size_t n) {
                             self->OnLingerRead(read_ec, n);
                           });
+}
+
+void HttpSession::StartStream(StreamHead head, std::shared_ptr<StreamWriter> writer) {
+  if (phase_ == Phase::kClosed) {  // force-closed while the handler worked
+    std::function<void()> on_closed = writer->End();
+    if (on_closed) on_closed();
+    return;
+  }
+  phase_ = Phase::kStreaming;
+  stream_writer_ = std::move(writer);
+  if (context_.stopping.load()) stream_writer_->Close();  // Stop() came first: an empty stream
+  chunked_ = version_ >= 11;
+  idle_interval_ = head.idle_interval;
+  idle_text_ = std::move(head.idle_text);
+  stream_head_.emplace(static_cast<http::status>(head.status), version_);
+  stream_head_->set(http::field::server, "braid");
+  stream_head_->set(http::field::content_type, head.content_type);
+  for (const auto& [name, value] : head.headers) {
+    stream_head_->set(beast::string_view(name.data(), name.size()), value);
+  }
+  stream_head_->keep_alive(false);
+  if (chunked_) stream_head_->chunked(true);
+  stream_head_writer_.emplace(*stream_head_);
+  stream_write_in_flight_ = true;
+  stream_.expires_after(ToChrono(context_.options.write_timeout));
+  http::async_write_header(
+      stream_, *stream_head_writer_,
+      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnStreamWrite(ec); });
+  WatchForHangUp();
+  ArmIdleTimer();
+}
+
+void HttpSession::PumpStream() {
+  if (phase_ != Phase::kStreaming || stream_write_in_flight_) return;
+  StreamWriter::Pending pending = stream_writer_->Take();
+  if (pending.state == StreamWriter::State::kOverflowed) {
+    Close();  // the client is too slow: drop it, without the end of the body
+  } else if (!pending.bytes.empty()) {
+    WriteStreamBytes(std::move(pending.bytes));
+  } else if (pending.state == StreamWriter::State::kDraining) {
+    if (!chunked_) {
+      Close();  // HTTP/1.0: the end of the connection is the end of the body
+      return;
+    }
+    stream_write_in_flight_ = true;
+    stream_.expires_after(ToChrono(context_.options.write_timeout));
+    net::async_write(stream_, http::make_chunk_last(),
+                     [self = shared_from_this()](beast::error_code, size_t) { self->Close(); });
+  }
+}
+
+void HttpSession::WriteStreamBytes(std::string bytes) {
+  stream_out_ = std::move(bytes);
+  stream_write_in_flight_ = true;
+  wrote_since_idle_tick_ = true;
+  stream_.expires_after(ToChrono(context_.options.write_timeout));
+  auto on_write = [self = shared_from_this()](beast::error_code ec, size_t) {
+    self->OnStreamWrite(ec);
+  };
+  if (chunked_) {
+    net::async_write(stream_, http::make_chunk(net::buffer(stream_out_)), std::move(on_write));
+  } else {
+    net::async_write(stream_, net::buffer(stream_out_), std::move(on_write));
+  }
+}
+
+void HttpSession::OnStreamWrite(ErrorCode ec) {
+  stream_write_in_flight_ = false;
+  if (ec) {
+    Close();
+  } else {
+    PumpStream();
+  }
+}
+
+void HttpSession::WatchForHangUp() {
+  // On the socket itself, not the tcp_stream: the stream's timeouts are for the writes.
+  stream_.socket().async_read_some(net::buffer(hang_up_buffer_),
+                                   [self = shared_from_this()](beast::error_code ec, size_t) {
+                                     if (self->phase_ != Phase::kStreaming) return;
+                                     if (ec) {
+                                       self->Close();
+                                     } else {
+                                       self->WatchForHangUp();
+                                     }
+                                   });
+}
+
+void HttpSession::ArmIdleTimer() {
+  if (idle_interval_.micros <= 0) return;
+  idle_timer_.expires_after(ToChrono(idle_interval_));
+  idle_timer_.async_wait(
+      [self = shared_from_this()](beast::error_code ec) { self->OnIdleTimer(ec); });
+}
+
+void HttpSession::OnIdleTimer(ErrorCode ec) {
+  if (ec || phase_ != Phase::kStreaming) return;
+  if (!wrote_since_idle_tick_ && !stream_write_in_flight_ && !stream_writer_->closed()) {
+    WriteStreamBytes(idle_text_);
+  }
+  wrote_since_idle_tick_ = false;
+  ArmIdleTimer();
 }
 
 }  // namespace braid::server

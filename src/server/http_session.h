@@ -1,18 +1,26 @@
 // HttpSession: one accepted connection of the HttpServer (internal to server/). It reads a
 // request (header with the idle timeout, body with the read timeout and the body limit), hands it
 // to the Router with a Responder, and once the answer is delivered writes it and reads the next
-// request (keep-alive) or closes. All its state is touched only on its strand; Deliver,
-// RequestStop and ForceClose may be called from any thread and post to it. A session is owned by
-// the asynchronous operations (and pending Responders) that reference it; it registers itself in
-// the ConnectionRegistry so that Stop() can reach it.
+// request (keep-alive) or closes. A streamed answer (Responder::Stream) instead keeps the
+// connection for that one answer: the session writes the head, then whatever the StreamWriter
+// queues (one chunk per batch taken from the queue), watches the socket so that a client hanging
+// up ends the stream at once, and closes the connection when the stream ends; RequestStop ends a
+// stream after what is queued. All its state is touched only on its strand; Deliver,
+// DeliverStream, RequestStop and ForceClose may be called from any thread and post to it. A
+// session is owned by the asynchronous operations (and pending Responders) that reference it (a
+// StreamWriter only refers to it weakly); it registers itself in the ConnectionRegistry so that
+// Stop() can reach it.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <condition_variable>
 #include <memory>
@@ -61,13 +69,22 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void Start();
   // Writes `response` as the answer to the request being handled.
   void Deliver(Response response);
+  // Answers the request being handled with a stream; see the header comment.
+  std::shared_ptr<StreamWriter> DeliverStream(StreamHead head);
   // Closes the connection once it is idle (now, when it waits for a request).
   void RequestStop();
   // Closes the socket now, aborting any read or write.
   void ForceClose();
 
  private:
-  enum class Phase : uint8_t { kAwaitingRequest, kReadingBody, kHandling, kWriting, kClosed };
+  enum class Phase : uint8_t {
+    kAwaitingRequest,
+    kReadingBody,
+    kHandling,
+    kWriting,
+    kStreaming,
+    kClosed
+  };
   using Parser = boost::beast::http::request_parser<PaddedBody>;
   using ErrorCode = boost::beast::error_code;
 
@@ -84,6 +101,17 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // Answers a protocol error and closes the connection afterwards.
   void Reject(const Response& response);
   void Close();
+
+  // Streaming (phase kStreaming).
+  void StartStream(StreamHead head, std::shared_ptr<StreamWriter> writer);
+  // Writes what the writer queued, or ends the stream, unless a write is in flight.
+  void PumpStream();
+  void WriteStreamBytes(std::string bytes);
+  void OnStreamWrite(ErrorCode ec);
+  // Reads (and discards) what the client sends, to notice at once when it hangs up.
+  void WatchForHangUp();
+  void ArmIdleTimer();
+  void OnIdleTimer(ErrorCode ec);
   // Closes after reading and discarding what the client still sends (bounded by a timeout), so
   // the client sees our answer instead of a connection reset.
   void LingerThenClose();
@@ -100,6 +128,20 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   unsigned version_ = 11;  // HTTP version of the request being answered (11 = HTTP/1.1)
   bool linger_after_write_ = false;
   std::unique_ptr<char[]> linger_buffer_;
+
+  // The stream being answered, while phase_ is kStreaming.
+  std::shared_ptr<StreamWriter> stream_writer_;
+  std::optional<boost::beast::http::response<boost::beast::http::empty_body>> stream_head_;
+  std::optional<boost::beast::http::response_serializer<boost::beast::http::empty_body>>
+      stream_head_writer_;
+  bool chunked_ = true;
+  bool stream_write_in_flight_ = false;
+  bool wrote_since_idle_tick_ = false;
+  std::string stream_out_;  // the bytes being written
+  Duration idle_interval_;
+  std::string idle_text_;
+  boost::asio::steady_timer idle_timer_;
+  std::array<char, 512> hang_up_buffer_{};
 };
 
 }  // namespace braid::server

@@ -229,6 +229,7 @@ Result<JobInfo> BatchJobs::RunRefresh(const JobInfo& job) {
   ASSIGN_OR_RETURN(batch::RefreshStats stats,
                    batch::RefreshView(options_.data_dir, plan, lease.version(), source,
                                       RefreshOptionsFor(job.id)));
+  if (absorbed_) absorbed_(*plan, stats.to_epoch);
   JobInfo result = job;
   result.version = served->version;
   CopyStats(stats, &result);
@@ -250,6 +251,7 @@ Result<JobInfo> BatchJobs::RunRecompute(const JobInfo& job, const sql::ViewPlanP
                                         RefreshOptionsFor(job.id)));
   // Served only now that the whole version is committed.
   RETURN_IF_ERROR(versions_.Publish(plan, lease));
+  if (absorbed_) absorbed_(*plan, stats.to_epoch);
   JobInfo result = job;
   result.version = lease.version();
   CopyStats(stats, &result);

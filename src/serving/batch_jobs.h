@@ -18,6 +18,9 @@
 // served version, a recompute reserves a new one, so version cleanup never deletes what a job is
 // writing, and a recompute of a view dropped meanwhile cannot publish.
 //
+// After a job's version is committed and served, the absorbed listener learns the epoch B it now
+// holds (the speed layer drops its generations <= B).
+//
 // Thread-safe: every method may be called from any thread; the destructor stops the runner after
 // the job in progress.
 #pragma once
@@ -26,6 +29,7 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -110,6 +114,11 @@ class BatchJobs {
   // Submits the refreshes that are due at `now`.
   void Tick(Timestamp now);
 
+  // Set once, before the first job runs: called on the runner's thread with the plan a job
+  // computed and the epoch B its version now holds.
+  using AbsorbedListener = std::function<void(const sql::ViewPlan& plan, int64_t epoch)>;
+  void SetAbsorbedListener(AbsorbedListener listener) { absorbed_ = std::move(listener); }
+
  private:
   void RunLoop(std::stop_token stop);
   // Runs job `id` (state running) and records its outcome.
@@ -123,6 +132,7 @@ class BatchJobs {
   batch::RefreshOptions RefreshOptionsFor(int64_t id);
 
   BatchJobsOptions options_;
+  AbsorbedListener absorbed_;
   sql::Catalog& catalog_;
   CaptureService& capture_;
   ViewVersions& versions_;

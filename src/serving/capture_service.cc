@@ -1,6 +1,7 @@
 #include "serving/capture_service.h"
 
 #include <algorithm>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -53,6 +54,28 @@ Backlog BacklogOf(const log::StreamLog& log, const std::vector<uint64_t>& captur
   return backlog;
 }
 
+// The log's CaptureSource with its end offsets read through the speed layer's epoch boundaries.
+class SealingSource : public lake::CaptureSource {
+ public:
+  SealingSource(lake::CaptureSource& log, speed::EpochBoundaries& boundaries)
+      : log_(log), boundaries_(boundaries) {}
+
+  std::vector<uint64_t> EndOffsets() override {
+    return boundaries_.Seal([this] { return log_.EndOffsets(); });
+  }
+  Status ReadRange(int partition, uint64_t from, uint64_t to,
+                   const EventsCallback& callback) override {
+    return log_.ReadRange(partition, from, to, callback);
+  }
+  Status CommitCaptured(const std::vector<uint64_t>& offsets) override {
+    return log_.CommitCaptured(offsets);
+  }
+
+ private:
+  lake::CaptureSource& log_;
+  speed::EpochBoundaries& boundaries_;
+};
+
 }  // namespace
 
 CaptureService::CaptureService(CaptureServiceOptions options, sql::Catalog& catalog,
@@ -94,9 +117,20 @@ Result<lake::CaptureResult> CaptureService::CaptureStream(std::string_view strea
   StreamState& state = StateOf(*definition);
   std::lock_guard<std::mutex> capture_lock(state.capture_mu);
   ASSIGN_OR_RETURN(std::unique_ptr<LogCaptureSource> source, LogCaptureSource::Open(log));
+  std::shared_ptr<speed::EpochBoundaries> boundaries;
+  if (boundaries_) {
+    ASSIGN_OR_RETURN(boundaries, boundaries_(*definition));
+  }
+  std::optional<SealingSource> sealing;
+  if (boundaries) sealing.emplace(*source, *boundaries);
+  lake::CaptureSource& reader = sealing ? static_cast<lake::CaptureSource&>(*sealing) : *source;
   Result<lake::CaptureResult> result =
-      lake::CaptureEpoch(*source, CaptureOptionsFor(*definition, options_.data_dir));
+      lake::CaptureEpoch(reader, CaptureOptionsFor(*definition, options_.data_dir));
   if (!result.ok()) return result.status().WithContext(fmt::format("capture of '{}'", stream));
+  if (boundaries && result->outcome == lake::CaptureOutcome::kCommitted) {
+    Status told = boundaries->Committed(result->epoch, result->end_offsets);
+    if (!told.ok()) return told.WithContext(fmt::format("capture of '{}'", stream));
+  }
   {
     std::lock_guard<std::mutex> lock(state.figures_mu);
     state.lake.last_capture = Now();

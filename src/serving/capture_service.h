@@ -5,11 +5,16 @@
 // Hubs Capture defaults: 300 s, 256 MiB). Captures of one stream are serialized by a per-stream
 // mutex; different streams capture in parallel when called from different threads.
 //
+// The speed layer learns each epoch's end offsets E(k) through the BoundariesProvider: capture
+// reads E(k) inside EpochBoundaries::Seal, so the publication and the read are one step, and a
+// capture retried after a failure seals the same E(k) (speed/epoch_boundaries.h).
+//
 // Status answers (LakeStatus) come from what the last capture of this process saw plus the log's
 // live end offsets, so /v1/status never replays a Delta log; the first status of a stream after a
 // start loads its snapshot once. Thread-safe.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -20,6 +25,7 @@
 #include "common/time.h"
 #include "lake/capture.h"
 #include "log/log_manager.h"
+#include "speed/epoch_boundaries.h"
 #include "sql/catalog.h"
 
 namespace braid::serving {
@@ -45,9 +51,16 @@ struct LakeStatus {
   std::optional<Timestamp> last_capture;  // when this process last sealed or checked an epoch
 };
 
+// The epoch boundaries of a stream that capture publishes each E(k) to (the speed layer's).
+using BoundariesProvider = std::function<Result<std::shared_ptr<speed::EpochBoundaries>>(
+    const sql::StreamDefinition& stream)>;
+
 class CaptureService {
  public:
   CaptureService(CaptureServiceOptions options, sql::Catalog& catalog, log::LogManager& logs);
+
+  // Set once, before the first capture: where sealed epochs are published (none: nowhere).
+  void SetBoundariesProvider(BoundariesProvider provider) { boundaries_ = std::move(provider); }
 
   // Seals the next epoch of `stream` now (kUndefinedObject for an unknown stream).
   Result<lake::CaptureResult> CaptureStream(std::string_view stream);
@@ -71,6 +84,7 @@ class CaptureService {
   Status RefreshFromTable(const sql::StreamDefinition& definition, StreamState& state);
 
   CaptureServiceOptions options_;
+  BoundariesProvider boundaries_;
   sql::Catalog& catalog_;
   log::LogManager& logs_;
   std::mutex states_mu_;

@@ -35,9 +35,25 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options)
     views.insert(CanonicalIdentifier(view->name));
   }
   RETURN_IF_ERROR(db->versions_->DropAllBut(views));
+  speed::AlertHubOptions alerts = options.alerts;
+  alerts.dir = options.data_dir / "alerts";
+  ASSIGN_OR_RETURN(db->alerts_, speed::AlertHub::Open(alerts));
+  SpeedServiceOptions speed = options.speed;
+  speed.data_dir = options.data_dir;
+  db->speed_ = std::make_unique<SpeedService>(speed, *db->catalog_, *db->logs_, *db->versions_,
+                                              db->alerts_.get());
+  SpeedService* speed_service = db->speed_.get();
+  db->capture_->SetBoundariesProvider(
+      [speed_service](const sql::StreamDefinition& stream) {
+        return speed_service->BoundariesOf(stream);
+      });
   BatchJobsOptions batch = options.batch;
   batch.data_dir = options.data_dir;
   db->jobs_ = std::make_unique<BatchJobs>(batch, *db->catalog_, *db->capture_, *db->versions_);
+  db->jobs_->SetAbsorbedListener([speed_service](const sql::ViewPlan& plan, int64_t epoch) {
+    speed_service->Absorbed(plan, epoch);
+  });
+  db->SyncSpeed();
   return db;
 }
 
@@ -78,7 +94,9 @@ Result<QueryResult> Database::Execute(std::string_view sql_text, Consistency con
           return ExecuteCreateStream(statement, *catalog_, *logs_);
         } else if constexpr (std::is_same_v<T, sql::AlterStreamStatement>) {
           std::lock_guard<std::mutex> lock(ddl_mu_);
-          return ExecuteAlterStream(statement, *catalog_, *logs_);
+          ASSIGN_OR_RETURN(QueryResult result, ExecuteAlterStream(statement, *catalog_, *logs_));
+          SyncSpeed();  // the views of the stream were re-bound
+          return result;
         } else if constexpr (std::is_same_v<T, sql::DropStatement>) {
           std::lock_guard<std::mutex> lock(ddl_mu_);
           ASSIGN_OR_RETURN(QueryResult result, ExecuteDrop(statement, *catalog_, *logs_));
@@ -86,6 +104,7 @@ Result<QueryResult> Database::Execute(std::string_view sql_text, Consistency con
           if (statement.kind == sql::ObjectKind::kView) {
             RETURN_IF_ERROR(versions_->Drop(statement.name));
           }
+          SyncSpeed();
           return result;
         } else if constexpr (std::is_same_v<T, sql::ShowStatement>) {
           return ExecuteShow(statement, *catalog_, *logs_);
@@ -93,12 +112,16 @@ Result<QueryResult> Database::Execute(std::string_view sql_text, Consistency con
           return ExecuteDescribe(statement, *catalog_);
         } else if constexpr (std::is_same_v<T, sql::CreateViewStatement>) {
           std::lock_guard<std::mutex> lock(ddl_mu_);
-          return ExecuteCreateView(statement, *catalog_);
+          ASSIGN_OR_RETURN(QueryResult result, ExecuteCreateView(statement, *catalog_));
+          SyncSpeed();
+          return result;
         } else if constexpr (std::is_same_v<T, sql::CreateAlertStatement>) {
           std::lock_guard<std::mutex> lock(ddl_mu_);
-          return ExecuteCreateAlert(statement, *catalog_);
+          ASSIGN_OR_RETURN(QueryResult result, ExecuteCreateAlert(statement, *catalog_));
+          SyncSpeed();  // the view now builds rows for its alert rules
+          return result;
         } else if constexpr (std::is_same_v<T, sql::SelectStatement>) {
-          return ExecuteViewQuery(statement, ViewQueryContext{*catalog_, *versions_,
+          return ExecuteViewQuery(statement, ViewQueryContext{*catalog_, *versions_, *speed_,
                                                               options_.data_dir, consistency});
         } else {
           return Status(StatusCode::kUnsupported,
@@ -139,6 +162,12 @@ Result<StreamHandle> Database::FindStream(std::string_view name) const {
     return Status(StatusCode::kUndefinedObject, fmt::format("stream '{}' does not exist", name));
   }
   return handle;
+}
+
+void Database::SyncSpeed() {
+  // The statement already took effect; a view the speed layer could not start shows its error
+  // in /v1/status (SpeedService::sync_error) rather than failing the statement.
+  (void)speed_->Sync();
 }
 
 void Database::Close() {

@@ -1,5 +1,5 @@
 // Database: the engine as the protocol servers and the CLI see it. It opens the data directory
-// (catalog, ingestion log, capture into the lake), applies --definitions files, executes SQL statements and hands
+// (catalog, ingestion log, capture into the lake, batch jobs, the speed layer), applies --definitions files, executes SQL statements and hands
 // out the live objects of a stream. It only wires layers together: statement semantics live in
 // StatementExecutor, storage in log/, definitions in sql/. Thread-safe: every method may be
 // called concurrently from connection threads.
@@ -14,6 +14,7 @@
 #include "serving/batch_jobs.h"
 #include "serving/capture_service.h"
 #include "serving/query_result.h"
+#include "serving/speed_service.h"
 #include "serving/view_versions.h"
 #include "sql/catalog.h"
 
@@ -27,6 +28,9 @@ struct DatabaseOptions {
   uint64_t capture_max_bytes = 256ull << 20;
   // Batch jobs and their scheduler; data_dir is filled in from the above.
   BatchJobsOptions batch;
+  // The speed layer and its alerts; data_dir (and alerts.dir = DATA/alerts) are filled in.
+  SpeedServiceOptions speed;
+  speed::AlertHubOptions alerts;
 };
 
 // A stream's definition together with its log; both stay valid while the handle is held.
@@ -58,6 +62,9 @@ class Database {
   // Which batch version of each view is served, and the batch jobs that build them.
   ViewVersions& view_versions() { return *versions_; }
   BatchJobs& batch_jobs() { return *jobs_; }
+  // The speed layer: live window states of every view, and the alerts they raise.
+  SpeedService& speed() { return *speed_; }
+  speed::AlertHub& alerts() { return *alerts_; }
   const DatabaseOptions& options() const { return options_; }
 
   // Stops appends and wakes readers; called before destruction on shutdown.
@@ -66,6 +73,8 @@ class Database {
  private:
   Database() = default;
   Status OpenCatalogedStreams();
+  // Brings the speed layer in line with the catalog after a DDL statement.
+  void SyncSpeed();
 
   DatabaseOptions options_;
   std::mutex ddl_mu_;  // serializes catalog changes (CREATE/DROP) with their log changes
@@ -73,6 +82,8 @@ class Database {
   std::unique_ptr<log::LogManager> logs_;
   std::unique_ptr<CaptureService> capture_;
   std::unique_ptr<ViewVersions> versions_;
+  std::unique_ptr<speed::AlertHub> alerts_;
+  std::unique_ptr<SpeedService> speed_;  // its tailers stop before the alert hub and the log go
   std::unique_ptr<BatchJobs> jobs_;  // last: its thread stops first
 };
 

@@ -21,6 +21,7 @@ namespace {
 
 constexpr std::string_view kSourceColumn = "_source";
 constexpr std::string_view kBatchSource = "BATCH";
+constexpr std::string_view kSpeedSource = "SPEED";
 
 Status Unsupported(std::string_view what, SourcePosition position) {
   return Status(StatusCode::kUnsupported,
@@ -29,11 +30,11 @@ Status Unsupported(std::string_view what, SourcePosition position) {
 }
 
 Status CheckSupported(const sql::SelectStatement& select, Consistency consistency) {
-  if (consistency != Consistency::kExact) {
+  if (consistency == Consistency::kMerged) {
     return Status(StatusCode::kUnsupported,
-                  fmt::format("consistency '{}' needs the speed layer, which is not built yet; "
-                              "use consistency 'exact' (the batch view)",
-                              ConsistencyName(consistency)),
+                  "consistency 'merged' (batch and speed states merged) arrives with the serving "
+                  "layer (issue 7); use consistency 'exact' (the batch view) or 'speed' (the "
+                  "speed layer)",
                   select.position);
   }
   if (select.distinct) return Unsupported("SELECT DISTINCT over a view", select.position);
@@ -43,9 +44,10 @@ Status CheckSupported(const sql::SelectStatement& select, Consistency consistenc
   return Status::Ok();
 }
 
-// The view's rows (output columns, then _source) from stored batch view rows: HAVING applied.
+// The view's rows (output columns, then _source = `source`) from batch view rows (stored, or the
+// speed layer's in the same shape): HAVING applied.
 Result<Chunk> ViewRows(const sql::ViewPlan& plan, const std::vector<Chunk>& stored,
-                       const SchemaPtr& schema) {
+                       const SchemaPtr& schema, std::string_view source) {
   const size_t outputs = plan.output_schema->size();
   Chunk rows(schema);
   for (const Chunk& chunk : stored) {
@@ -53,7 +55,7 @@ Result<Chunk> ViewRows(const sql::ViewPlan& plan, const std::vector<Chunk>& stor
     for (size_t r = 0; r < chunk.num_rows(); ++r) {
       if (!having.IsValid(r) || !having.bools()[r]) continue;
       for (size_t c = 0; c < outputs; ++c) rows.mutable_column(c).AppendFrom(chunk.column(c), r);
-      rows.mutable_column(outputs).AppendString(kBatchSource);
+      rows.mutable_column(outputs).AppendString(source);
     }
   }
   return rows;
@@ -215,6 +217,18 @@ Result<Chunk> Answer(const sql::SelectStatement& select, const Chunk& all_rows) 
   return Chunk::Make(std::make_shared<const Schema>(std::move(fields)), std::move(columns));
 }
 
+// The answer to `select` over the view's rows, with what they cover.
+Result<QueryResult> AnswerOf(const sql::SelectStatement& select, const Chunk& view_rows,
+                             const QueryCoverage& coverage) {
+  ASSIGN_OR_RETURN(Chunk answer, Answer(select, view_rows));
+  QueryResult result;
+  result.schema = answer.schema();
+  result.command_tag = fmt::format("SELECT {}", answer.num_rows());
+  result.chunks.push_back(std::move(answer));
+  result.coverage = coverage;
+  return result;
+}
+
 }  // namespace
 
 std::string_view ConsistencyName(Consistency consistency) {
@@ -248,9 +262,28 @@ Result<QueryResult> ExecuteViewQuery(const sql::SelectStatement& select,
                   fmt::format("view '{}' does not exist", select.from), select.from_position);
   }
   RETURN_IF_ERROR(CheckSupported(select, context.consistency));
-  ASSIGN_OR_RETURN(std::optional<ServedVersion> served, context.versions.Served(plan));
   QueryCoverage coverage;
   coverage.consistency = context.consistency;
+  std::shared_ptr<speed::SpeedView> speed_view = context.speed.FindView(plan->name);
+  if (context.consistency == Consistency::kSpeed) {
+    // The speed layer's generations newer than what the batch view absorbed.
+    const sql::ViewPlanPtr& rows_plan = speed_view ? speed_view->plan_ptr() : plan;
+    Chunk view_rows(RowSchema(*rows_plan));
+    if (speed_view) {
+      ASSIGN_OR_RETURN(speed::SpeedRows speed_rows, speed_view->Rows());
+      ASSIGN_OR_RETURN(view_rows, ViewRows(*rows_plan, speed_rows.rows, view_rows.schema(),
+                                           kSpeedSource));
+      coverage.batch_epoch = speed_rows.absorbed_epoch;
+      if (speed_rows.watermark != speed::kNoWatermark) {
+        coverage.speed_watermark = Timestamp{speed_rows.watermark};
+      }
+    }
+    return AnswerOf(select, view_rows, coverage);
+  }
+  ASSIGN_OR_RETURN(std::optional<ServedVersion> served, context.versions.Served(plan));
+  if (speed_view && speed_view->watermark() != speed::kNoWatermark) {
+    coverage.speed_watermark = Timestamp{speed_view->watermark()};
+  }
   // The served version's plan: after CREATE OR REPLACE VIEW, the old rows until the new commit.
   const sql::ViewPlanPtr& rows_plan = served ? served->plan : plan;
   Chunk view_rows(RowSchema(*rows_plan));
@@ -259,18 +292,13 @@ Result<QueryResult> ExecuteViewQuery(const sql::SelectStatement& select,
                      batch::BatchViewTable::Open(context.data_dir, served->plan, served->version));
     ASSIGN_OR_RETURN(batch::BatchHorizon horizon, table.Horizon());
     ASSIGN_OR_RETURN(std::vector<Chunk> stored, table.Read(std::nullopt));
-    ASSIGN_OR_RETURN(view_rows, ViewRows(*served->plan, stored, view_rows.schema()));
+    ASSIGN_OR_RETURN(view_rows,
+                     ViewRows(*served->plan, stored, view_rows.schema(), kBatchSource));
     coverage.batch_epoch = horizon.epoch;
     coverage.batch_version = served->version;
     ASSIGN_OR_RETURN(coverage.batch_horizon, context.versions.HorizonOf(*served, horizon));
   }
-  ASSIGN_OR_RETURN(Chunk answer, Answer(select, view_rows));
-  QueryResult result;
-  result.schema = answer.schema();
-  result.command_tag = fmt::format("SELECT {}", answer.num_rows());
-  result.chunks.push_back(std::move(answer));
-  result.coverage = coverage;
-  return result;
+  return AnswerOf(select, view_rows, coverage);
 }
 
 }  // namespace braid::serving

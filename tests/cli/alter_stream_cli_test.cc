@@ -6,7 +6,7 @@
 #include <fstream>
 #include <map>
 
-#include "cli/http_client.h"
+#include "common/http_client.h"
 #include "lake/delta_table.h"
 #include "lake/parquet_reader.h"
 #include "subprocess.h"
@@ -91,7 +91,7 @@ TEST(AlterStreamCliTest, AddColumnIngestRestartAndCapture) {
   RunResult describe = RunBraid({"sql", "--server", server->url(), "DESCRIBE sensors"});
   ASSERT_EQ(describe.exit_code, 0) << describe.err;
   EXPECT_NE(describe.out.find("humidity"), std::string::npos) << describe.out;
-  auto client = cli::HttpClient::Connect(server->url());
+  auto client = HttpClient::Connect(server->url());
   ASSERT_TRUE(client.ok());
   auto captured = (*client)->Request("POST", "/v1/capture", "");
   ASSERT_TRUE(captured.ok());

@@ -11,8 +11,8 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
-#include "cli/http_client.h"
 #include "cli/iot_generator.h"
+#include "common/http_client.h"
 #include "lake/delta_table.h"
 #include "lake/parquet_reader.h"
 #include "log/log_manager.h"
@@ -142,7 +142,7 @@ TEST_F(ServerTest, IngestStatusAndSqlThroughTheCli) {
 TEST_F(ServerTest, DefinitionsAreReappliedAndCatalogSurvivesRestart) {
   {
     auto server = StartServer();
-    auto client = cli::HttpClient::Connect(server->url());
+    auto client = HttpClient::Connect(server->url());
     ASSERT_TRUE(client.ok());
     auto created = (*client)->Request("POST", "/v1/sql", "CREATE STREAM clicks (user_id STRING)");
     ASSERT_TRUE(created.ok());
@@ -193,7 +193,7 @@ TEST_F(ServerTest, AcknowledgedEventsSurviveKillAndRetriesAreExactlyOnce) {
     std::vector<std::thread> producers;
     for (int t = 0; t < 4; ++t) {
       producers.emplace_back([&, t] {
-        auto client = cli::HttpClient::Connect(server->url());
+        auto client = HttpClient::Connect(server->url());
         if (!client.ok()) return;
         for (int r = t; r < kRequests; r += 4) {
           auto response = (*client)->Request("POST", "/v1/streams/telemetry/events", body_of(r),
@@ -261,7 +261,7 @@ TEST_F(ServerTest, AcknowledgedEventsSurviveKillAndRetriesAreExactlyOnce) {
     const int64_t after_crash = status_events();
     EXPECT_GE(after_crash, int64_t{acked_count} * kPerRequest) << "round " << round;
     // Retry everything with the same keys: the missing requests are appended, nothing twice.
-    auto client = cli::HttpClient::Connect(server->url());
+    auto client = HttpClient::Connect(server->url());
     ASSERT_TRUE(client.ok());
     for (int r = 0; r < kRequests; ++r) {
       auto response = (*client)->Request("POST", "/v1/streams/telemetry/events", body_of(r),
@@ -288,7 +288,7 @@ TEST_F(ServerTest, CaptureIsExactlyOnceAcrossKills) {
     auto server = StartServer();
     std::atomic<bool> stop{false};
     std::thread producer([&] {
-      auto client = cli::HttpClient::Connect(server->url());
+      auto client = HttpClient::Connect(server->url());
       if (!client.ok()) return;
       cli::IotGeneratorOptions options;
       options.devices = 50;
@@ -303,7 +303,7 @@ TEST_F(ServerTest, CaptureIsExactlyOnceAcrossKills) {
       }
     });
     std::thread capturer([&] {
-      auto client = cli::HttpClient::Connect(server->url());
+      auto client = HttpClient::Connect(server->url());
       if (!client.ok()) return;
       while (!stop) {
         if (!(*client)->Request("POST", "/v1/capture", "").ok()) return;
@@ -316,7 +316,7 @@ TEST_F(ServerTest, CaptureIsExactlyOnceAcrossKills) {
     capturer.join();
 
     server = StartServer();
-    auto client = cli::HttpClient::Connect(server->url());
+    auto client = HttpClient::Connect(server->url());
     ASSERT_TRUE(client.ok());
     auto captured = (*client)->Request("POST", "/v1/capture", "");
     ASSERT_TRUE(captured.ok());
@@ -357,7 +357,7 @@ TEST_F(ServerTest, CaptureIsExactlyOnceAcrossKills) {
 // into one without changing a row, and `braid lake vacuum` then deletes the three originals.
 TEST_F(ServerTest, LakeLsOptimizeVacuumThroughTheCli) {
   auto server = StartServer();
-  auto client = cli::HttpClient::Connect(server->url());
+  auto client = HttpClient::Connect(server->url());
   ASSERT_TRUE(client.ok());
   cli::IotGeneratorOptions options;  // 3,000 events in 3 s of event time, all on 2026-11-23
   options.start = *ParseRfc3339("2026-11-23T12:00:00Z");
@@ -427,7 +427,7 @@ TEST_F(ServerTest, ScheduledMaintenanceCompactsSmallFiles) {
       data_, std::vector<std::string>{"--config", config.string(), "--definitions",
                                       SourceDir() + "/examples/iot.sql"});
   ASSERT_TRUE(server->Start()) << server->log();
-  auto client = cli::HttpClient::Connect(server->url());
+  auto client = HttpClient::Connect(server->url());
   ASSERT_TRUE(client.ok());
   cli::IotGeneratorOptions options;
   options.start = *ParseRfc3339("2026-11-23T12:00:00Z");

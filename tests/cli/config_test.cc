@@ -66,6 +66,12 @@ max_bytes = 1000
 [lake]
 maintenance_interval = "0s"
 vacuum_retention = "2d"
+[batch]
+refresh_interval = "1 min"
+threads = 2
+memory_limit = 1000000
+[speed]
+memory_limit = 2000000
 )");
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->data_dir, "/var/lib/braid");
@@ -83,6 +89,34 @@ vacuum_retention = "2d"
   EXPECT_EQ(config->capture_max_bytes, 1000u);
   EXPECT_EQ(config->lake_maintenance_interval, Duration{});
   EXPECT_EQ(config->vacuum_retention, Duration::Days(2));
+  EXPECT_EQ(config->batch_refresh_interval, Duration::Minutes(1));
+  EXPECT_EQ(config->batch_threads, 2);
+  EXPECT_EQ(config->batch_memory_limit, 1000000u);
+  EXPECT_EQ(config->speed_memory_limit, 2000000u);
+}
+
+TEST(ConfigTest, ReadsAlertWebhooks) {
+  Result<ServeConfig> config = LoadText(R"(
+[[alerts.webhooks]]
+url = "http://127.0.0.1:9000/hook"
+
+[[alerts.webhooks]]
+url = "http://alerts.internal/braid?team=ops"
+timeout = "2s"
+initial_backoff = "250ms"
+max_backoff = "5 min"
+)");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  ASSERT_EQ(config->webhooks.size(), 2u);
+  EXPECT_EQ(config->webhooks[0].url, "http://127.0.0.1:9000/hook");
+  EXPECT_EQ(config->webhooks[0].timeout, Duration::Seconds(5));
+  EXPECT_EQ(config->webhooks[0].initial_backoff, Duration::Millis(100));
+  EXPECT_EQ(config->webhooks[0].max_backoff, Duration::Seconds(60));
+  EXPECT_EQ(config->webhooks[1].url, "http://alerts.internal/braid?team=ops");
+  EXPECT_EQ(config->webhooks[1].timeout, Duration::Seconds(2));
+  EXPECT_EQ(config->webhooks[1].initial_backoff, Duration::Millis(250));
+  EXPECT_EQ(config->webhooks[1].max_backoff, Duration::Minutes(5));
+  EXPECT_TRUE(LoadText("")->webhooks.empty());
 }
 
 TEST(ConfigTest, MistakesNameTheKeyAndLine) {
@@ -96,8 +130,23 @@ TEST(ConfigTest, MistakesNameTheKeyAndLine) {
            {"[log]\n\ngroup_commit_delay = \"fast\"\n", "line 3: 'group_commit_delay' invalid duration 'fast'"},
            {"[server]\nio_threads = \"two\"\n", "line 2: 'io_threads' must be an integer"},
            {"[storage]\nx = 1\n", "'storage' is not a known section"},
+           {"[speed]\nmemory_limit = 0\n", "'memory_limit' must be at least 1"},
+           {"[speed]\nthreads = 2\n", "'threads' is not a known key of [speed]"},
            {"[capture]\nevery = \"5s\"\n", "line 2: 'every' is not a known key of [capture]"},
            {"[server\n", "line 1"},
+           {"[[alerts.webhooks]]\nurl = \"http://h:1/x\"\nretries = 3\n",
+            "line 3: 'retries' is not a known key of [[alerts.webhooks]]"},
+           {"[[alerts.webhooks]]\ntimeout = \"1s\"\n",
+            "line 1: 'url' is required in [[alerts.webhooks]]"},
+           {"[[alerts.webhooks]]\nurl = \"https://h/x\"\n", "line 2: 'url' invalid URL"},
+           {"[[alerts.webhooks]]\nurl = \"http://h:1/x\"\ninitial_backoff = \"soon\"\n",
+            "line 3: 'initial_backoff' invalid duration 'soon'"},
+           {"[[alerts.webhooks]]\nurl = \"http://h:1/x\"\nmax_backoff = \"10ms\"\n",
+            "line 3: 'max_backoff' must not be less than initial_backoff"},
+           {"[alerts]\nwebhooks = \"http://h:1/x\"\n",
+            "line 2: 'webhooks' must be written [[alerts.webhooks]]"},
+           {"[alerts]\nemail = \"ops@example.com\"\n",
+            "line 2: 'email' is not a known key of [alerts]"},
        }) {
     Result<ServeConfig> config = LoadText(c.text);
     ASSERT_FALSE(config.ok()) << c.text;

@@ -14,7 +14,7 @@
 #include <sstream>
 #include <thread>
 
-#include "cli/http_client.h"
+#include "common/http_client.h"
 #include "test_paths.h"
 
 extern char** environ;
@@ -127,7 +127,7 @@ bool ServerProcess::Start() {
       pid_ = -1;
       return false;
     }
-    auto client = cli::HttpClient::Connect(url());
+    auto client = HttpClient::Connect(url());
     if (client.ok()) {
       auto r = (*client)->Request("GET", "/healthz");
       if (r.ok() && r->status == 200) return true;

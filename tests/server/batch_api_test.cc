@@ -201,8 +201,9 @@ TEST_F(BatchApiTest, StatusReportsEachViewsVersionEpochAndHorizon) {
   {
     const Json status(client().Get("/v1/status").body);
     const simdjson::dom::element view = status.At("views", "per_minute");
-    EXPECT_EQ(KeysOf(view), (std::vector<std::string>{"version", "batch_epoch", "batch_horizon",
-                                                      "last_refresh", "building"}));
+    EXPECT_EQ(KeysOf(view),
+              (std::vector<std::string>{"version", "batch_epoch", "batch_horizon", "last_refresh",
+                                        "building", "speed_watermark", "generations", "speed"}));
     EXPECT_TRUE(view["version"].is_null());
     EXPECT_EQ(IntOf(view["batch_epoch"]), 0);
     EXPECT_TRUE(view["batch_horizon"].is_null());

@@ -106,10 +106,11 @@ TEST_F(ViewVersionsTest, FirstUseAfterARestartDeletesLeftovers) {
   fs::create_directories(ViewDir() / "v7" / "_delta_log");
   std::ofstream(ViewDir() / "v7" / "part-0.parquet") << "half written";
   fs::create_directories(ViewDir() / "v1");
+  // Opening the database is the first use: the speed layer starts each view from what its
+  // served version absorbed.
   Open();
-  EXPECT_EQ(OnDisk(), (std::set<int64_t>{1, 2, 3, 7}));  // nothing happens before first use
-  EXPECT_EQ(ServedNumber(), 3);
   EXPECT_EQ(OnDisk(), (std::set<int64_t>{2, 3}));
+  EXPECT_EQ(ServedNumber(), 3);
   EXPECT_TRUE(fs::exists(ViewDir() / "CURRENT"));
   // The next version number continues above every version ever seen on disk.
   EXPECT_EQ(BuildAndPublish(), 4);
