@@ -35,6 +35,7 @@
 #include "batch/view_refresh.h"
 #include "cli/iot_generator.h"
 #include "duckdb_timing.h"
+#include "bench_util.h"
 #include "lake/capture.h"
 #include "lake/delta_table.h"
 #include "serving/stream_capture.h"
@@ -46,61 +47,22 @@ namespace braid::batch {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
+using bench::BindDeviceMetrics;
+using bench::Clock;
+using bench::DuckDbDeviceMetrics;
+using bench::IotPlan;
+using bench::Median;
+using bench::SecondsSince;
 
 constexpr size_t kEpochEvents = 1'000'000;
 constexpr size_t kChunkRows = 65'536;
 constexpr size_t kIncrementEvents = 100'000;
 
 [[noreturn]] void Die(const std::string& what, const Status& status) {
-  std::fprintf(stderr, "batch_bench: %s: %s\n", what.c_str(), status.ToString().c_str());
-  std::exit(1);
-}
-
-double SecondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-double Median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values.empty() ? 0 : values[values.size() / 2];
+  bench::Die("batch_bench", what, status);
 }
 
 // The stream and device_metrics of examples/iot.sql.
-struct IotPlan {
-  std::shared_ptr<const sql::StreamDefinition> stream;
-  sql::ViewPlanPtr view;
-};
-
-IotPlan BindDeviceMetrics(const fs::path& source) {
-  std::ifstream in(source / "examples/iot.sql");
-  std::stringstream text;
-  text << in.rdbuf();
-  Result<std::vector<sql::ParsedStatement>> statements = sql::ParseScript(text.str());
-  if (!statements.ok()) Die("examples/iot.sql", statements.status());
-  IotPlan plan;
-  sql::BindEnvironment environment{
-      .find_stream = [&plan](std::string_view) { return plan.stream; },
-      .find_view = [](std::string_view) { return sql::ViewPlanPtr(); },
-  };
-  for (const sql::ParsedStatement& parsed : *statements) {
-    if (const auto* create = std::get_if<sql::CreateStreamStatement>(&parsed.statement)) {
-      Result<sql::StreamDefinition> definition = sql::BindCreateStream(*create);
-      if (!definition.ok()) Die("CREATE STREAM", definition.status());
-      plan.stream = std::make_shared<const sql::StreamDefinition>(std::move(*definition));
-    } else if (const auto* view = std::get_if<sql::CreateViewStatement>(&parsed.statement)) {
-      if (view->name != "device_metrics") continue;
-      Result<sql::BoundView> bound = sql::BindView(*view, environment);
-      if (!bound.ok()) Die(view->name, bound.status());
-      plan.view = bound->plan;
-    }
-  }
-  if (plan.stream == nullptr || plan.view == nullptr) {
-    Die("examples/iot.sql", Status(StatusCode::kInternal, "no telemetry or device_metrics"));
-  }
-  return plan;
-}
-
 // Generated telemetry held in memory per partition (device % partitions), as the log would hand
 // it to capture.
 class MemorySource : public lake::CaptureSource {
@@ -217,20 +179,6 @@ std::string LakeFileList(const fs::path& lake_dir) {
   return list + "]";
 }
 
-// device_metrics in DuckDB's SQL (as tests/sql/view_oracle_test.cc checks it).
-std::string DuckDbDeviceMetrics(const std::string& files) {
-  return fmt::format(
-      "SELECT device_id, we - 60000000 AS window_start, we AS window_end, count(*) AS "
-      "event_count, avg(temperature) AS avg_temperature, max(temperature) AS max_temperature, "
-      "min(temperature) AS min_temperature, stddev_samp(temperature) AS stddev_temperature, "
-      "quantile_cont(temperature, 0.95) AS p95_temperature, sum(energy_consumed) AS "
-      "total_energy, count(DISTINCT user_id) AS unique_users, CASE WHEN avg(temperature) > 85 "
-      "THEN 'HIGH_TEMP' WHEN avg(temperature) < 32 THEN 'LOW_TEMP' ELSE 'NORMAL' END AS "
-      "alert_level FROM (SELECT *, (epoch_us(event_ts) // 60000000 + 1) * 60000000 AS we FROM "
-      "read_parquet({})) GROUP BY device_id, we",
-      files);
-}
-
 struct RunFigures {
   double seconds = 0;
   RefreshStats stats;
@@ -272,7 +220,7 @@ void FullRecompute(const IotPlan& plan, const fs::path& source_dir, const fs::pa
         stats.aggregate_seconds, stats.finish_seconds, stats.write_seconds);
   }
   if (!duckdb) return;
-  const std::string query = DuckDbDeviceMetrics(LakeFileList(lake_dir));
+  const std::string query = DuckDbDeviceMetrics("read_parquet(" + LakeFileList(lake_dir) + ")");
   const fs::path copy_target = dir / "duckdb-device-metrics.parquet";
   for (size_t threads : thread_counts) {
     std::vector<std::string> sql = {fmt::format("SET threads = {}", threads)};
@@ -382,7 +330,9 @@ int Main(int argc, char** argv) {
   }
   const char* env_source = std::getenv("BRAID_SOURCE_DIR");
   const fs::path source = env_source ? env_source : BRAID_SOURCE_DIR;
-  const IotPlan plan = BindDeviceMetrics(source);
+  const Result<IotPlan> bound = BindDeviceMetrics(source / "examples/iot.sql");
+  if (!bound.ok()) Die("examples/iot.sql", bound.status());
+  const IotPlan& plan = *bound;
   fs::create_directories(dir);
   FullRecompute(plan, source, dir, events, reps, duckdb, thread_counts);
   if (incremental) {

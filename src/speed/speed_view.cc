@@ -288,7 +288,6 @@ Status SpeedView::Advance(Timestamp tau, std::vector<Chunk>* emitted) {
 }
 
 bool SpeedView::GridEndIn(int64_t low, int64_t high) const {
-  if (low == INT64_MIN) return true;
   const sql::WindowDefinition& window = *plan_->window;
   const int64_t step = window.kind == sql::WindowKind::kHopping ? window.hop.micros
                                                                  : window.size.micros;
@@ -316,12 +315,17 @@ Status SpeedView::EmitLocked(std::vector<Chunk>* emitted) {
   if (high <= emitted_through_) return Status::Ok();
   if (plan_->has_session_window()) return EmitSessionsLocked(high, emitted);
   const int64_t low = emitted_through_;
+  // The first round of a view without a kept frontier reads no batch history: windows closed
+  // before the view ever ran are not alerted on (as a Stream Analytics job starting now).
+  const bool first = low == INT64_MIN;
   const bool speed_cells = !open_ends_.empty() && *open_ends_.begin() < high;
   // With a batch source, a window may close that only the batch view holds (all its events
   // absorbed before a restart): every window end of the grid is a round then.
   const bool wanted = rows_wanted() && emitted != nullptr;
-  if (!speed_cells && !(wanted && batch_ != nullptr && GridEndIn(low, high))) {
+  const bool read_batch = wanted && batch_ != nullptr && !first;
+  if (!speed_cells && !(read_batch && GridEndIn(low, high))) {
     emitted_through_ = high;
+    if (first) SaveFrontierLocked();
     return Status::Ok();
   }
   emitted_through_ = high;
@@ -329,7 +333,7 @@ Status SpeedView::EmitLocked(std::vector<Chunk>* emitted) {
   if (wanted) {
     batch::HashAggregator closing(plan_, batch::AggregatorOptions{.memory_limit = SIZE_MAX});
     int64_t batch_epoch = 0;
-    if (batch_ != nullptr) {
+    if (read_batch) {
       ASSIGN_OR_RETURN(batch_epoch, batch_->MergeWindows(plan_, low, high, closing));
     }
     for (const auto& [number, generation] : generations_) {

@@ -20,7 +20,8 @@
 // windows: a tumbling or hopping window's row merges the batch view's states of epochs <= B
 // (batch_states.h) with the generations > B, so an alert sees every event also after a restart
 // that replayed only the unabsorbed log; without a batch source (or before any batch version)
-// every generation held counts. Session rows come from the generations held only. The emitted
+// every generation held counts; a view's first round (no kept frontier) reads no batch history.
+// Session rows come from the generations held only. The emitted
 // frontier (windows ending before it were emitted) is kept in `frontier_file` when one is given,
 // so a restart does not emit those windows again; it is written after each round that emitted,
 // without fsync (after a power cut a window may be emitted again; alert ids dedupe it).
