@@ -19,22 +19,26 @@ namespace braid::batch {
 
 namespace {
 
-// The cells' grouping values, in group order.
+// The grouping values of the cells turned into rows, indexed by cell (0..groups.size()), and
+// each cell's group in the table.
 struct DecodedCells {
   std::vector<Column> keys;
   std::vector<int64_t> starts;
   std::vector<int64_t> ends;
+  std::vector<uint32_t> groups;
 };
 
-DecodedCells DecodeCells(const sql::ViewPlan& plan, const GroupTable& table) {
+DecodedCells DecodeCells(const sql::ViewPlan& plan, const GroupTable& table,
+                         std::span<const uint32_t> groups) {
   DecodedCells cells;
   for (const sql::GroupKey& key : plan.keys) {
     cells.keys.emplace_back(key.expr->type);
-    cells.keys.back().Reserve(table.size());
+    cells.keys.back().Reserve(groups.size());
   }
   bool windowed = plan.window.has_value();
   bool session = plan.has_session_window();
-  for (uint32_t group = 0; group < table.size(); ++group) {
+  cells.groups.assign(groups.begin(), groups.end());
+  for (uint32_t group : groups) {
     DecodedCellKey decoded = DecodeCellKey(table.key(group), windowed, session, cells.keys);
     if (!windowed) continue;
     cells.ends.push_back(decoded.window_end);
@@ -81,7 +85,7 @@ std::vector<uint32_t> RowOrder(const DecodedCells& cells, size_t num_groups) {
   return order;
 }
 
-// The grouped chunk (plan.grouped_schema) of the groups `rows`, in that order, and each
+// The grouped chunk (plan.grouped_schema) of the cells `rows`, in that order, and each
 // aggregate's serialized states.
 Result<Chunk> GroupedChunk(const sql::ViewPlan& plan, const GroupTable& table,
                            const DecodedCells& cells, std::span<const uint32_t> rows,
@@ -90,14 +94,14 @@ Result<Chunk> GroupedChunk(const sql::ViewPlan& plan, const GroupTable& table,
   for (const Column& key : cells.keys) {
     columns.emplace_back(key.type());
     columns.back().Reserve(rows.size());
-    for (uint32_t group : rows) columns.back().AppendFrom(key, group);
+    for (uint32_t cell : rows) columns.back().AppendFrom(key, cell);
   }
   if (plan.window) {
     columns.emplace_back(DataType::kTimestamp);
     columns.emplace_back(DataType::kTimestamp);
-    for (uint32_t group : rows) {
-      columns[plan.keys.size()].AppendInt64(cells.starts[group]);
-      columns[plan.keys.size() + 1].AppendInt64(cells.ends[group]);
+    for (uint32_t cell : rows) {
+      columns[plan.keys.size()].AppendInt64(cells.starts[cell]);
+      columns[plan.keys.size() + 1].AppendInt64(cells.ends[cell]);
     }
   }
   // Group by group (a group's states are adjacent in its block), every aggregate in turn.
@@ -111,7 +115,7 @@ Result<Chunk> GroupedChunk(const sql::ViewPlan& plan, const GroupTable& table,
   }
   constexpr size_t kSampleGroups = 256;
   for (size_t r = 0; r < rows.size(); ++r) {
-    const uint32_t group = rows[r];
+    const uint32_t group = cells.groups[rows[r]];
     for (size_t i = 0; i < layout.functions.size(); ++i) {
       const agg::AggregateFunction& function = *layout.functions[i];
       RETURN_IF_ERROR(
@@ -206,8 +210,17 @@ std::vector<std::span<const uint32_t>> ChunkRuns(const DecodedCells& cells,
 Result<std::vector<Chunk>> BatchViewRows(const sql::ViewPlan& plan, const GroupTable& table,
                                          size_t rows_per_chunk, size_t threads,
                                          size_t memory_budget, bool with_states) {
-  const DecodedCells cells = DecodeCells(plan, table);
-  const std::vector<uint32_t> order = RowOrder(cells, table.size());
+  std::vector<uint32_t> all(table.size());
+  std::iota(all.begin(), all.end(), 0u);
+  return BatchViewRowsOf(plan, table, all, rows_per_chunk, threads, memory_budget, with_states);
+}
+
+Result<std::vector<Chunk>> BatchViewRowsOf(const sql::ViewPlan& plan, const GroupTable& table,
+                                           std::span<const uint32_t> groups,
+                                           size_t rows_per_chunk, size_t threads,
+                                           size_t memory_budget, bool with_states) {
+  const DecodedCells cells = DecodeCells(plan, table, groups);
+  const std::vector<uint32_t> order = RowOrder(cells, groups.size());
   const std::vector<std::span<const uint32_t>> runs = ChunkRuns(cells, order, rows_per_chunk);
   std::vector<Chunk> chunks(runs.size());
   // Each run reads its own groups' states only (finalize and serialize may normalize a state in
@@ -224,7 +237,7 @@ Result<std::vector<Chunk>> BatchViewRows(const sql::ViewPlan& plan, const GroupT
     return Status(StatusCode::kOutOfMemory,
                   fmt::format("view {}: the rows of its {} cells need more than the {} bytes "
                               "left under the memory limit ([batch] memory_limit)",
-                              plan.name, table.size(), memory_budget));
+                              plan.name, groups.size(), memory_budget));
   }
   return chunks;
 }

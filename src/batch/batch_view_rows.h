@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "batch/group_table.h"
@@ -29,5 +30,11 @@ Result<std::vector<Chunk>> BatchViewRows(const sql::ViewPlan& plan, const GroupT
                                          size_t rows_per_chunk, size_t threads = 1,
                                          size_t memory_budget = SIZE_MAX,
                                          bool with_states = true);
+// The same for the groups `groups` of `table` only.
+Result<std::vector<Chunk>> BatchViewRowsOf(const sql::ViewPlan& plan, const GroupTable& table,
+                                           std::span<const uint32_t> groups,
+                                           size_t rows_per_chunk, size_t threads = 1,
+                                           size_t memory_budget = SIZE_MAX,
+                                           bool with_states = true);
 
 }  // namespace braid::batch

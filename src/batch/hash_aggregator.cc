@@ -337,6 +337,23 @@ Result<std::vector<Chunk>> HashAggregator::Finish(size_t rows_per_chunk, size_t 
                        with_states);
 }
 
+Result<std::vector<Chunk>> HashAggregator::FinishWindows(int64_t min_end, int64_t max_end,
+                                                         bool with_states) {
+  if (impl_->sessions || !plan_->window) {
+    return Status(StatusCode::kUnsupported,
+                  fmt::format("view {}: rows by window range need tumbling or hopping windows",
+                              plan_->name));
+  }
+  const GroupTable& table = impl_->table;
+  std::vector<uint32_t> selected;
+  for (uint32_t group = 0; group < table.size(); ++group) {
+    int64_t end;  // the first 8 bytes of a windowed cell key (key_normalizer.h)
+    std::memcpy(&end, table.key(group).data(), sizeof(end));
+    if (end >= min_end && end < max_end) selected.push_back(group);
+  }
+  return BatchViewRowsOf(*plan_, table, selected, 65536, 1, SIZE_MAX, with_states);
+}
+
 SchemaPtr BatchViewSchema(const sql::ViewPlan& plan) {
   std::vector<Field> fields = plan.output_schema->fields();
   fields.push_back(Field{"_having", DataType::kBoolean, false});

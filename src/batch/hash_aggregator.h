@@ -72,6 +72,11 @@ class HashAggregator {
   Result<std::vector<Chunk>> Finish(size_t rows_per_chunk = 65536, size_t threads = 1,
                                     bool with_states = true);
 
+  // The rows (as Finish) of the cells whose window_end lies in [min_end, max_end) only, without
+  // copying them (the speed layer's closing windows). Not for session windows (kUnsupported).
+  Result<std::vector<Chunk>> FinishWindows(int64_t min_end, int64_t max_end,
+                                           bool with_states = true);
+
   size_t groups() const;
   // The distinct window_end values of the cells of a tumbling or hopping view (empty otherwise).
   std::set<int64_t> WindowEnds() const;

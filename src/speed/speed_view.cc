@@ -336,11 +336,23 @@ Status SpeedView::EmitLocked(std::vector<Chunk>* emitted) {
     if (read_batch) {
       ASSIGN_OR_RETURN(batch_epoch, batch_->MergeWindows(plan_, low, high, closing));
     }
+    std::vector<const Generation*> closing_generations;
     for (const auto& [number, generation] : generations_) {
-      if (number <= batch_epoch || generation.max_end < low) continue;
-      RETURN_IF_ERROR(generation.cells->MergeCopiesInto(closing, low, high));
+      if (number > batch_epoch && generation.max_end >= low) {
+        closing_generations.push_back(&generation);
+      }
     }
-    ASSIGN_OR_RETURN(std::vector<Chunk> rows, closing.Finish(65536, 1, /*with_states=*/false));
+    std::vector<Chunk> rows;
+    if (closing.groups() == 0 && closing_generations.size() == 1) {
+      // One source: its rows straight from its table, without copying the cells.
+      ASSIGN_OR_RETURN(rows, closing_generations.front()->cells->FinishWindows(
+                                 low, high, /*with_states=*/false));
+    } else {
+      for (const Generation* generation : closing_generations) {
+        RETURN_IF_ERROR(generation->cells->MergeCopiesInto(closing, low, high));
+      }
+      ASSIGN_OR_RETURN(rows, closing.Finish(65536, 1, /*with_states=*/false));
+    }
     for (Chunk& chunk : rows) {
       counters_.emitted_rows += chunk.num_rows();
       emitted->push_back(std::move(chunk));
