@@ -142,13 +142,9 @@ void StreamTailer::Run(std::stop_token stop) {
   }
 }
 
-bool StreamTailer::Refill(const std::vector<uint64_t>& positions) {
-  bool any = false;
+void StreamTailer::Refill(const std::vector<uint64_t>& positions) {
   for (size_t p = 0; p < buffered_.size(); ++p) {
-    if (buffered_head_[p] < buffered_[p].size()) {
-      any = true;
-      continue;
-    }
+    if (buffered_head_[p] < buffered_[p].size()) continue;
     buffered_[p].clear();
     buffered_head_[p] = 0;
     const log::Partition& partition = log_->partition(static_cast<int>(p));
@@ -159,9 +155,7 @@ bool StreamTailer::Refill(const std::vector<uint64_t>& positions) {
     if (!batches.ok() || batches->empty()) continue;  // retried on the next look
     read_to_[p] = batches->back().header.end_offset();
     buffered_[p] = std::move(*batches);
-    any = true;
   }
-  return any;
 }
 
 Result<Chunk> StreamTailer::InputOf(int partition, std::vector<log::RecordBatch>& batches) const {
@@ -199,7 +193,11 @@ Result<Chunk> StreamTailer::InputOf(int partition, std::vector<log::RecordBatch>
   columns.push_back(std::move(ingested_at));
   columns.push_back(std::move(partitions));
   columns.push_back(std::move(offsets));
-  return Chunk::Make(sql::ViewInputSchema(*schema), std::move(columns));
+  if (schema != events_schema_) {  // the view input schema changes only with ALTER STREAM
+    events_schema_ = schema;
+    input_schema_ = sql::ViewInputSchema(*schema);
+  }
+  return Chunk::Make(input_schema_, std::move(columns));
 }
 
 void StreamTailer::Process(int partition, std::vector<log::RecordBatch> batches) {
@@ -218,36 +216,35 @@ void StreamTailer::Process(int partition, std::vector<log::RecordBatch> batches)
     return;
   }
   const std::vector<GenerationSpan> spans = boundaries_->GenerationsOf(partition, base, count);
-  std::vector<std::pair<std::string, ViewFeed>> feeds;
+  const size_t p = static_cast<size_t>(partition);
+  std::vector<std::pair<std::shared_ptr<SpeedView>, uint64_t>> feeds;  // (view, next offset of p)
   {
     std::lock_guard<std::mutex> lock(mu_);
-    for (const auto& [name, feed] : feeds_) feeds.emplace_back(name, feed);
+    for (const auto& [name, feed] : feeds_) feeds.emplace_back(feed.view, feed.next[p]);
   }
-  const size_t p = static_cast<size_t>(partition);
-  for (auto& [name, feed] : feeds) {
-    const uint64_t from = std::max(feed.next[p], base);
+  for (const auto& [view, next] : feeds) {
+    const uint64_t from = std::max(next, base);
     if (from >= base + count) continue;
-    const sql::ViewPlan& plan = feed.view->plan();
+    const sql::ViewPlan& plan = view->plan();
     if (plan.input_schema->size() != input->num_columns()) continue;  // replaced soon (ALTER)
     std::vector<Chunk> emitted;
     for (const GenerationSpan& span : spans) {
       const uint64_t begin = std::max(span.first, from);
       const uint64_t end = span.first + span.count;
       if (begin >= end) continue;
-      if (!feed.view->Consume(*input, begin - base, end - base, partition, span.generation,
-                              marks, &emitted)
+      if (!view->Consume(*input, begin - base, end - base, partition, span.generation, marks,
+                         &emitted)
                .ok()) {
         break;  // the view keeps its error for status
       }
     }
-    if (!emitted.empty()) on_emitted_(feed.view, std::move(emitted));
+    if (!emitted.empty()) on_emitted_(view, std::move(emitted));
   }
   const Timestamp now = Now();
   std::lock_guard<std::mutex> lock(mu_);
-  for (auto& [name, feed] : feeds) {
-    auto it = feeds_.find(name);
-    if (it != feeds_.end() && it->second.view == feed.view) {
-      it->second.next[p] = std::max(it->second.next[p], base + count);
+  for (auto& [name, feed] : feeds_) {  // views added meanwhile start at their own offsets
+    for (const auto& [view, next] : feeds) {
+      if (feed.view == view) feed.next[p] = std::max(feed.next[p], base + count);
     }
   }
   events_ += count;

@@ -81,8 +81,8 @@ class StreamTailer {
     std::vector<uint64_t> next;  // per partition: the first offset the view has not seen
   };
   void Run(std::stop_token stop);
-  // Reads more of every partition whose buffer is empty; returns whether any batch is buffered.
-  bool Refill(const std::vector<uint64_t>& positions);
+  // Reads more of every partition whose buffer is empty.
+  void Refill(const std::vector<uint64_t>& positions);
   // Counts consecutive batches of one partition (offsets contiguous) as one chunk.
   void Process(int partition, std::vector<log::RecordBatch> batches);
   Result<Chunk> InputOf(int partition, std::vector<log::RecordBatch>& batches) const;
@@ -109,6 +109,8 @@ class StreamTailer {
   std::vector<size_t> buffered_head_;
   std::vector<uint64_t> read_to_;  // per partition: end of what is buffered
   uint64_t seen_feeds_version_ = 0;
+  mutable SchemaPtr events_schema_;  // the log's schema the cached view input schema extends
+  mutable SchemaPtr input_schema_;
   std::jthread thread_;  // last
 };
 
