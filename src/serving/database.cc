@@ -85,6 +85,12 @@ Result<QueryResult> Database::Execute(std::string_view sql_text) {
 }
 
 Result<QueryResult> Database::Execute(std::string_view sql_text, Consistency consistency) {
+  Session session;
+  session.consistency = consistency;
+  return Execute(sql_text, session);
+}
+
+Result<QueryResult> Database::Execute(std::string_view sql_text, Session& session) {
   ASSIGN_OR_RETURN(sql::ParsedStatement parsed, sql::ParseStatement(sql_text));
   return std::visit(
       [&](const auto& statement) -> Result<QueryResult> {
@@ -107,6 +113,7 @@ Result<QueryResult> Database::Execute(std::string_view sql_text, Consistency con
           SyncSpeed();
           return result;
         } else if constexpr (std::is_same_v<T, sql::ShowStatement>) {
+          if (!statement.setting.empty()) return ExecuteShowSetting(statement, session);
           return ExecuteShow(statement, *catalog_, *logs_);
         } else if constexpr (std::is_same_v<T, sql::DescribeStatement>) {
           return ExecuteDescribe(statement, *catalog_);
@@ -121,12 +128,13 @@ Result<QueryResult> Database::Execute(std::string_view sql_text, Consistency con
           SyncSpeed();  // the view now builds rows for its alert rules
           return result;
         } else if constexpr (std::is_same_v<T, sql::SelectStatement>) {
-          return ExecuteViewQuery(statement, ViewQueryContext{*catalog_, *versions_, *speed_,
-                                                              options_.data_dir, consistency});
+          const QueryControl control = session.StartStatement();
+          return ExecuteViewQuery(statement,
+                                  ViewQueryContext{*catalog_, *versions_, *speed_,
+                                                   options_.data_dir, session, control});
         } else {
-          return Status(StatusCode::kUnsupported,
-                        "SELECT and SET arrive with the serving layer's queries (issue 7)",
-                        statement.position);
+          static_assert(std::is_same_v<T, sql::SetStatement>);
+          return ExecuteSet(statement, session);
         }
       },
       parsed.statement);

@@ -14,6 +14,7 @@
 #include "serving/batch_jobs.h"
 #include "serving/capture_service.h"
 #include "serving/query_result.h"
+#include "serving/session.h"
 #include "serving/speed_service.h"
 #include "serving/view_versions.h"
 #include "sql/catalog.h"
@@ -48,6 +49,9 @@ class Database {
   Result<QueryResult> Execute(std::string_view sql);
   // The same, with the consistency a SELECT over a view reads (view_query.h).
   Result<QueryResult> Execute(std::string_view sql, Consistency consistency);
+  // The same within a client's session (session.h): SET changes it, SHOW reads it, queries run
+  // with its consistency, routing hints and limits, and stop when it is cancelled.
+  Result<QueryResult> Execute(std::string_view sql, Session& session);
   // Applies every statement of a definitions file; identical re-definitions are no-ops, a
   // conflicting one fails with the file name, line and column.
   Status ApplyDefinitionsFile(const std::filesystem::path& file);

@@ -6,10 +6,12 @@
 
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
 #include "common/chunk.h"
+#include "common/status.h"
 #include "common/time.h"
 
 namespace braid::serving {
@@ -17,10 +19,19 @@ namespace braid::serving {
 // Which layers a query reads (API.md): batch + speed, batch only, or speed only.
 enum class Consistency : uint8_t { kMerged, kExact, kSpeed };
 std::string_view ConsistencyName(Consistency consistency);  // "merged", "exact", "speed"
+// "" (the default) is merged; anything but merged, exact, speed is kInvalidArgument.
+Result<Consistency> ParseConsistency(std::string_view text);
 
 // What a query over a view covers (API.md "meta"), for the protocols to report.
 struct QueryCoverage {
-  Consistency consistency = Consistency::kMerged;
+  Consistency consistency = Consistency::kMerged;  // the layers read
+  Consistency requested = Consistency::kMerged;    // what the query asked for
+  // Why `consistency` differs from `requested` (a routing hint could not be met), else empty.
+  std::string routing;
+  // How old the answer may be: now minus the instant up to which every acknowledged event is
+  // counted (exact: the batch horizon; merged and speed: the speed layer's backlog). None when
+  // nothing is counted yet.
+  std::optional<Duration> staleness;
   int64_t batch_epoch = 0;             // B of the batch version read (0: none)
   int64_t batch_version = 0;           // the view version read (0: none)
   std::optional<Timestamp> batch_horizon;    // when capture sealed epoch B (api_status.h)

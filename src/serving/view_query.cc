@@ -231,26 +231,6 @@ Result<QueryResult> AnswerOf(const sql::SelectStatement& select, const Chunk& vi
 
 }  // namespace
 
-std::string_view ConsistencyName(Consistency consistency) {
-  switch (consistency) {
-    case Consistency::kMerged:
-      return "merged";
-    case Consistency::kExact:
-      return "exact";
-    case Consistency::kSpeed:
-      return "speed";
-  }
-  return "merged";
-}
-
-Result<Consistency> ParseConsistency(std::string_view text) {
-  if (text.empty() || text == "merged") return Consistency::kMerged;
-  if (text == "exact") return Consistency::kExact;
-  if (text == "speed") return Consistency::kSpeed;
-  return Status(StatusCode::kInvalidArgument,
-                fmt::format("unknown consistency '{}': expected merged, exact or speed", text));
-}
-
 Result<QueryResult> ExecuteViewQuery(const sql::SelectStatement& select,
                                      const ViewQueryContext& context) {
   sql::ViewPlanPtr plan = context.catalog.FindView(select.from);
@@ -261,11 +241,11 @@ Result<QueryResult> ExecuteViewQuery(const sql::SelectStatement& select,
     return Status(StatusCode::kUndefinedObject,
                   fmt::format("view '{}' does not exist", select.from), select.from_position);
   }
-  RETURN_IF_ERROR(CheckSupported(select, context.consistency));
+  RETURN_IF_ERROR(CheckSupported(select, context.session.consistency));
   QueryCoverage coverage;
-  coverage.consistency = context.consistency;
+  coverage.consistency = context.session.consistency;
   std::shared_ptr<speed::SpeedView> speed_view = context.speed.FindView(plan->name);
-  if (context.consistency == Consistency::kSpeed) {
+  if (context.session.consistency == Consistency::kSpeed) {
     // The speed layer's generations newer than what the batch view absorbed.
     const sql::ViewPlanPtr& rows_plan = speed_view ? speed_view->plan_ptr() : plan;
     Chunk view_rows(RowSchema(*rows_plan));

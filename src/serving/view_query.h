@@ -19,6 +19,7 @@
 
 #include "common/status.h"
 #include "serving/query_result.h"
+#include "serving/session.h"
 #include "serving/speed_service.h"
 #include "serving/view_versions.h"
 #include "sql/ast.h"
@@ -26,15 +27,13 @@
 
 namespace braid::serving {
 
-// "" (the default) is merged; anything but merged, exact, speed is kInvalidArgument.
-Result<Consistency> ParseConsistency(std::string_view text);
-
 struct ViewQueryContext {
   const sql::Catalog& catalog;
   ViewVersions& versions;
   SpeedService& speed;
   std::filesystem::path data_dir;
-  Consistency consistency = Consistency::kMerged;
+  const Session& session;  // consistency, routing hints, limits
+  const QueryControl& control;
 };
 
 Result<QueryResult> ExecuteViewQuery(const sql::SelectStatement& select,

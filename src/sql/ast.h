@@ -68,6 +68,7 @@ struct DropStatement {
 
 struct ShowStatement {
   ObjectKind kind = ObjectKind::kStream;  // SHOW STREAMS | VIEWS | ALERTS
+  std::string setting;  // SHOW name (a session setting, e.g. consistency): kind is unused
   SourcePosition position;
 };
 

@@ -248,7 +248,11 @@ Result<Statement> ParseShow(TokenCursor& cursor) {
   ShowStatement statement;
   statement.position = cursor.Advance().position;  // SHOW
   std::optional<ObjectKind> kind = CheckObjectKind(cursor, WordForm::kPlural);
-  if (!kind) return cursor.ErrorExpected("STREAMS, VIEWS or ALERTS after SHOW");
+  if (!kind && cursor.CheckName()) {  // SHOW consistency, SHOW server_version, ...
+    statement.setting = cursor.Advance().text;
+    return Statement(statement);
+  }
+  if (!kind) return cursor.ErrorExpected("STREAMS, VIEWS, ALERTS or a setting name after SHOW");
   cursor.Advance();
   statement.kind = *kind;
   return Statement(statement);

@@ -152,6 +152,12 @@ Result<Statement> ParseSet(TokenCursor& cursor) {
   if (!cursor.Accept(TokenKind::kEqual) && !cursor.AcceptWord("TO")) {
     return cursor.ErrorExpected(fmt::format("'=' or TO after SET {}", name.text));
   }
+  if (cursor.CheckName() && !cursor.CheckWord("TRUE") && !cursor.CheckWord("FALSE")) {
+    // SET search_path TO public, SET DateStyle = ISO: a bare word is a string value.
+    const Token word = cursor.Advance();
+    set.value = OptionValue{word.text, word.position};
+    return Statement(std::move(set));
+  }
   ASSIGN_OR_RETURN(set.value,
                    ParseLiteral(cursor, fmt::format("a value for setting '{}'", name.text)));
   return Statement(std::move(set));
