@@ -159,6 +159,13 @@ Result<Chunk> StoredRows(const sql::ViewPlan& plan, const GroupTable& table,
   std::vector<Column> serialized;
   ASSIGN_OR_RETURN(Chunk grouped,
                    GroupedChunk(plan, table, cells, rows, with_states, &serialized));
+  return BatchViewRowsOfGrouped(plan, grouped, std::move(serialized));
+}
+
+}  // namespace
+
+Result<Chunk> BatchViewRowsOfGrouped(const sql::ViewPlan& plan, const Chunk& grouped,
+                                     std::vector<Column> serialized) {
   std::vector<Column> columns;
   size_t grouping_columns = plan.aggregate_index(0);
   for (size_t i = 0; i < grouping_columns; ++i) columns.push_back(grouped.column(i));
@@ -171,6 +178,8 @@ Result<Chunk> StoredRows(const sql::ViewPlan& plan, const GroupTable& table,
   for (Column& states : serialized) columns.push_back(std::move(states));
   return Chunk::Make(BatchViewSchema(plan), std::move(columns));
 }
+
+namespace {
 
 // The UTC day of a window end (floor division).
 int64_t DayOf(int64_t window_end) {

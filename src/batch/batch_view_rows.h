@@ -37,4 +37,10 @@ Result<std::vector<Chunk>> BatchViewRowsOf(const sql::ViewPlan& plan, const Grou
                                            size_t memory_budget = SIZE_MAX,
                                            bool with_states = true);
 
+// The rows of a grouped chunk (plan.grouped_schema: keys, window, finalized aggregates): outputs
+// and `_having` evaluated over it, then `serialized` (one column of serialized states per
+// aggregate, or empty strings). The serving layer builds grouped chunks of merged states.
+Result<Chunk> BatchViewRowsOfGrouped(const sql::ViewPlan& plan, const Chunk& grouped,
+                                     std::vector<Column> serialized);
+
 }  // namespace braid::batch

@@ -66,7 +66,7 @@ uint32_t GroupTable::FindOrCreate(std::string_view key, uint64_t hash) {
     if (slot.hash == hash) {
       const Group& candidate = groups_[slot.group];
       if (candidate.key_length == key.size() &&
-          std::memcmp(candidate.key, key.data(), key.size()) == 0) {
+          (key.empty() || std::memcmp(candidate.key, key.data(), key.size()) == 0)) {
         return slot.group;
       }
     }
@@ -89,6 +89,7 @@ uint32_t GroupTable::Create(std::string_view key, uint64_t hash) {
 }
 
 const char* GroupTable::CopyKey(std::string_view key) {
+  if (key.empty()) return "";  // a view without keys and window: one group, an empty key
   if (key_block_used_ + key.size() > key_block_capacity_) {
     key_block_capacity_ = std::max(kKeyBlockBytes, key.size());
     key_blocks_.push_back(std::make_unique<char[]>(key_block_capacity_));

@@ -29,6 +29,7 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options)
   capture.max_bytes = options.capture_max_bytes;
   db->capture_ = std::make_unique<CaptureService>(capture, *db->catalog_, *db->logs_);
   db->versions_ = std::make_unique<ViewVersions>(options.data_dir);
+  db->view_cache_ = std::make_unique<BatchViewCache>(options.query_cache_bytes);
   // Finish a DROP VIEW that committed in the catalog before the process died (as for streams).
   std::set<std::string> views;
   for (const sql::ViewPlanPtr& view : db->catalog_->Views()) {
@@ -50,9 +51,12 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options)
   BatchJobsOptions batch = options.batch;
   batch.data_dir = options.data_dir;
   db->jobs_ = std::make_unique<BatchJobs>(batch, *db->catalog_, *db->capture_, *db->versions_);
-  db->jobs_->SetAbsorbedListener([speed_service](const sql::ViewPlan& plan, int64_t epoch) {
-    speed_service->Absorbed(plan, epoch);
-  });
+  BatchViewCache* cache = db->view_cache_.get();
+  db->jobs_->SetAbsorbedListener(
+      [speed_service, cache](const sql::ViewPlan& plan, int64_t epoch) {
+        cache->Invalidate(plan.name);  // before the speed layer drops what the new version holds
+        speed_service->Absorbed(plan, epoch);
+      });
   db->SyncSpeed();
   return db;
 }
@@ -109,6 +113,7 @@ Result<QueryResult> Database::Execute(std::string_view sql_text, Session& sessio
           // A view created later under this name must not find the dropped one's versions.
           if (statement.kind == sql::ObjectKind::kView) {
             RETURN_IF_ERROR(versions_->Drop(statement.name));
+            view_cache_->Invalidate(statement.name);
           }
           SyncSpeed();
           return result;
@@ -130,7 +135,7 @@ Result<QueryResult> Database::Execute(std::string_view sql_text, Session& sessio
         } else if constexpr (std::is_same_v<T, sql::SelectStatement>) {
           const QueryControl control = session.StartStatement();
           return ExecuteViewQuery(statement,
-                                  ViewQueryContext{*catalog_, *versions_, *speed_,
+                                  ViewQueryContext{*catalog_, *versions_, *speed_, *view_cache_,
                                                    options_.data_dir, session, control});
         } else {
           static_assert(std::is_same_v<T, sql::SetStatement>);

@@ -12,6 +12,7 @@
 
 #include "log/log_manager.h"
 #include "serving/batch_jobs.h"
+#include "serving/batch_view_cache.h"
 #include "serving/capture_service.h"
 #include "serving/query_result.h"
 #include "serving/session.h"
@@ -32,6 +33,8 @@ struct DatabaseOptions {
   // The speed layer and its alerts; data_dir (and alerts.dir = DATA/alerts) are filled in.
   SpeedServiceOptions speed;
   speed::AlertHubOptions alerts;
+  // Memory for served batch views held for queries ([query] cache_bytes, batch_view_cache.h).
+  size_t query_cache_bytes = size_t{1} << 30;
 };
 
 // A stream's definition together with its log; both stay valid while the handle is held.
@@ -86,6 +89,7 @@ class Database {
   std::unique_ptr<log::LogManager> logs_;
   std::unique_ptr<CaptureService> capture_;
   std::unique_ptr<ViewVersions> versions_;
+  std::unique_ptr<BatchViewCache> view_cache_;
   std::unique_ptr<speed::AlertHub> alerts_;
   std::unique_ptr<SpeedService> speed_;  // its tailers stop before the alert hub and the log go
   std::unique_ptr<BatchJobs> jobs_;  // last: its thread stops first

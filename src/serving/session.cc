@@ -206,7 +206,9 @@ Result<QueryResult> ExecuteShowSetting(const sql::ShowStatement& statement,
   std::string value = SettingValue(name, session, &known);
   if (!known) {
     return Status(StatusCode::kUndefinedObject,
-                  fmt::format("unrecognized configuration parameter \"{}\"", statement.setting),
+                  fmt::format("unrecognized configuration parameter \"{}\" (SHOW STREAMS, VIEWS "
+                              "or ALERTS lists objects; SHOW ALL lists the settings)",
+                              statement.setting),
                   statement.position);
   }
   return OneValue(name, value);

@@ -1,23 +1,22 @@
-// View queries: `SELECT items FROM view [WHERE ...] [ORDER BY ...] [LIMIT n] [OFFSET n]` answered
-// with consistency `exact` from the served batch version of the view (issue 5 item 6): complete
-// and final for every event of the epochs <= B the version absorbed, `_source` = 'BATCH'; or with
-// consistency `speed` from the speed layer's generations > B (issue 6 item 7), `_source` =
-// 'SPEED', meta batch_epoch = that B and speed_watermark. The rows are the view's
-// output columns (HAVING applied, state columns dropped); WHERE, the
-// select items and ORDER BY are bound with sql::BindScalar over those columns, so every scalar
-// function and operator of the dialect works. ORDER BY sorts ascending with NULLs last (DESC:
-// NULLs first) as PostgreSQL does; without ORDER BY rows come in the version's stored order.
-//
-// Until the serving layer merges batch and speed states (issue 7), the `merged` consistency,
-// GROUP BY roll-ups, DISTINCT and SELECT over a stream are kUnsupported with the
-// statement's position rather than answered wrongly. A view without a served version answers no
-// rows (batch_epoch 0). Thread-safe: reads immutable snapshots only.
+// Queries over views (issue 7): `SELECT items FROM view [WHERE ...] [GROUP BY ...] [HAVING ...]
+// [ORDER BY ...] [LIMIT n] [OFFSET n]`, and SELECT without FROM (one row of expressions).
+// The view's rows come from view_cells.h with the session's consistency (merged by default:
+// batch states merged with the speed generations > B per cell; exact; speed) and the routing
+// hint max_staleness; key equality and window_end ranges in WHERE are looked up in the batch
+// view's index (query_pushdown.h). WHERE, ORDER BY, OFFSET, LIMIT and the items are evaluated
+// over the rows (row_answer.h); GROUP BY re-aggregates from the view's states or aggregates its
+// rows (view_rollup.h). Every answer's coverage says the layers read, the batch epoch, version
+// and horizon, the speed watermark, the staleness and any routing. Limits: more rows than the
+// session's max_result_rows is kTooLarge; the query stops with kCancelled at its next step once
+// cancelled or past statement_timeout. A view without a served version answers the speed rows
+// only (merged) or no rows (exact). SELECT over a stream is kUnsupported. Thread-safe.
 #pragma once
 
 #include <filesystem>
 #include <string_view>
 
 #include "common/status.h"
+#include "serving/batch_view_cache.h"
 #include "serving/query_result.h"
 #include "serving/session.h"
 #include "serving/speed_service.h"
@@ -31,6 +30,7 @@ struct ViewQueryContext {
   const sql::Catalog& catalog;
   ViewVersions& versions;
   SpeedService& speed;
+  BatchViewCache& cache;
   std::filesystem::path data_dir;
   const Session& session;  // consistency, routing hints, limits
   const QueryControl& control;

@@ -409,19 +409,28 @@ size_t SpeedView::MemoryBytesLocked() const {
 
 Result<SpeedRows> SpeedView::Rows() const {
   batch::HashAggregator merged(plan_, batch::AggregatorOptions{.memory_limit = SIZE_MAX});
-  SpeedRows answer;
+  int64_t absorbed = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!error_.ok()) return error_;
-    answer.absorbed_epoch = absorbed_;
-    answer.watermark = clock_.watermark();
-    for (const auto& [number, generation] : generations_) {
-      if (number <= absorbed_) continue;
-      RETURN_IF_ERROR(generation.cells->MergeCopiesInto(merged));
-      answer.generations.push_back(number);
-    }
+    absorbed = absorbed_;
   }
+  ASSIGN_OR_RETURN(SpeedRows answer, MergeInto(merged, absorbed));
+  answer.absorbed_epoch = absorbed;  // what was read: generations > absorbed
   ASSIGN_OR_RETURN(answer.rows, merged.Finish(65536, 1, /*with_states=*/false));
+  return answer;
+}
+
+Result<SpeedRows> SpeedView::MergeInto(batch::HashAggregator& into, int64_t after_epoch) const {
+  SpeedRows answer;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!error_.ok()) return error_;
+  answer.absorbed_epoch = absorbed_;
+  answer.watermark = clock_.watermark();
+  for (const auto& [number, generation] : generations_) {
+    if (number <= after_epoch) continue;
+    RETURN_IF_ERROR(generation.cells->MergeCopiesInto(into));
+    answer.generations.push_back(number);
+  }
   return answer;
 }
 

@@ -130,6 +130,11 @@ class SpeedView {
   bool rows_wanted() const { return rows_wanted_.load(); }
 
   Result<SpeedRows> Rows() const;
+  // Merges copies of the generations > after_epoch into `into` (an aggregator of plan()) and
+  // says what was read (rows left empty): the serving layer merges them with the batch view
+  // that absorbed after_epoch. When absorbed_epoch > after_epoch, generations in
+  // (after_epoch, absorbed_epoch] may be gone: the caller must re-read the newer batch view.
+  Result<SpeedRows> MergeInto(batch::HashAggregator& into, int64_t after_epoch) const;
   SpeedViewStatus Describe() const;
   const sql::ViewPlan& plan() const { return *plan_; }
   const sql::ViewPlanPtr& plan_ptr() const { return plan_; }

@@ -52,7 +52,10 @@ Result<int64_t> ParseRowCount(TokenCursor& cursor, std::string_view clause) {
 
 // FROM name [TIMESTAMP BY expr] [WHERE expr] [GROUP BY expr, ...] [HAVING expr]
 Status ParseFromThroughHaving(ExpressionParser& expressions, TokenCursor& cursor,
-                              SelectStatement& select) {
+                              SelectStatement& select, bool from_optional) {
+  if (from_optional && (cursor.AtEnd() || cursor.Check(TokenKind::kSemicolon))) {
+    return Status::Ok();  // SELECT 1 + 1, SELECT now(): one row of expressions
+  }
   RETURN_IF_ERROR(cursor.ExpectWord("FROM", "',' or FROM after a select item"));
   ASSIGN_OR_RETURN(Token from, cursor.ExpectName("a stream or view name after FROM"));
   select.from = from.text;
@@ -90,7 +93,7 @@ Status ParseOrderLimitOffset(ExpressionParser& expressions, TokenCursor& cursor,
   return Status::Ok();
 }
 
-Result<SelectStatement> ParseSelectBody(TokenCursor& cursor) {
+Result<SelectStatement> ParseSelectBody(TokenCursor& cursor, bool from_optional) {
   SelectStatement select;
   select.position = cursor.Peek().position;
   RETURN_IF_ERROR(cursor.ExpectWord("SELECT", "SELECT"));
@@ -100,7 +103,7 @@ Result<SelectStatement> ParseSelectBody(TokenCursor& cursor) {
     ASSIGN_OR_RETURN(SelectItem item, ParseSelectItem(expressions, cursor));
     select.items.push_back(std::move(item));
   } while (cursor.Accept(TokenKind::kComma));
-  RETURN_IF_ERROR(ParseFromThroughHaving(expressions, cursor, select));
+  RETURN_IF_ERROR(ParseFromThroughHaving(expressions, cursor, select, from_optional));
   RETURN_IF_ERROR(ParseOrderLimitOffset(expressions, cursor, select));
   return select;
 }
@@ -108,7 +111,7 @@ Result<SelectStatement> ParseSelectBody(TokenCursor& cursor) {
 }  // namespace
 
 Result<Statement> ParseSelect(TokenCursor& cursor) {
-  ASSIGN_OR_RETURN(SelectStatement select, ParseSelectBody(cursor));
+  ASSIGN_OR_RETURN(SelectStatement select, ParseSelectBody(cursor, /*from_optional=*/true));
   return Statement(std::move(select));
 }
 
@@ -121,7 +124,7 @@ Result<Statement> ParseCreateView(TokenCursor& cursor, CreateHeader header) {
   view.name_position = name.position;
   RETURN_IF_ERROR(cursor.ExpectWord("AS", fmt::format("AS after view '{}'", name.text)));
   if (!cursor.CheckWord("SELECT")) return cursor.ErrorExpected("SELECT after AS");
-  ASSIGN_OR_RETURN(view.query, ParseSelectBody(cursor));
+  ASSIGN_OR_RETURN(view.query, ParseSelectBody(cursor, /*from_optional=*/false));
   return Statement(std::move(view));
 }
 

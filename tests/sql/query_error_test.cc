@@ -25,10 +25,8 @@ void ExpectErrors(std::span<const ErrorCase> cases) {
 TEST(QueryErrorTest, Select) {
   const ErrorCase cases[] = {
       {"SELECT FROM t", {kSyntax, 1, 8, "expected an expression, found 'FROM'"}},
-      {"SELECT a",
-       {kSyntax, 1, 9,
-        "expected ',' or FROM after a select item, found end of "
-        "input"}},
+      {"SELECT a WHERE TRUE",
+       {kSyntax, 1, 10, "expected ',' or FROM after a select item, found 'WHERE'"}},
       {"SELECT a, FROM t", {kSyntax, 1, 11, "expected an expression, found 'FROM'"}},
       {"SELECT a b c FROM t",
        {kSyntax, 1, 12,
@@ -119,10 +117,10 @@ TEST(QueryErrorTest, CreateViewAlertAndSet) {
         "expected '=' or TO after SET consistency, "
         "found string 'exact'"}},
       {"SET = 1", {kSyntax, 1, 5, "expected a setting name after SET, found '='"}},
-      {"SET x = y",
+      {"SET x = ,",
        {kSyntax, 1, 9,
         "expected a value for setting 'x' (a 'string', a number, "
-        "TRUE or FALSE), found 'y'"}},
+        "TRUE or FALSE), found ','"}},
   };
   ExpectErrors(cases);
 }

@@ -1,0 +1,122 @@
+// BatchViewCache: the stored rows of served batch view versions held in memory for queries, with
+// an index for point and range lookups (issue 7). An entry is one snapshot of one version's
+// Delta table (view, version, Delta table version): every BatchViewSchema row (outputs, `_having`
+// and the serialized states), a list of the rows ordered by window_end, and a hash index from the
+// key columns' values to their rows (ordered by window_end). A refresh commits a new Delta
+// version, so a query reads a new entry; entries of older snapshots are dropped when unused.
+//
+// Memory bound: `capacity_bytes` ([query] cache_bytes, default 1 GiB) for all entries, least
+// recently used evicted first. A snapshot larger than the whole bound is not kept: each query
+// then reads the files it needs (those whose window_end range meets the query's, or all) and
+// indexes them for that query only. Entries are immutable
+// and shared (std::shared_ptr), so a query keeps reading its entry while a refresh replaces it.
+// Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "batch/batch_view_table.h"
+#include "common/chunk.h"
+#include "common/status.h"
+#include "sql/view_plan.h"
+
+namespace braid::serving {
+
+// What a query asks of a view's rows, as far as an index can answer it: equality on key columns
+// (each key either unconstrained or one of some values) and an inclusive window_end range.
+// Rows outside it may still be returned (the query's WHERE decides); rows inside never missed.
+struct CellLookup {
+  // Per key of the plan (plan.keys order): the allowed values (a column of the key's type), or
+  // nullopt when the key is unconstrained.
+  std::vector<std::optional<Column>> key_values;
+  std::optional<int64_t> min_window_end;  // inclusive, microseconds
+  std::optional<int64_t> max_window_end;  // inclusive
+};
+
+// One snapshot's rows and their index.
+class CachedBatchView {
+ public:
+  static Result<std::shared_ptr<const CachedBatchView>> Build(std::vector<Chunk> rows,
+                                                              const sql::ViewPlan& plan);
+  // The rows matching `lookup` (or a superset), ordered by window_end, as BatchViewSchema
+  // chunks.
+  std::vector<Chunk> Find(const CellLookup& lookup) const;
+  size_t memory_bytes() const { return memory_bytes_; }
+  size_t num_rows() const { return order_.size(); }
+
+ private:
+  struct RowRef {
+    uint32_t chunk;
+    uint32_t row;
+  };
+  std::vector<Chunk> Gather(const std::vector<RowRef>& refs) const;
+  bool InRange(const RowRef& ref, const CellLookup& lookup) const;
+  bool KeysMatch(const RowRef& ref, const CellLookup& lookup) const;
+
+  std::vector<Chunk> rows_;
+  size_t num_keys_ = 0;
+  bool windowed_ = false;
+  std::vector<RowRef> order_;  // every row, by window_end
+  std::unordered_map<uint64_t, std::vector<RowRef>> by_keys_;  // key hash -> rows by window_end
+  size_t memory_bytes_ = 0;
+};
+
+// A hash of the key cells `columns[0..n)` of row `row`, equal for equal values of equal types
+// (NULLs included); the index and the merge of batch and speed cells use it.
+uint64_t HashKeyCells(const std::vector<const Column*>& columns, size_t row);
+
+// A served version's table and what its latest snapshot absorbed.
+struct BatchSnapshot {
+  std::shared_ptr<const batch::BatchViewTable> table;
+  batch::BatchHorizon horizon;
+};
+
+class BatchViewCache {
+ public:
+  explicit BatchViewCache(size_t capacity_bytes) : capacity_bytes_(capacity_bytes) {}
+
+  // The latest snapshot of version `version` of `plan`'s view under data_dir, remembered until
+  // Invalidate(view), which also forgets its cached rows (the batch jobs call it after every
+  // commit they publish; DROP VIEW calls it too).
+  Result<BatchSnapshot> Snapshot(const std::filesystem::path& data_dir,
+                                 const sql::ViewPlanPtr& plan, int64_t version);
+  void Invalidate(std::string_view view);
+
+  // The rows of `table`'s snapshot `table_version` (version `version` of plan's view) that
+  // `lookup` asks for: from the cached entry, building it on first use when it fits.
+  Result<std::vector<Chunk>> Find(const batch::BatchViewTable& table, const sql::ViewPlan& plan,
+                                  int64_t version, int64_t table_version,
+                                  const CellLookup& lookup);
+
+  size_t memory_bytes() const;
+
+ private:
+  struct Entry {
+    std::string key;
+    std::shared_ptr<const CachedBatchView> view;
+  };
+  std::shared_ptr<const CachedBatchView> Get(const std::string& key);
+  bool TooLarge(const std::string& key) const;
+  void Put(const std::string& key, std::shared_ptr<const CachedBatchView> view,
+           const std::string& view_prefix);
+
+  const size_t capacity_bytes_;
+  mutable std::mutex mu_;
+  std::list<Entry> lru_;  // most recent first
+  size_t bytes_ = 0;
+  std::set<std::string> too_large_;  // snapshots that did not fit
+  std::map<std::string, BatchSnapshot> snapshots_;  // by "{view}/v{version}"
+};
+
+}  // namespace braid::serving

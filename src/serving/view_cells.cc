@@ -1,0 +1,213 @@
+#include "serving/view_cells.h"
+
+#include <fmt/format.h>
+
+#include <optional>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+#include "batch/hash_aggregator.h"
+#include "serving/session_merge.h"
+
+namespace braid::serving {
+namespace {
+
+constexpr std::string_view kBatchSource = "BATCH";
+constexpr std::string_view kSpeedSource = "SPEED";
+constexpr std::string_view kMergedSource = "MERGED";
+constexpr int kReadAttempts = 5;
+
+SchemaPtr CellSchema(const sql::ViewPlan& plan) {
+  std::vector<Field> fields = batch::BatchViewSchema(plan)->fields();
+  fields.push_back(Field{std::string(kSourceColumn), DataType::kString, false});
+  return std::make_shared<const Schema>(std::move(fields));
+}
+
+// `rows` (BatchViewSchema) with a `_source` column of `source` per row, or of sources[r].
+Chunk WithSource(const Chunk& rows, const SchemaPtr& schema, std::string_view source,
+                 const std::vector<uint8_t>* merged = nullptr) {
+  std::vector<Column> columns;
+  for (size_t c = 0; c < rows.num_columns(); ++c) columns.push_back(rows.column(c));
+  Column sources(DataType::kString);
+  sources.Reserve(rows.num_rows());
+  for (size_t r = 0; r < rows.num_rows(); ++r) {
+    sources.AppendString(merged != nullptr && (*merged)[r] ? kMergedSource : source);
+  }
+  columns.push_back(std::move(sources));
+  return *Chunk::Make(schema, std::move(columns));
+}
+
+// The key columns and window_end of a BatchViewSchema chunk: a cell's identity.
+std::vector<const Column*> IdentityColumns(const sql::ViewPlan& plan, const Chunk& rows) {
+  std::vector<const Column*> columns;
+  for (size_t k = 0; k < plan.keys.size(); ++k) columns.push_back(&rows.column(k));
+  if (plan.window) columns.push_back(&rows.column(plan.keys.size() + 1));
+  return columns;
+}
+
+bool SameIdentity(const std::vector<const Column*>& a, size_t i,
+                  const std::vector<const Column*>& b, size_t j) {
+  for (size_t c = 0; c < a.size(); ++c) {
+    Column left(a[c]->type()), right(b[c]->type());
+    left.AppendFrom(*a[c], i);
+    right.AppendFrom(*b[c], j);
+    if (!(left == right)) return false;
+  }
+  return true;
+}
+
+// The speed cells' identities: hash -> (chunk, row) of the speed rows.
+using IdentityIndex = std::unordered_multimap<uint64_t, std::pair<size_t, size_t>>;
+
+IdentityIndex IndexIdentities(const sql::ViewPlan& plan, const std::vector<Chunk>& rows) {
+  IdentityIndex index;
+  for (size_t c = 0; c < rows.size(); ++c) {
+    const std::vector<const Column*> columns = IdentityColumns(plan, rows[c]);
+    for (size_t r = 0; r < rows[c].num_rows(); ++r) {
+      index.emplace(HashKeyCells(columns, r), std::make_pair(c, r));
+    }
+  }
+  return index;
+}
+
+// Merges the speed aggregator `speed` (cells of generations > B) with the batch rows: batch rows
+// of cells speed also holds have their states merged into `speed`; the rest stay as stored.
+Result<std::vector<Chunk>> MergeTumbling(const sql::ViewPlan& plan,
+                                         const std::vector<Chunk>& batch_rows,
+                                         batch::HashAggregator& speed, bool with_states,
+                                         const SchemaPtr& schema) {
+  ASSIGN_OR_RETURN(std::vector<Chunk> speed_rows, speed.Finish(65536, 1, false));
+  const IdentityIndex index = IndexIdentities(plan, speed_rows);
+  const std::set<int64_t> speed_ends = speed.WindowEnds();
+  std::vector<Chunk> out;
+  std::unordered_set<uint64_t> merged_cells;
+  for (const Chunk& rows : batch_rows) {
+    const std::vector<const Column*> columns = IdentityColumns(plan, rows);
+    std::vector<uint32_t> alone, shared;
+    for (size_t r = 0; r < rows.num_rows(); ++r) {
+      bool found = false;
+      if (!plan.window || speed_ends.count(columns.back()->int64s()[r]) > 0) {
+        const uint64_t hash = HashKeyCells(columns, r);
+        auto [first, last] = index.equal_range(hash);
+        for (auto it = first; it != last && !found; ++it) {
+          const auto [c, row] = it->second;
+          found = SameIdentity(columns, r, IdentityColumns(plan, speed_rows[c]), row);
+        }
+        if (found) merged_cells.insert(hash);
+      }
+      (found ? shared : alone).push_back(static_cast<uint32_t>(r));
+    }
+    if (alone.size() == rows.num_rows()) {
+      out.push_back(WithSource(rows, schema, kBatchSource));
+      continue;
+    }
+    if (!alone.empty()) out.push_back(WithSource(rows.Select(alone), schema, kBatchSource));
+    RETURN_IF_ERROR(speed.ConsumeStates(rows.Select(shared)));
+  }
+  ASSIGN_OR_RETURN(speed_rows, speed.Finish(65536, 1, with_states));
+  for (const Chunk& rows : speed_rows) {
+    const std::vector<const Column*> columns = IdentityColumns(plan, rows);
+    std::vector<uint8_t> merged(rows.num_rows(), 0);
+    for (size_t r = 0; r < rows.num_rows(); ++r) {
+      merged[r] = merged_cells.count(HashKeyCells(columns, r)) > 0;
+    }
+    out.push_back(WithSource(rows, schema, kSpeedSource, &merged));
+  }
+  return out;
+}
+
+struct LayerReads {
+  std::optional<ServedVersion> served;
+  BatchSnapshot snapshot;
+  std::shared_ptr<speed::SpeedView> speed_view;
+  std::unique_ptr<batch::HashAggregator> speed_cells;  // generations > B (null: none read)
+  speed::SpeedRows speed;
+};
+
+// One attempt at reading both layers at one B; false when the speed layer moved past it.
+Result<bool> ReadLayers(const sql::ViewPlanPtr& plan, Consistency consistency,
+                        const ViewCellsReader& reader, LayerReads& reads,
+                        QueryCoverage& coverage) {
+  ASSIGN_OR_RETURN(reads.served, reader.versions.Served(plan));
+  reads.snapshot = BatchSnapshot{};
+  if (reads.served) {
+    ASSIGN_OR_RETURN(reads.snapshot, reader.cache.Snapshot(reader.data_dir, reads.served->plan,
+                                                           reads.served->version));
+  }
+  const int64_t epoch = reads.snapshot.horizon.epoch;
+  reads.speed_view = reader.speed.FindView(plan->name);
+  reads.speed_cells.reset();
+  if (consistency == Consistency::kExact || !reads.speed_view) return true;
+  if (consistency == Consistency::kMerged && reads.served &&
+      reads.served->plan->sql != reads.speed_view->plan().sql) {
+    coverage.routing = fmt::format(
+        "view {} was redefined: until its new batch version commits, merged answers from the "
+        "batch version of the previous definition only",
+        plan->name);
+    return true;
+  }
+  reads.speed_cells = std::make_unique<batch::HashAggregator>(
+      reads.speed_view->plan_ptr(), batch::AggregatorOptions{.memory_limit = SIZE_MAX});
+  ASSIGN_OR_RETURN(reads.speed, reads.speed_view->MergeInto(*reads.speed_cells, epoch));
+  return reads.speed.absorbed_epoch <= epoch;
+}
+
+}  // namespace
+
+Result<ViewCells> ReadViewCells(const sql::ViewPlanPtr& plan, Consistency consistency,
+                                const CellLookup& lookup, bool with_states,
+                                const ViewCellsReader& reader) {
+  ViewCells cells;
+  cells.coverage.consistency = consistency;
+  LayerReads reads;
+  bool consistent = false;
+  for (int attempt = 0; attempt < kReadAttempts && !consistent; ++attempt) {
+    cells.coverage.routing.clear();
+    ASSIGN_OR_RETURN(consistent, ReadLayers(plan, consistency, reader, reads, cells.coverage));
+  }
+  if (!consistent) {
+    return Status(StatusCode::kUnavailable,
+                  fmt::format("view {}: batch versions were published faster than the query "
+                              "could read a consistent pair of layers; retry",
+                              plan->name));
+  }
+  RETURN_IF_ERROR(reader.control.Check());
+  cells.plan = reads.speed_cells ? reads.speed_view->plan_ptr()
+                                 : (reads.served ? reads.served->plan : plan);
+  const SchemaPtr schema = CellSchema(*cells.plan);
+  if (reads.served) {
+    cells.coverage.batch_epoch = reads.snapshot.horizon.epoch;
+    cells.coverage.batch_version = reads.served->version;
+    ASSIGN_OR_RETURN(cells.coverage.batch_horizon,
+                     reader.versions.HorizonOf(*reads.served, reads.snapshot.horizon));
+  }
+  if (reads.speed_view && reads.speed_view->watermark() != speed::kNoWatermark) {
+    cells.coverage.speed_watermark = Timestamp{reads.speed_view->watermark()};
+  }
+  std::vector<Chunk> batch_rows;
+  if (reads.served && consistency != Consistency::kSpeed) {
+    ASSIGN_OR_RETURN(batch_rows, reader.cache.Find(*reads.snapshot.table, *reads.served->plan,
+                                                   reads.served->version,
+                                                   reads.snapshot.horizon.table_version, lookup));
+  }
+  RETURN_IF_ERROR(reader.control.Check());
+  // (A session aggregator buffers rows: it has no groups before Finish.)
+  if (!reads.speed_cells ||
+      (reads.speed_cells->groups() == 0 && !cells.plan->has_session_window())) {
+    for (const Chunk& rows : batch_rows) cells.rows.push_back(WithSource(rows, schema, kBatchSource));
+    return cells;
+  }
+  if (cells.plan->has_session_window()) {
+    ASSIGN_OR_RETURN(std::vector<Chunk> speed_rows,
+                     reads.speed_cells->Finish(65536, 1, /*with_states=*/true));
+    ASSIGN_OR_RETURN(cells.rows, MergeSessions(*cells.plan, batch_rows, speed_rows, schema));
+    return cells;
+  }
+  ASSIGN_OR_RETURN(cells.rows, MergeTumbling(*cells.plan, batch_rows, *reads.speed_cells,
+                                             with_states, schema));
+  return cells;
+}
+
+}  // namespace braid::serving

@@ -1,0 +1,60 @@
+// The cells of one view as a query sees them (SEMANTICS.md "Epochs, generations and the merge"):
+// per (keys, window), the served batch version's state (epochs <= B) merged with the speed
+// layer's generations > B of the same cell, finalized, post-aggregate expressions and HAVING
+// evaluated on the merged values. `_source` says where a row's events came from: BATCH (the batch
+// view alone), SPEED (speed generations alone) or MERGED (both). Consistency `exact` reads the
+// batch version only, `speed` the generations > B only, `merged` both.
+//
+// The batch part and the speed part are read at one epoch B: the batch snapshot is read first,
+// then the speed generations > B; if the speed layer has meanwhile dropped generations a newer
+// batch version absorbed, the read starts over with that version. After CREATE OR REPLACE VIEW
+// the served batch version may follow the previous definition while the speed layer runs the new
+// one; until the new version commits, `merged` answers from the batch version alone and says so
+// in coverage.routing.
+//
+// Batch rows come from the BatchViewCache (point and window-range lookups); only the speed cells
+// and the batch rows of the same cells are merged (states deserialized), every other batch row
+// is used as stored. Session windows: a speed session that overlaps or touches a batch session
+// of the same key merges with it (the union of the intervals, states merged), like any
+// overlapping sessions of one key. Thread-safe (reads immutable snapshots and copies of the speed
+// states).
+#pragma once
+
+#include <filesystem>
+#include <vector>
+
+#include "common/chunk.h"
+#include "common/status.h"
+#include "serving/batch_view_cache.h"
+#include "serving/query_result.h"
+#include "serving/session.h"
+#include "serving/speed_service.h"
+#include "serving/view_versions.h"
+#include "sql/view_plan.h"
+
+namespace braid::serving {
+
+inline constexpr std::string_view kSourceColumn = "_source";
+
+struct ViewCells {
+  sql::ViewPlanPtr plan;    // the definition the rows follow
+  std::vector<Chunk> rows;  // BatchViewSchema(*plan) columns, then `_source` STRING
+  QueryCoverage coverage;
+};
+
+struct ViewCellsReader {
+  ViewVersions& versions;
+  SpeedService& speed;
+  BatchViewCache& cache;
+  std::filesystem::path data_dir;
+  const QueryControl& control;
+};
+
+// The cells of `plan`'s view for `consistency`, at least those `lookup` asks for. With
+// `with_states` the rows keep serialized states (roll-ups re-aggregate them); otherwise the state
+// columns of merged and speed rows are empty strings.
+Result<ViewCells> ReadViewCells(const sql::ViewPlanPtr& plan, Consistency consistency,
+                                const CellLookup& lookup, bool with_states,
+                                const ViewCellsReader& reader);
+
+}  // namespace braid::serving
