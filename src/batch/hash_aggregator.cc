@@ -256,14 +256,19 @@ namespace {
 
 // Merges every group of `source` whose window_end lies in [min_end, max_end) (every group when
 // `windowed` is false) into `target`, creating missing ones.
-void MergeGroups(const GroupTable& source, GroupTable& target, bool windowed, int64_t min_end,
-                 int64_t max_end) {
+void MergeGroups(const GroupTable& source, GroupTable& target, bool windowed,
+                 const CellFilter& filter) {
   const size_t num_aggregates = target.layout().functions.size();
+  const size_t window_bytes = windowed ? sizeof(int64_t) : 0;
   for (uint32_t group = 0; group < source.size(); ++group) {
     if (windowed) {
       int64_t end;  // the first 8 bytes of a windowed cell key (key_normalizer.h)
       std::memcpy(&end, source.key(group).data(), sizeof(end));
-      if (end < min_end || end >= max_end) continue;
+      if (end < filter.min_end || end >= filter.max_end) continue;
+    }
+    if (!filter.keys.empty()) {
+      const std::string_view keys = source.key(group).substr(window_bytes);
+      if (std::find(filter.keys.begin(), filter.keys.end(), keys) == filter.keys.end()) continue;
     }
     const uint32_t into = target.FindOrCreate(source.key(group), source.hash(group));
     for (size_t i = 0; i < num_aggregates; ++i) {
@@ -290,7 +295,7 @@ Status HashAggregator::MergeFrom(HashAggregator& other) {
   if (impl_->sessions) {
     impl_->sessions->TakeFrom(*other.impl_->sessions);
   } else {
-    MergeGroups(other.impl_->table, impl_->table, /*windowed=*/false, INT64_MIN, INT64_MAX);
+    MergeGroups(other.impl_->table, impl_->table, /*windowed=*/false, CellFilter{});
     other.impl_->table.Clear();
   }
   return CheckMemory();
@@ -302,9 +307,28 @@ Status HashAggregator::MergeCopiesInto(HashAggregator& target, int64_t min_end,
   if (impl_->sessions) {
     target.impl_->sessions->AppendFrom(*impl_->sessions);
   } else {
-    MergeGroups(impl_->table, target.impl_->table, plan_->window.has_value(), min_end, max_end);
+    MergeGroups(impl_->table, target.impl_->table, plan_->window.has_value(),
+                CellFilter{.min_end = min_end, .max_end = max_end, .keys = {}});
   }
   return target.CheckMemory();
+}
+
+Status HashAggregator::MergeCopiesInto(HashAggregator& target, const CellFilter& filter) const {
+  RETURN_IF_ERROR(target.CheckMergeable(*this));
+  if (impl_->sessions) {
+    target.impl_->sessions->AppendFrom(*impl_->sessions);
+  } else {
+    MergeGroups(impl_->table, target.impl_->table, plan_->window.has_value(), filter);
+  }
+  return target.CheckMemory();
+}
+
+std::vector<std::string> CellKeysOf(std::span<const Column* const> keys, size_t rows) {
+  KeyNormalizer normalizer;
+  normalizer.Normalize(CellKeySource{.keys = keys, .num_cells = rows});
+  std::vector<std::string> bytes;
+  for (size_t k = 0; k < normalizer.size(); ++k) bytes.emplace_back(normalizer.key(k));
+  return bytes;
 }
 
 Result<std::vector<Chunk>> HashAggregator::Finish(size_t rows_per_chunk, size_t threads,

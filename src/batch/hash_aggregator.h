@@ -21,6 +21,7 @@
 #include <memory>
 #include <set>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "common/chunk.h"
@@ -29,6 +30,18 @@
 #include "sql/view_plan.h"
 
 namespace braid::batch {
+
+// Which cells HashAggregator::MergeCopiesInto copies: window_end in [min_end, max_end) (windowed
+// views), and, when `keys` is not empty, group keys equal to one of its entries (CellKeysOf).
+struct CellFilter {
+  int64_t min_end = INT64_MIN;
+  int64_t max_end = INT64_MAX;
+  std::vector<std::string> keys;  // normalized group key bytes (without the window)
+};
+
+// The normalized group key bytes of rows [0, rows) of `keys` (one column per group key, in the
+// plan's order, of the keys' types), for CellFilter::keys.
+std::vector<std::string> CellKeysOf(std::span<const Column* const> keys, size_t rows);
 
 struct AggregatorOptions {
   size_t memory_limit = size_t{4} << 30;  // bytes; [batch] memory_limit in braid.toml
@@ -62,6 +75,8 @@ class HashAggregator {
   // This aggregator is unchanged.
   Status MergeCopiesInto(HashAggregator& target, int64_t min_end = INT64_MIN,
                          int64_t max_end = INT64_MAX) const;
+  // The same for the cells `filter` admits (every buffered row of a session view).
+  Status MergeCopiesInto(HashAggregator& target, const CellFilter& filter) const;
 
   // The batch view rows (BatchViewSchema(plan())) of every cell, ordered by window_end then keys
   // (NULLs first), in chunks of at most `rows_per_chunk` rows that never span two window dates

@@ -126,10 +126,37 @@ struct LayerReads {
   speed::SpeedRows speed;
 };
 
+// The speed cells a lookup needs: its window_end range, and its keys when every key is
+// constrained to a few values (the combinations, normalized as the aggregator's cells are).
+batch::CellFilter SpeedFilter(const CellLookup& lookup, size_t num_keys) {
+  batch::CellFilter filter;
+  if (lookup.min_window_end) filter.min_end = *lookup.min_window_end;
+  if (lookup.max_window_end && *lookup.max_window_end < INT64_MAX) {
+    filter.max_end = *lookup.max_window_end + 1;
+  }
+  size_t combinations = 1;
+  for (const std::optional<Column>& values : lookup.key_values) {
+    if (!values || values->size() == 0) return filter;
+    combinations *= values->size();
+  }
+  if (num_keys == 0 || lookup.key_values.size() != num_keys || combinations > 4096) return filter;
+  std::vector<Column> columns;
+  for (const std::optional<Column>& values : lookup.key_values) columns.emplace_back(values->type());
+  std::vector<size_t> pick(num_keys, 0);
+  for (size_t n = 0; n < combinations; ++n) {
+    for (size_t k = 0; k < num_keys; ++k) columns[k].AppendFrom(*lookup.key_values[k], pick[k]);
+    for (size_t k = 0; k < num_keys && ++pick[k] == lookup.key_values[k]->size(); ++k) pick[k] = 0;
+  }
+  std::vector<const Column*> pointers;
+  for (const Column& column : columns) pointers.push_back(&column);
+  filter.keys = batch::CellKeysOf(pointers, combinations);
+  return filter;
+}
+
 // One attempt at reading both layers at one B; false when the speed layer moved past it.
 Result<bool> ReadLayers(const sql::ViewPlanPtr& plan, Consistency consistency,
-                        const ViewCellsReader& reader, LayerReads& reads,
-                        QueryCoverage& coverage) {
+                        const CellLookup& lookup, const ViewCellsReader& reader,
+                        LayerReads& reads, QueryCoverage& coverage) {
   ASSIGN_OR_RETURN(reads.served, reader.versions.Served(plan));
   reads.snapshot = BatchSnapshot{};
   if (reads.served) {
@@ -150,7 +177,9 @@ Result<bool> ReadLayers(const sql::ViewPlanPtr& plan, Consistency consistency,
   }
   reads.speed_cells = std::make_unique<batch::HashAggregator>(
       reads.speed_view->plan_ptr(), batch::AggregatorOptions{.memory_limit = SIZE_MAX});
-  ASSIGN_OR_RETURN(reads.speed, reads.speed_view->MergeInto(*reads.speed_cells, epoch));
+  ASSIGN_OR_RETURN(reads.speed,
+                   reads.speed_view->MergeInto(*reads.speed_cells, epoch,
+                                               SpeedFilter(lookup, plan->keys.size())));
   return reads.speed.absorbed_epoch <= epoch;
 }
 
@@ -165,7 +194,8 @@ Result<ViewCells> ReadViewCells(const sql::ViewPlanPtr& plan, Consistency consis
   bool consistent = false;
   for (int attempt = 0; attempt < kReadAttempts && !consistent; ++attempt) {
     cells.coverage.routing.clear();
-    ASSIGN_OR_RETURN(consistent, ReadLayers(plan, consistency, reader, reads, cells.coverage));
+    ASSIGN_OR_RETURN(consistent,
+                     ReadLayers(plan, consistency, lookup, reader, reads, cells.coverage));
   }
   if (!consistent) {
     return Status(StatusCode::kUnavailable,

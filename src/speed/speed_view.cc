@@ -420,7 +420,8 @@ Result<SpeedRows> SpeedView::Rows() const {
   return answer;
 }
 
-Result<SpeedRows> SpeedView::MergeInto(batch::HashAggregator& into, int64_t after_epoch) const {
+Result<SpeedRows> SpeedView::MergeInto(batch::HashAggregator& into, int64_t after_epoch,
+                                       const batch::CellFilter& filter) const {
   SpeedRows answer;
   std::lock_guard<std::mutex> lock(mu_);
   if (!error_.ok()) return error_;
@@ -428,7 +429,7 @@ Result<SpeedRows> SpeedView::MergeInto(batch::HashAggregator& into, int64_t afte
   answer.watermark = clock_.watermark();
   for (const auto& [number, generation] : generations_) {
     if (number <= after_epoch) continue;
-    RETURN_IF_ERROR(generation.cells->MergeCopiesInto(into));
+    RETURN_IF_ERROR(generation.cells->MergeCopiesInto(into, filter));
     answer.generations.push_back(number);
   }
   return answer;

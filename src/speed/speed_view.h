@@ -134,7 +134,9 @@ class SpeedView {
   // says what was read (rows left empty): the serving layer merges them with the batch view
   // that absorbed after_epoch. When absorbed_epoch > after_epoch, generations in
   // (after_epoch, absorbed_epoch] may be gone: the caller must re-read the newer batch view.
-  Result<SpeedRows> MergeInto(batch::HashAggregator& into, int64_t after_epoch) const;
+  // Only the cells `filter` admits are copied (a query's point or range lookup).
+  Result<SpeedRows> MergeInto(batch::HashAggregator& into, int64_t after_epoch,
+                              const batch::CellFilter& filter = {}) const;
   SpeedViewStatus Describe() const;
   const sql::ViewPlan& plan() const { return *plan_; }
   const sql::ViewPlanPtr& plan_ptr() const { return plan_; }
