@@ -135,7 +135,7 @@ Result<QueryResult> Database::Execute(std::string_view sql_text, Session& sessio
         } else if constexpr (std::is_same_v<T, sql::SelectStatement>) {
           const QueryControl control = session.StartStatement();
           return ExecuteViewQuery(statement,
-                                  ViewQueryContext{*catalog_, *versions_, *speed_, *view_cache_,
+                                  ViewQueryContext{*catalog_, *logs_, *versions_, *speed_, *view_cache_,
                                                    options_.data_dir, session, control});
         } else {
           static_assert(std::is_same_v<T, sql::SetStatement>);

@@ -29,6 +29,7 @@ namespace braid::serving {
 struct QueryLimits {
   size_t max_result_rows = 1'000'000;   // more: kTooLarge "result exceeds N rows"
   Duration statement_timeout = Duration::Seconds(30);  // 0: none; beyond it kCancelled
+  size_t stream_scan_events = 1'000'000;  // a query over a stream reads its newest N events
 };
 
 // The deadline and cancel flag of the statement running now.

@@ -10,6 +10,7 @@
 #include "batch/hash_aggregator.h"
 #include "serving/query_pushdown.h"
 #include "serving/row_answer.h"
+#include "serving/stream_query.h"
 #include "serving/view_cells.h"
 #include "serving/view_rollup.h"
 #include "sql/expression_evaluator.h"
@@ -21,11 +22,6 @@ namespace braid::serving {
 namespace {
 
 Status CheckSupported(const sql::SelectStatement& select) {
-  if (select.distinct) {
-    return Status(StatusCode::kUnsupported,
-                  "SELECT DISTINCT over a view is not supported; GROUP BY the columns instead",
-                  select.position);
-  }
   if (select.timestamp_by) {
     return Status(StatusCode::kInvalidArgument,
                   "TIMESTAMP BY belongs in a view's definition, not in a query over a view",
@@ -186,10 +182,40 @@ Result<QueryResult> SelectWithoutFrom(const sql::SelectStatement& select) {
   return result;
 }
 
+// SELECT DISTINCT items as GROUP BY items (a copy of the statement).
+Result<sql::SelectStatement> DistinctAsGroupBy(const sql::SelectStatement& select) {
+  if (!select.group_by.empty()) {
+    return Status(StatusCode::kUnsupported, "SELECT DISTINCT with GROUP BY is not supported",
+                  select.position);
+  }
+  ASSIGN_OR_RETURN(sql::ParsedStatement parsed, sql::ParseStatement(sql::ToSql(select)));
+  auto* copy = std::get_if<sql::SelectStatement>(&parsed.statement);
+  if (copy == nullptr) return Status(StatusCode::kInternal, "a SELECT printed as another statement");
+  copy->distinct = false;
+  for (const sql::SelectItem& item : copy->items) {
+    if (std::holds_alternative<sql::Star>(item.expr->node)) {
+      return Status(StatusCode::kUnsupported, "SELECT DISTINCT *: name the columns",
+                    item.position);
+    }
+    ASSIGN_OR_RETURN(sql::ExprPtr key, sql::ParseStandaloneExpression(sql::ToSql(*item.expr)));
+    copy->group_by.push_back(std::move(key));
+  }
+  return std::move(*copy);
+}
+
+// The distinct rows of `rows` for the items of a SELECT DISTINCT.
+Result<Chunk> DistinctRows(const sql::SelectStatement& select, const std::string& name,
+                           const Chunk& rows) {
+  ASSIGN_OR_RETURN(sql::SelectStatement grouped, DistinctAsGroupBy(select));
+  ASSIGN_OR_RETURN(Chunk kept, FilterRows(select, rows));
+  ASSIGN_OR_RETURN(Chunk distinct, AggregateViewRows(grouped, name, kept, std::nullopt));
+  return OrderGrouped(select, distinct);
+}
+
 Result<Chunk> AnswerView(const sql::SelectStatement& select, const sql::ViewPlanPtr& plan,
                          const ViewQueryContext& context, QueryCoverage* coverage) {
   const bool grouped = IsGroupedQuery(select);
-  const bool rollup = IsRollUp(select);
+  const bool rollup = IsRollUp(select) && !select.distinct;
   const CellLookup lookup = LookupOf(select.where.get(), *plan);
   ASSIGN_OR_RETURN(ViewCells cells, ReadRouted(plan, lookup, rollup, context));
   *coverage = cells.coverage;
@@ -205,9 +231,30 @@ Result<Chunk> AnswerView(const sql::SelectStatement& select, const sql::ViewPlan
     return OrderGrouped(select, rolled);
   }
   const Chunk rows = ViewRows(cells);
+  if (select.distinct && !grouped) return DistinctRows(select, cells.plan->name, rows);
   if (!grouped) return AnswerRows(select, rows);
   ASSIGN_OR_RETURN(Chunk kept, FilterRows(select, rows));
-  ASSIGN_OR_RETURN(Chunk aggregated, AggregateViewRows(select, cells.plan->name, kept));
+  ASSIGN_OR_RETURN(Chunk aggregated,
+                   AggregateViewRows(select, cells.plan->name, kept, "window_end"));
+  return OrderGrouped(select, aggregated);
+}
+
+// The newest events of a stream in the log, queried as rows.
+Result<Chunk> AnswerStream(const sql::SelectStatement& select,
+                           const sql::StreamDefinition& stream, const ViewQueryContext& context) {
+  std::shared_ptr<log::StreamLog> log = context.logs.Find(stream.name);
+  if (log == nullptr) {
+    return Status(StatusCode::kUndefinedObject, fmt::format("stream {} has no log", stream.name),
+                  select.from_position);
+  }
+  ASSIGN_OR_RETURN(Chunk events, RecentEvents(*log, context.session.limits.stream_scan_events,
+                                              context.control));
+  const bool grouped = IsGroupedQuery(select);
+  if (select.distinct && !grouped) return DistinctRows(select, stream.name, events);
+  if (!grouped) return AnswerRows(select, events);
+  ASSIGN_OR_RETURN(Chunk kept, FilterRows(select, events));
+  ASSIGN_OR_RETURN(Chunk aggregated,
+                   AggregateViewRows(select, stream.name, kept, stream.timestamp));
   return OrderGrouped(select, aggregated);
 }
 
@@ -216,22 +263,25 @@ Result<Chunk> AnswerView(const sql::SelectStatement& select, const sql::ViewPlan
 Result<QueryResult> ExecuteViewQuery(const sql::SelectStatement& select,
                                      const ViewQueryContext& context) {
   if (select.from.empty()) return SelectWithoutFrom(select);
+  RETURN_IF_ERROR(CheckSupported(select));
   sql::ViewPlanPtr plan = context.catalog.FindView(select.from);
-  if (plan == nullptr) {
-    if (context.catalog.FindStream(select.from) != nullptr) {
-      return Status(StatusCode::kUnsupported,
-                    fmt::format("{} is a stream: queries read views (CREATE VIEW ... FROM {} to "
-                                "aggregate it)",
-                                select.from, select.from),
-                    select.from_position);
-    }
+  sql::StreamDefinitionPtr stream = plan ? nullptr : context.catalog.FindStream(select.from);
+  if (plan == nullptr && stream == nullptr) {
     return Status(StatusCode::kUndefinedObject,
                   fmt::format("view '{}' does not exist", select.from), select.from_position);
   }
-  RETURN_IF_ERROR(CheckSupported(select));
+  if (select.distinct && IsGroupedQuery(select)) {
+    return Status(StatusCode::kUnsupported, "SELECT DISTINCT with GROUP BY is not supported",
+                  select.position);
+  }
   QueryResult result;
-  result.coverage.emplace();
-  ASSIGN_OR_RETURN(Chunk answer, AnswerView(select, plan, context, &*result.coverage));
+  Chunk answer;
+  if (plan) {
+    result.coverage.emplace();
+    ASSIGN_OR_RETURN(answer, AnswerView(select, plan, context, &*result.coverage));
+  } else {
+    ASSIGN_OR_RETURN(answer, AnswerStream(select, *stream, context));
+  }
   const size_t limit = context.session.limits.max_result_rows;
   if (answer.num_rows() > limit) {
     return Status(StatusCode::kTooLarge,

@@ -9,13 +9,15 @@
 // and horizon, the speed watermark, the staleness and any routing. Limits: more rows than the
 // session's max_result_rows is kTooLarge; the query stops with kCancelled at its next step once
 // cancelled or past statement_timeout. A view without a served version answers the speed rows
-// only (merged) or no rows (exact). SELECT over a stream is kUnsupported. Thread-safe.
+// only (merged) or no rows (exact). SELECT over a stream reads its newest events in the log
+// (stream_query.h). SELECT DISTINCT is GROUP BY of its items. Thread-safe.
 #pragma once
 
 #include <filesystem>
 #include <string_view>
 
 #include "common/status.h"
+#include "log/log_manager.h"
 #include "serving/batch_view_cache.h"
 #include "serving/query_result.h"
 #include "serving/session.h"
@@ -28,6 +30,7 @@ namespace braid::serving {
 
 struct ViewQueryContext {
   const sql::Catalog& catalog;
+  const log::LogManager& logs;
   ViewVersions& versions;
   SpeedService& speed;
   BatchViewCache& cache;

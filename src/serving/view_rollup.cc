@@ -318,11 +318,21 @@ Result<Chunk> Project(const sql::ViewPlan& derived, const std::vector<Chunk>& ro
   return out;
 }
 
-// The view's rows as the input of a plan over them (a stream whose columns are the rows'):
-// the columns, then _ingested_at (window_end, or 0), _partition 0 and _offset = row number.
+// Whether rows end with the ingestion metadata columns (a stream's events).
+bool HasMetadata(const Schema& schema) {
+  const size_t n = schema.size();
+  return n >= 3 && schema.field(n - 3).name == sql::kIngestedAtColumn &&
+         schema.field(n - 2).name == sql::kPartitionColumn &&
+         schema.field(n - 1).name == sql::kOffsetColumn;
+}
+
+// The rows as the input of a plan over them (a stream whose columns are the rows'): the
+// columns, then _ingested_at (window_end, or 0), _partition 0 and _offset = row number, unless
+// the rows have them already.
 Result<Chunk> RowsAsInput(const sql::ViewPlan& plan, const Chunk& rows) {
   std::vector<Column> columns;
   for (size_t c = 0; c < rows.num_columns(); ++c) columns.push_back(rows.column(c));
+  if (HasMetadata(*rows.schema())) return Chunk::Make(plan.input_schema, std::move(columns));
   std::optional<size_t> window_end = rows.schema()->FindField("window_end");
   Column ingested(DataType::kTimestamp), partition(DataType::kBigint), offset(DataType::kBigint);
   for (size_t r = 0; r < rows.num_rows(); ++r) {
@@ -373,13 +383,17 @@ Status WithHint(const Status& status, std::string_view view) {
 }  // namespace
 
 Result<Chunk> AggregateViewRows(const sql::SelectStatement& select, const std::string& view,
-                                const Chunk& rows) {
+                                const Chunk& rows, const std::optional<std::string>& time_column) {
   auto stream = std::make_shared<sql::StreamDefinition>();
   stream->name = view;
-  stream->schema = rows.schema();
-  std::optional<size_t> window_end = rows.schema()->FindField("window_end");
-  if (window_end && rows.schema()->field(*window_end).type == DataType::kTimestamp) {
-    stream->timestamp = "window_end";
+  std::vector<Field> fields = rows.schema()->fields();
+  if (HasMetadata(*rows.schema())) fields.resize(fields.size() - 3);
+  stream->schema = std::make_shared<const Schema>(std::move(fields));
+  if (time_column) {
+    std::optional<size_t> time = stream->schema->FindField(*time_column);
+    if (time && stream->schema->field(*time).type == DataType::kTimestamp) {
+      stream->timestamp = *time_column;
+    }
   }
   sql::BindEnvironment environment;
   environment.find_stream = [stream](std::string_view name) {

@@ -27,6 +27,10 @@
 // Thread-safe (pure functions of their inputs).
 #pragma once
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "common/chunk.h"
 #include "common/status.h"
 #include "sql/ast.h"
@@ -46,8 +50,10 @@ Result<Chunk> RollUpView(const sql::SelectStatement& select, const sql::ViewPlan
                          const std::vector<Chunk>& cells,
                          const sql::BindEnvironment& environment);
 
-// `rows`: the view's rows (its output columns, then `_source`).
+// `rows`: the view's rows (its output columns, then `_source`), or a stream's events (its columns,
+// then _ingested_at, _partition, _offset). Event time: `time_column` (a TIMESTAMP column of the
+// rows), else _ingested_at.
 Result<Chunk> AggregateViewRows(const sql::SelectStatement& select, const std::string& view,
-                                const Chunk& rows);
+                                const Chunk& rows, const std::optional<std::string>& time_column);
 
 }  // namespace braid::serving

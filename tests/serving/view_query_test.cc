@@ -222,5 +222,27 @@ TEST_F(ViewQueryTest, ResultLimitsAndTimeouts) {
   EXPECT_NE(timeout.message().find("statement timeout"), std::string::npos);
 }
 
+TEST_F(ViewQueryTest, DistinctAndQueriesOverAStreamsRecentEvents) {
+  CreateStream("partitions = 2");
+  Run(kPerMinute);
+  Append(0, {{"a", At(0, 0, 10), 1}, {"a", At(0, 1, 10), 2}});
+  Append(1, {{"b", At(0, 0, 20), 4}});
+  CatchUp();
+  Session session;
+  EXPECT_EQ(In("SELECT DISTINCT k FROM m ORDER BY k", session),
+            (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(In("SELECT DISTINCT n FROM m", session), std::vector<std::string>{"1"});
+  EXPECT_EQ(In("SELECT k, ts, v, _partition, _offset FROM s ORDER BY ts", session),
+            (std::vector<std::string>{"a|00:00:10|1|0|0", "b|00:00:20|4|1|0", "a|00:01:10|2|0|1"}));
+  EXPECT_EQ(In("SELECT k, COUNT(*), SUM(v) FROM s WHERE v > 1 GROUP BY k ORDER BY k", session),
+            (std::vector<std::string>{"a|1|2", "b|1|4"}));
+  EXPECT_EQ(In("SELECT COUNT(*) FROM s GROUP BY TumblingWindow(minute, 1)", session),
+            (std::vector<std::string>{"2", "1"}));
+  // At most stream_scan_events of the newest events (split over the partitions).
+  session.limits.stream_scan_events = 2;
+  EXPECT_EQ(In("SELECT k, ts FROM s ORDER BY ts", session),
+            (std::vector<std::string>{"b|00:00:20", "a|00:01:10"}));
+}
+
 }  // namespace
 }  // namespace braid::serving::testing
