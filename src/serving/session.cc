@@ -209,7 +209,7 @@ Result<QueryResult> ExecuteShowSetting(const sql::ShowStatement& statement,
                   fmt::format("unrecognized configuration parameter \"{}\" (SHOW STREAMS, VIEWS "
                               "or ALERTS lists objects; SHOW ALL lists the settings)",
                               statement.setting),
-                  statement.position);
+                  statement.setting_position);
   }
   return OneValue(name, value);
 }

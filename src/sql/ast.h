@@ -70,6 +70,7 @@ struct ShowStatement {
   ObjectKind kind = ObjectKind::kStream;  // SHOW STREAMS | VIEWS | ALERTS
   std::string setting;  // SHOW name (a session setting, e.g. consistency): kind is unused
   SourcePosition position;
+  SourcePosition setting_position;
 };
 
 struct DescribeStatement {

@@ -249,6 +249,7 @@ Result<Statement> ParseShow(TokenCursor& cursor) {
   statement.position = cursor.Advance().position;  // SHOW
   std::optional<ObjectKind> kind = CheckObjectKind(cursor, WordForm::kPlural);
   if (!kind && cursor.CheckName()) {  // SHOW consistency, SHOW server_version, ...
+    statement.setting_position = cursor.Peek().position;
     statement.setting = cursor.Advance().text;
     return Statement(statement);
   }

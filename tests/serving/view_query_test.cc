@@ -244,5 +244,22 @@ TEST_F(ViewQueryTest, DistinctAndQueriesOverAStreamsRecentEvents) {
             (std::vector<std::string>{"b|00:00:20", "a|00:01:10"}));
 }
 
+TEST_F(ViewQueryTest, LookupsOfAnUnwindowedDoubleKey) {
+  CreateStream("partitions = 3");
+  Run("CREATE VIEW byv AS SELECT v, COUNT(*) AS n FROM s GROUP BY v");
+  std::vector<Event> events;
+  for (int i = 0; i < 200; ++i) events.push_back({fmt::format("k{}", i), At(0, 0, i), double(i % 7)});
+  Append(0, std::vector<Event>(events.begin(), events.begin() + 70));
+  Append(1, std::vector<Event>(events.begin() + 70, events.end()));
+  Refresh("byv");
+  Session session;
+  session.consistency = Consistency::kExact;
+  // A BIGINT constant widens to DOUBLE: not looked up in the index, still answered by the WHERE.
+  EXPECT_EQ(In("SELECT v, n FROM byv WHERE v = 4", session), std::vector<std::string>{"4|28|BATCH"});
+  EXPECT_EQ(In("SELECT v, n FROM byv WHERE v = 4.0", session), std::vector<std::string>{"4|28|BATCH"});
+  EXPECT_EQ(In("SELECT v, n FROM byv WHERE v IN (3.0, 4.0) ORDER BY v", session),
+            (std::vector<std::string>{"3|29|BATCH", "4|28|BATCH"}));
+}
+
 }  // namespace
 }  // namespace braid::serving::testing
