@@ -25,20 +25,17 @@ namespace {
 
 constexpr std::string_view kSource = "_source";
 
-// A deep copy of an expression (through its canonical SQL text).
-Result<sql::ExprPtr> CopyExpr(const sql::Expr& expr) {
-  return sql::ParseStandaloneExpression(sql::ToSql(expr));
-}
 
 bool IsBareColumn(const sql::Expr& expr, std::string_view name) {
   const auto* ref = std::get_if<sql::ColumnRef>(&expr.node);
   return ref != nullptr && IdentifierEquals(ref->name, name);
 }
 
-// Calls `visit` on every sub-expression slot of `expr` (not on `expr` itself).
-template <typename Visit>
-Status ForChildren(sql::Expr& expr, Visit&& visit) {
-  auto each = [&](sql::ExprPtr& child) -> Status { return child ? visit(child) : Status::Ok(); };
+// Calls `visit` on every sub-expression slot of `expr` (not on `expr` itself), in source order;
+// `expr` may be const.
+template <typename E, typename Visit>
+Status ForChildren(E& expr, Visit&& visit) {
+  auto each = [&](auto& child) -> Status { return child ? visit(child) : Status::Ok(); };
   return std::visit(
       [&](auto& node) -> Status {
         using T = std::decay_t<decltype(node)>;
@@ -50,7 +47,7 @@ Status ForChildren(sql::Expr& expr, Visit&& visit) {
           return each(node.right);
         } else if constexpr (std::is_same_v<T, sql::InListExpr>) {
           RETURN_IF_ERROR(each(node.operand));
-          for (sql::ExprPtr& item : node.list) RETURN_IF_ERROR(each(item));
+          for (auto& item : node.list) RETURN_IF_ERROR(each(item));
           return Status::Ok();
         } else if constexpr (std::is_same_v<T, sql::BetweenExpr>) {
           RETURN_IF_ERROR(each(node.operand));
@@ -61,16 +58,16 @@ Status ForChildren(sql::Expr& expr, Visit&& visit) {
           return each(node.pattern);
         } else if constexpr (std::is_same_v<T, sql::CaseExpr>) {
           RETURN_IF_ERROR(each(node.operand));
-          for (sql::WhenClause& when : node.whens) {
+          for (auto& when : node.whens) {
             RETURN_IF_ERROR(each(when.condition));
             RETURN_IF_ERROR(each(when.result));
           }
           return each(node.else_result);
         } else if constexpr (std::is_same_v<T, sql::FunctionCall>) {
-          for (sql::ExprPtr& argument : node.arguments) RETURN_IF_ERROR(each(argument));
+          for (auto& argument : node.arguments) RETURN_IF_ERROR(each(argument));
           RETURN_IF_ERROR(each(node.filter));
           if (node.over) {
-            for (sql::OrderItem& item : node.over->order_by) RETURN_IF_ERROR(each(item.expr));
+            for (auto& item : node.over->order_by) RETURN_IF_ERROR(each(item.expr));
           }
           return Status::Ok();
         } else {
@@ -78,6 +75,30 @@ Status ForChildren(sql::Expr& expr, Visit&& visit) {
         }
       },
       expr.node);
+}
+
+// Every node of `expr`, in pre-order.
+template <typename E>
+void Preorder(E& expr, std::vector<E*>* nodes) {
+  nodes->push_back(&expr);
+  (void)ForChildren(expr, [&](auto& child) {
+    Preorder(static_cast<E&>(*child), nodes);
+    return Status::Ok();
+  });
+}
+
+// A deep copy of an expression (through its canonical SQL text), keeping the source positions
+// of the original so errors point into the query.
+Result<sql::ExprPtr> CopyExpr(const sql::Expr& expr) {
+  ASSIGN_OR_RETURN(sql::ExprPtr copy, sql::ParseStandaloneExpression(sql::ToSql(expr)));
+  std::vector<const sql::Expr*> from;
+  std::vector<sql::Expr*> to;
+  Preorder(expr, &from);
+  Preorder(*copy, &to);
+  for (size_t i = 0; i < to.size(); ++i) {
+    to[i]->position = from.size() == to.size() ? from[i]->position : expr.position;
+  }
+  return copy;
 }
 
 // What each column of the base view is, as SQL over its stream (canonical names).
