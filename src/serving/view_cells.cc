@@ -26,13 +26,14 @@ SchemaPtr CellSchema(const sql::ViewPlan& plan) {
 }
 
 // `rows` (BatchViewSchema) with a `_source` column of `source` per row, or of sources[r].
-Chunk WithSource(const Chunk& rows, const SchemaPtr& schema, std::string_view source,
+Chunk WithSource(Chunk rows, const SchemaPtr& schema, std::string_view source,
                  const std::vector<uint8_t>* merged = nullptr) {
+  const size_t num_rows = rows.num_rows();
   std::vector<Column> columns;
-  for (size_t c = 0; c < rows.num_columns(); ++c) columns.push_back(rows.column(c));
+  for (size_t c = 0; c < rows.num_columns(); ++c) columns.push_back(std::move(rows.mutable_column(c)));
   Column sources(DataType::kString);
-  sources.Reserve(rows.num_rows());
-  for (size_t r = 0; r < rows.num_rows(); ++r) {
+  sources.Reserve(num_rows);
+  for (size_t r = 0; r < num_rows; ++r) {
     sources.AppendString(merged != nullptr && (*merged)[r] ? kMergedSource : source);
   }
   columns.push_back(std::move(sources));
@@ -75,7 +76,7 @@ IdentityIndex IndexIdentities(const sql::ViewPlan& plan, const std::vector<Chunk
 // Merges the speed aggregator `speed` (cells of generations > B) with the batch rows: batch rows
 // of cells speed also holds have their states merged into `speed`; the rest stay as stored.
 Result<std::vector<Chunk>> MergeTumbling(const sql::ViewPlan& plan,
-                                         const std::vector<Chunk>& batch_rows,
+                                         std::vector<Chunk>& batch_rows,
                                          batch::HashAggregator& speed, bool with_states,
                                          const SchemaPtr& schema) {
   ASSIGN_OR_RETURN(std::vector<Chunk> speed_rows, speed.Finish(65536, 1, false));
@@ -83,7 +84,7 @@ Result<std::vector<Chunk>> MergeTumbling(const sql::ViewPlan& plan,
   const std::set<int64_t> speed_ends = speed.WindowEnds();
   std::vector<Chunk> out;
   std::unordered_set<uint64_t> merged_cells;
-  for (const Chunk& rows : batch_rows) {
+  for (Chunk& rows : batch_rows) {
     const std::vector<const Column*> columns = IdentityColumns(plan, rows);
     std::vector<uint32_t> alone, shared;
     for (size_t r = 0; r < rows.num_rows(); ++r) {
@@ -100,20 +101,22 @@ Result<std::vector<Chunk>> MergeTumbling(const sql::ViewPlan& plan,
       (found ? shared : alone).push_back(static_cast<uint32_t>(r));
     }
     if (alone.size() == rows.num_rows()) {
-      out.push_back(WithSource(rows, schema, kBatchSource));
+      out.push_back(WithSource(std::move(rows), schema, kBatchSource));
       continue;
     }
-    if (!alone.empty()) out.push_back(WithSource(rows.Select(alone), schema, kBatchSource));
     RETURN_IF_ERROR(speed.ConsumeStates(rows.Select(shared)));
+    if (!alone.empty()) out.push_back(WithSource(rows.Select(alone), schema, kBatchSource));
   }
   ASSIGN_OR_RETURN(speed_rows, speed.Finish(65536, 1, with_states));
-  for (const Chunk& rows : speed_rows) {
-    const std::vector<const Column*> columns = IdentityColumns(plan, rows);
+  for (Chunk& rows : speed_rows) {
     std::vector<uint8_t> merged(rows.num_rows(), 0);
-    for (size_t r = 0; r < rows.num_rows(); ++r) {
-      merged[r] = merged_cells.count(HashKeyCells(columns, r)) > 0;
+    {
+      const std::vector<const Column*> columns = IdentityColumns(plan, rows);
+      for (size_t r = 0; r < rows.num_rows(); ++r) {
+        merged[r] = merged_cells.count(HashKeyCells(columns, r)) > 0;
+      }
     }
-    out.push_back(WithSource(rows, schema, kSpeedSource, &merged));
+    out.push_back(WithSource(std::move(rows), schema, kSpeedSource, &merged));
   }
   return out;
 }
@@ -226,7 +229,9 @@ Result<ViewCells> ReadViewCells(const sql::ViewPlanPtr& plan, Consistency consis
   // (A session aggregator buffers rows: it has no groups before Finish.)
   if (!reads.speed_cells ||
       (reads.speed_cells->groups() == 0 && !cells.plan->has_session_window())) {
-    for (const Chunk& rows : batch_rows) cells.rows.push_back(WithSource(rows, schema, kBatchSource));
+    for (Chunk& rows : batch_rows) {
+      cells.rows.push_back(WithSource(std::move(rows), schema, kBatchSource));
+    }
     return cells;
   }
   if (cells.plan->has_session_window()) {

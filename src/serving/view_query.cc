@@ -30,21 +30,30 @@ Status CheckSupported(const sql::SelectStatement& select) {
   return Status::Ok();
 }
 
-// The view's rows (output columns then `_source`) of the cells whose HAVING held.
-Chunk ViewRows(const ViewCells& cells) {
+// The view's rows (output columns then `_source`) of the cells whose HAVING held, column by
+// column (the cells' chunks are consumed).
+Chunk ViewRows(ViewCells& cells) {
   const sql::ViewPlan& plan = *cells.plan;
   const size_t outputs = plan.output_schema->size();
   std::vector<Field> fields = plan.output_schema->fields();
   fields.push_back(Field{std::string(kSourceColumn), DataType::kString, false});
   Chunk rows(std::make_shared<const Schema>(std::move(fields)));
-  for (const Chunk& chunk : cells.rows) {
+  for (Chunk& chunk : cells.rows) {
     const Column& having = chunk.column(outputs);
-    const Column& source = chunk.column(chunk.num_columns() - 1);
+    std::vector<uint32_t> kept;
     for (size_t r = 0; r < chunk.num_rows(); ++r) {
-      if (!having.IsValid(r) || !having.bools()[r]) continue;
-      for (size_t c = 0; c < outputs; ++c) rows.mutable_column(c).AppendFrom(chunk.column(c), r);
-      rows.mutable_column(outputs).AppendFrom(source, r);
+      if (having.IsValid(r) && having.bools()[r]) kept.push_back(static_cast<uint32_t>(r));
     }
+    if (kept.size() != chunk.num_rows()) chunk = chunk.Select(kept);
+    const size_t source = chunk.num_columns() - 1;
+    if (rows.num_rows() == 0) {  // the first chunk's columns move
+      for (size_t c = 0; c < outputs; ++c) rows.mutable_column(c) = std::move(chunk.mutable_column(c));
+      rows.mutable_column(outputs) = std::move(chunk.mutable_column(source));
+    } else {
+      for (size_t c = 0; c < outputs; ++c) rows.mutable_column(c).AppendColumn(chunk.column(c));
+      rows.mutable_column(outputs).AppendColumn(chunk.column(source));
+    }
+    chunk = Chunk();
   }
   return rows;
 }
