@@ -1,8 +1,9 @@
 # Braid's entry points. `make run` and `make test` work on a fresh Debian 12 machine: both install
 # what is missing first (scripts/deps.sh, idempotent).
 JOBS ?= $(shell nproc)
-DATA ?= braid-data
+DATA ?= braid-demo-data
 HTTP ?= 127.0.0.1:8080
+PG ?= 127.0.0.1:5433
 
 .PHONY: all deps build run test test-build bench clean format
 
@@ -16,9 +17,11 @@ build: deps
 	cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DBRAID_TESTS=OFF -DBRAID_BENCH=OFF
 	cmake --build build -j $(JOBS) --target braid
 
-# Starts Braid on the example definitions (the seed's IoT telemetry) and says how to send events.
+# `braid demo`: serves the example definitions (the seed's IoT telemetry) with the built-in
+# generator feeding them, capture every 10 s and a batch refresh every 30 s, and prints queries
+# that show batch, speed and merged rows. DATA, HTTP and PG override where.
 run: build
-	@scripts/run.sh build/braid $(DATA) $(HTTP)
+	@scripts/run.sh build/braid $(DATA) $(HTTP) $(PG)
 
 # Debug build with AddressSanitizer and UndefinedBehaviorSanitizer, then every test.
 test-build: deps

@@ -8,6 +8,7 @@ packages=(
   libboost-dev libsimdjson-dev libtomlplusplus-dev libcli11-dev libfmt-dev
   libzstd-dev liblz4-dev libxxhash-dev libsnappy-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  postgresql-client libpq-dev libssl-dev
   curl
 )
 

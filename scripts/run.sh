@@ -1,21 +1,8 @@
 #!/usr/bin/env bash
-# `make run`: serve examples/iot.sql from a local data directory and print how to use it.
+# `make run`: `braid demo` on a local data directory: examples/iot.sql (built into the binary),
+# the IoT generator feeding the telemetry stream, capture every 10 s and a batch refresh of every
+# view every 30 s. Once it serves, braid prints its HTTP and PostgreSQL addresses and example
+# queries that show BATCH, SPEED and MERGED rows. Stop with Ctrl-C.
 set -euo pipefail
-braid="$1"; data="$2"; http="$3"
-cat <<MSG
-
-Braid is starting: data in ./$data, HTTP on http://$http, definitions from examples/iot.sql.
-
-Send events (NDJSON, one JSON object per line):
-  curl -s -X POST http://$http/v1/streams/telemetry/events -H 'Content-Type: application/x-ndjson' \\
-       --data-binary '{"device_id":"device-00001","event_ts":"2026-11-23T10:00:00Z","temperature":71.5}'
-  $braid gen iot --events 100000 | $braid ingest telemetry -
-Look around:
-  $braid status
-  $braid sql "SHOW STREAMS"
-  $braid sql "DESCRIBE telemetry"
-  curl -s http://$http/v1/status
-Stop with Ctrl-C.
-
-MSG
-exec "$braid" serve --data "$data" --http "$http" --definitions examples/iot.sql
+braid="$1"; data="$2"; http="$3"; pg="${4:-127.0.0.1:5433}"
+exec "$braid" demo --data "$data" --http "$http" --pg "$pg"

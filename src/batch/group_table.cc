@@ -47,6 +47,7 @@ void GroupTable::Clear() {
     }
   }
   groups_.clear();
+  window_ends_.clear();
   state_blocks_.clear();
   key_blocks_.clear();
   key_block_used_ = key_block_capacity_ = key_bytes_reserved_ = 0;
@@ -73,7 +74,27 @@ uint32_t GroupTable::FindOrCreate(std::string_view key, uint64_t hash) {
   }
 }
 
+uint32_t GroupTable::Find(std::string_view key, uint64_t hash) const {
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    const Slot& slot = slots_[i];
+    if (slot.group == kEmptySlot) return kNoGroup;
+    if (slot.hash == hash) {
+      const Group& candidate = groups_[slot.group];
+      if (candidate.key_length == key.size() &&
+          (key.empty() || std::memcmp(candidate.key, key.data(), key.size()) == 0)) {
+        return slot.group;
+      }
+    }
+  }
+}
+
 uint32_t GroupTable::Create(std::string_view key, uint64_t hash) {
+  if (track_window_ends_ && key.size() >= sizeof(int64_t)) {
+    int64_t end;
+    std::memcpy(&end, key.data(), sizeof(end));
+    window_ends_.insert(end);
+  }
   uint32_t group = static_cast<uint32_t>(groups_.size());
   if (group % kGroupsPerBlock == 0) {
     size_t bytes = state_stride_ * kGroupsPerBlock;

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string_view>
 #include <vector>
 
@@ -26,8 +27,18 @@ class GroupTable {
   GroupTable(const GroupTable&) = delete;
   GroupTable& operator=(const GroupTable&) = delete;
 
+  static constexpr uint32_t kNoGroup = UINT32_MAX;
+
   // The group of `key` (whose Hash64 is `hash`), created with empty states if it is new.
   uint32_t FindOrCreate(std::string_view key, uint64_t hash);
+  // The group of `key`, or kNoGroup.
+  uint32_t Find(std::string_view key, uint64_t hash) const;
+
+  // Keys start with an 8-byte window end (key_normalizer.h): keep the set of distinct ends of
+  // the groups created from now on (the speed layer probes cells by window end and key).
+  void TrackWindowEnds() { track_window_ends_ = true; }
+  bool tracks_window_ends() const { return track_window_ends_; }
+  const std::set<int64_t>& window_ends() const { return window_ends_; }
 
   size_t size() const { return groups_.size(); }
   std::string_view key(uint32_t group) const {
@@ -78,6 +89,8 @@ class GroupTable {
   std::vector<Group> groups_;
   std::vector<StateBlock> state_blocks_;
   std::vector<std::unique_ptr<char[]>> key_blocks_;
+  bool track_window_ends_ = false;
+  std::set<int64_t> window_ends_;
   size_t key_block_used_ = 0;
   size_t key_block_capacity_ = 0;
   size_t key_bytes_reserved_ = 0;

@@ -105,7 +105,9 @@ struct HashAggregator::Impl {
 };
 
 HashAggregator::HashAggregator(sql::ViewPlanPtr plan, AggregatorOptions options)
-    : plan_(std::move(plan)), options_(options), impl_(std::make_unique<Impl>(*plan_)) {}
+    : plan_(std::move(plan)), options_(options), impl_(std::make_unique<Impl>(*plan_)) {
+  if (options_.track_window_ends && plan_->window) impl_->table.TrackWindowEnds();
+}
 
 HashAggregator::~HashAggregator() = default;
 
@@ -115,6 +117,7 @@ std::set<int64_t> HashAggregator::WindowEnds() const {
   std::set<int64_t> ends;
   if (!plan_->window || impl_->sessions) return ends;
   const GroupTable& table = impl_->table;
+  if (table.tracks_window_ends()) return table.window_ends();
   for (uint32_t group = 0; group < table.size(); ++group) {
     int64_t end;  // the first 8 bytes of a windowed cell key (key_normalizer.h)
     std::memcpy(&end, table.key(group).data(), sizeof(end));
@@ -256,8 +259,43 @@ namespace {
 
 // Merges every group of `source` whose window_end lies in [min_end, max_end) (every group when
 // `windowed` is false) into `target`, creating missing ones.
+void MergeGroup(const GroupTable& source, uint32_t group, GroupTable& target) {
+  const uint32_t into = target.FindOrCreate(source.key(group), source.hash(group));
+  for (size_t i = 0; i < target.layout().functions.size(); ++i) {
+    target.layout().functions[i]->merge(target.state(into, i), source.state(group, i));
+  }
+}
+
+// MergeGroups for a filter with keys over a table that tracks its window ends: probes the
+// cells (end, key) of the ends in range instead of scanning every cell.
+void MergeProbed(const GroupTable& source, GroupTable& target, bool windowed,
+                 const CellFilter& filter) {
+  std::string key;
+  auto probe = [&](std::string_view bytes) {
+    const uint32_t group = source.Find(bytes, Hash64(bytes));
+    if (group != GroupTable::kNoGroup) MergeGroup(source, group, target);
+  };
+  if (!windowed) {
+    for (const std::string& keys : filter.keys) probe(keys);
+    return;
+  }
+  const std::set<int64_t>& ends = source.window_ends();
+  for (auto it = ends.lower_bound(filter.min_end); it != ends.end() && *it < filter.max_end;
+       ++it) {
+    const int64_t end = *it;
+    for (const std::string& keys : filter.keys) {
+      key.assign(reinterpret_cast<const char*>(&end), sizeof(end));
+      key.append(keys);
+      probe(key);
+    }
+  }
+}
+
 void MergeGroups(const GroupTable& source, GroupTable& target, bool windowed,
                  const CellFilter& filter) {
+  if (!filter.keys.empty() && (!windowed || source.tracks_window_ends())) {
+    return MergeProbed(source, target, windowed, filter);
+  }
   const size_t num_aggregates = target.layout().functions.size();
   const size_t window_bytes = windowed ? sizeof(int64_t) : 0;
   for (uint32_t group = 0; group < source.size(); ++group) {

@@ -45,6 +45,9 @@ std::vector<std::string> CellKeysOf(std::span<const Column* const> keys, size_t 
 
 struct AggregatorOptions {
   size_t memory_limit = size_t{4} << 30;  // bytes; [batch] memory_limit in braid.toml
+  // Keep the set of window ends as cells are created (the speed layer), so WindowEnds is cheap
+  // and MergeCopiesInto with keys probes cells instead of scanning them all.
+  bool track_window_ends = false;
 };
 
 class HashAggregator {
@@ -94,6 +97,7 @@ class HashAggregator {
 
   size_t groups() const;
   // The distinct window_end values of the cells of a tumbling or hopping view (empty otherwise).
+  // A scan of every cell unless track_window_ends.
   std::set<int64_t> WindowEnds() const;
   size_t memory_bytes() const;
   // Changes the memory limit (e.g. when one thread's aggregator becomes the merged one).

@@ -126,12 +126,18 @@ int RunSql(const SqlCommandOptions& options) {
   JsonWriter body;
   body.BeginObject().Key("sql").String(options.sql);
   if (!options.consistency.empty()) body.Key("consistency").String(options.consistency);
+  if (!options.max_staleness.empty()) body.Key("max_staleness").String(options.max_staleness);
   body.EndObject();
   Result<HttpResponse> response =
       (*client)->Request("POST", "/v1/sql", body.str(), "application/json");
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   if (int failed = ReadAnswer(response, parser, &doc); failed != 0) return failed;
+  // Like a PostgreSQL NOTICE: the answer came from other layers than asked, and why.
+  std::string_view routing;
+  if (doc["meta"]["routing"].get(routing) == simdjson::SUCCESS) {
+    std::fprintf(stderr, "NOTICE:  %.*s\n", static_cast<int>(routing.size()), routing.data());
+  }
   PrintTable(doc);
   std::string_view message;
   if (doc["message"].get(message) == simdjson::SUCCESS && !message.empty()) {

@@ -70,6 +70,22 @@ Status ApplyServer(const toml::table& table, ServeConfig* config) {
   return Status::Ok();
 }
 
+Status ApplyPg(const toml::table& table, ServeConfig* config) {
+  for (const auto& [key, node] : table) {
+    const std::string_view k = key.str();
+    if (k == "address") {
+      ASSIGN_OR_RETURN(config->pg_address, StringValue(node, k));
+    } else if (k == "user") {
+      ASSIGN_OR_RETURN(config->pg_user, StringValue(node, k));
+    } else if (k == "password") {
+      ASSIGN_OR_RETURN(config->pg_password, StringValue(node, k));
+    } else {
+      return ConfigError(node, k, "is not a known key of [pg]");
+    }
+  }
+  return Status::Ok();
+}
+
 Status ApplyLog(const toml::table& table, ServeConfig* config) {
   log::LogOptions& log = config->log;
   for (const auto& [key, node] : table) {
@@ -168,6 +184,30 @@ Status ApplySpeed(const toml::table& table, ServeConfig* config) {
   return Status::Ok();
 }
 
+Status ApplyQuery(const toml::table& table, ServeConfig* config) {
+  for (const auto& [key, node] : table) {
+    const std::string_view k = key.str();
+    if (k == "max_result_rows") {
+      ASSIGN_OR_RETURN(int64_t v, IntValue(node, k));
+      if (v < 1) return ConfigError(node, k, "must be at least 1");
+      config->query_limits.max_result_rows = static_cast<size_t>(v);
+    } else if (k == "statement_timeout") {
+      ASSIGN_OR_RETURN(config->query_limits.statement_timeout, DurationValue(node, k));
+    } else if (k == "stream_scan_events") {
+      ASSIGN_OR_RETURN(int64_t v, IntValue(node, k));
+      if (v < 1) return ConfigError(node, k, "must be at least 1");
+      config->query_limits.stream_scan_events = static_cast<size_t>(v);
+    } else if (k == "cache_bytes") {
+      ASSIGN_OR_RETURN(int64_t v, IntValue(node, k));
+      if (v < 0) return ConfigError(node, k, "must not be negative");
+      config->query_cache_bytes = static_cast<size_t>(v);
+    } else {
+      return ConfigError(node, k, "is not a known key of [query]");
+    }
+  }
+  return Status::Ok();
+}
+
 Result<speed::WebhookOptions> ParseWebhook(const toml::table& table) {
   speed::WebhookOptions webhook;
   bool has_url = false;
@@ -235,6 +275,8 @@ Result<ServeConfig> LoadConfigFile(const std::filesystem::path& file) {
     const toml::table* section = node.as_table();
     if (key.str() == "server" && section != nullptr) {
       RETURN_IF_ERROR(ApplyServer(*section, &config).WithContext(file.string()));
+    } else if (key.str() == "pg" && section != nullptr) {
+      RETURN_IF_ERROR(ApplyPg(*section, &config).WithContext(file.string()));
     } else if (key.str() == "log" && section != nullptr) {
       RETURN_IF_ERROR(ApplyLog(*section, &config).WithContext(file.string()));
     } else if (key.str() == "capture" && section != nullptr) {
@@ -247,10 +289,12 @@ Result<ServeConfig> LoadConfigFile(const std::filesystem::path& file) {
       RETURN_IF_ERROR(ApplySpeed(*section, &config).WithContext(file.string()));
     } else if (key.str() == "alerts" && section != nullptr) {
       RETURN_IF_ERROR(ApplyAlerts(*section, &config).WithContext(file.string()));
+    } else if (key.str() == "query" && section != nullptr) {
+      RETURN_IF_ERROR(ApplyQuery(*section, &config).WithContext(file.string()));
     } else {
       return ConfigError(node, key.str(),
-                         "is not a known section ([server], [log], [capture], [lake], [batch], "
-                         "[speed] or [alerts])")
+                         "is not a known section ([server], [pg], [log], [capture], [lake], "
+                         "[batch], [speed], [alerts] or [query])")
           .WithContext(file.string());
     }
   }

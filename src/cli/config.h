@@ -11,6 +11,7 @@
 
 #include "common/status.h"
 #include "log/log_options.h"
+#include "serving/session.h"
 #include "speed/alert_hub.h"
 
 namespace braid::cli {
@@ -18,7 +19,11 @@ namespace braid::cli {
 struct ServeConfig {
   std::filesystem::path data_dir = "braid-data";
   std::string http_address = "127.0.0.1:8080";
-  std::string pg_address = "127.0.0.1:5433";
+  std::string pg_address = "127.0.0.1:5433";  // "off": the PostgreSQL wire protocol is not served
+  // PostgreSQL clients ([pg] user, password): an empty password trusts every client; with one,
+  // clients authenticate with SCRAM-SHA-256 as pg_user (empty: any user name).
+  std::string pg_user;
+  std::string pg_password;
   int io_threads = 2;
   uint64_t max_body_bytes = 64ull << 20;
   log::LogOptions log;
@@ -42,6 +47,10 @@ struct ServeConfig {
   uint64_t speed_memory_limit = uint64_t{4} << 30;
   // Alerts ([[alerts.webhooks]]): every stored alert is POSTed to each of these URLs.
   std::vector<speed::WebhookOptions> webhooks;
+  // Queries ([query]): the result rows and run time a query may take unless its client asks
+  // otherwise (HTTP request members, SET max_result_rows / statement_timeout).
+  serving::QueryLimits query_limits;
+  size_t query_cache_bytes = size_t{1} << 30;  // [query] cache_bytes (batch_view_cache.h)
 };
 
 // Reads braid.toml into a config that starts from the defaults.

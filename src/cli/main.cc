@@ -1,7 +1,6 @@
 // braid: the command line. main only parses arguments (CLI11, whose exceptions are caught here
 // at the call) into the option structs of cli/commands.h and runs the chosen subcommand.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 
 #include "cli/commands.h"
@@ -45,13 +44,33 @@ int Main(int argc, char** argv) {
   serve_cmd->add_option("--definitions", serve.definitions, "SQL definitions applied at start")
       ->check(CLI::ExistingFile);
   serve_cmd->add_option("--http", serve.http, "HTTP address (default 127.0.0.1:8080)");
-  serve_cmd->add_option("--pg", serve.pg, "PostgreSQL wire address (default 127.0.0.1:5433)");
+  serve_cmd->add_option("--pg", serve.pg,
+                        "PostgreSQL wire address (default 127.0.0.1:5433), or off");
+
+  DemoCommandOptions demo;
+  demo.program = argv[0];
+  CLI::App* demo_cmd = app.add_subcommand(
+      "demo",
+      "Serve examples/iot.sql with the IoT generator feeding it (capture 10 s, refresh 30 s)");
+  demo_cmd->add_option("--data", demo.data_dir, "Data directory")->capture_default_str();
+  demo_cmd->add_option("--rate", demo.rate, "Generated events per second")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 10000000.0));
+  demo_cmd->add_option("--devices", demo.devices, "Number of devices")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{1}, uint64_t{100000000}));
+  demo_cmd->add_option("--http", demo.http_address, "HTTP address (port 0: any free port)")
+      ->capture_default_str();
+  demo_cmd->add_option("--pg", demo.pg_address, "PostgreSQL wire address, or off")
+      ->capture_default_str();
 
   SqlCommandOptions sql;
   CLI::App* sql_cmd = app.add_subcommand("sql", "Run one SQL statement on a server");
   sql_cmd->add_option("--server", sql.server, "Server URL")->capture_default_str();
   sql_cmd->add_option("--consistency", sql.consistency, "merged, exact or speed")
       ->check(CLI::IsMember({"merged", "exact", "speed"}));
+  sql_cmd->add_option("--max-staleness", sql.max_staleness,
+                      "The oldest answer accepted, e.g. 10s (the server may route elsewhere)");
   sql_cmd->add_option("statement", sql.sql, "The SQL statement")->required();
 
   IngestCommandOptions ingest;
@@ -72,9 +91,11 @@ int Main(int argc, char** argv) {
   status_cmd->add_flag("--json", status.json, "Print the raw JSON answer");
 
   LakeCommandOptions lake;
-  CLI::App* lake_cmd = app.add_subcommand("lake", "The master dataset of a stream: ls, optimize, vacuum");
+  CLI::App* lake_cmd =
+      app.add_subcommand("lake", "The master dataset of a stream: ls, optimize, vacuum");
   lake_cmd->add_option("--server", lake.server, "Server URL")->capture_default_str();
-  lake_cmd->add_option("--retention", lake.retention, "vacuum: keep files removed within this (default 7d)");
+  lake_cmd->add_option("--retention", lake.retention,
+                       "vacuum: keep files removed within this (default 7d)");
   lake_cmd->add_flag("--dry-run", lake.dry_run, "vacuum: only list what would be deleted");
   lake_cmd->add_option("action", lake.action, "ls, optimize or vacuum")
       ->required()
@@ -107,12 +128,14 @@ int Main(int argc, char** argv) {
   iot_cmd->add_option("--rate", gen.generator.rate, "Events per second of event time")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  iot_cmd->add_option("--disorder-fraction", gen.generator.disorder_fraction,
-                      "Share of events up to 5 s out of order")
+  iot_cmd
+      ->add_option("--disorder-fraction", gen.generator.disorder_fraction,
+                   "Share of events up to 5 s out of order")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
-  iot_cmd->add_option("--late-fraction", gen.generator.late_fraction,
-                      "Share of events 1 to 10 minutes late")
+  iot_cmd
+      ->add_option("--late-fraction", gen.generator.late_fraction,
+                   "Share of events 1 to 10 minutes late")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
   iot_cmd->add_option("--seed", gen.generator.seed, "Random seed")->capture_default_str();
@@ -130,6 +153,7 @@ int Main(int argc, char** argv) {
     return 1;
   }
   if (*serve_cmd) return Serve(serve);
+  if (*demo_cmd) return RunDemo(demo);
   if (*sql_cmd) return RunSql(sql);
   if (*ingest_cmd) return RunIngest(ingest);
   if (*status_cmd) return RunStatus(status);

@@ -33,7 +33,13 @@ class JsonWriter {
   JsonWriter& Raw(std::string_view json);
 
   const std::string& str() const { return out_; }
-  std::string Take() { return std::move(out_); }
+  // Hands over the text written so far. Writing may go on with the same document, so a long one
+  // (a streamed answer) can be handed over piece by piece.
+  std::string Take() {
+    std::string text = std::move(out_);
+    out_.clear();
+    return text;
+  }
 
  private:
   void BeforeValue();

@@ -10,12 +10,14 @@
 #include "server/api_lake.h"
 #include "server/api_sql.h"
 #include "server/api_status.h"
+#include "server/api_view_rows.h"
 #include "server/api_views.h"
 
 namespace braid::server {
 
 ApiContext::ApiContext(serving::Database& database, const ApiOptions& options)
     : database_(database),
+      options_(options),
       started_at_(Now()),
       blocking_(static_cast<size_t>(std::max(1, options.blocking_threads))) {}
 
@@ -38,6 +40,7 @@ Router MakeApiRouter(serving::Database& database, const ApiOptions& options) {
   router.Add(HttpVerb::get, "/v1/lake/{stream}/files", route(&HandleGetLakeFiles));
   router.Add(HttpVerb::post, "/v1/lake/{stream}/optimize", route(&HandlePostOptimize));
   router.Add(HttpVerb::post, "/v1/lake/{stream}/vacuum", route(&HandlePostVacuum));
+  router.Add(HttpVerb::get, "/v1/views/{view}", route(&HandleGetViewRows));
   router.Add(HttpVerb::post, "/v1/views/{view}/refresh", route(&HandlePostRefresh));
   router.Add(HttpVerb::post, "/v1/views/{view}/recompute", route(&HandlePostRecompute));
   router.Add(HttpVerb::get, "/v1/jobs/{id}", route(&HandleGetJob));

@@ -22,6 +22,11 @@ namespace braid::server {
 struct ApiOptions {
   // Threads for blocking work (SQL statements, dead-letter appends, log reads).
   int blocking_threads = 2;
+  // The limits a query runs with unless its request asks for others (braid.toml [query]).
+  serving::QueryLimits query_limits;
+  // A query answer longer than this is streamed (chunked) in pieces of about this size, so the
+  // whole JSON text is never held at once; shorter answers are sent with a Content-Length.
+  size_t streamed_answer_bytes = 1 << 20;
 };
 
 class ApiContext {
@@ -34,6 +39,7 @@ class ApiContext {
 
   serving::Database& database() { return database_; }
   Timestamp started_at() const { return started_at_; }
+  const ApiOptions& options() const { return options_; }
 
   // Runs `work` (a move-only callable is fine) on a blocking thread.
   template <typename Work>
@@ -43,6 +49,7 @@ class ApiContext {
 
  private:
   serving::Database& database_;
+  const ApiOptions options_;
   Timestamp started_at_;
   boost::asio::thread_pool blocking_;
 };
@@ -51,6 +58,7 @@ class ApiContext {
 //   POST /v1/streams/{stream}/events      ingest (api_ingest.h)
 //   GET  /v1/streams/{stream}/dead_letters  rejected events kept by ?on_error=dead_letter
 //   POST /v1/sql                           one SQL statement (api_sql.h)
+//   GET  /v1/views/{view}                  a view's rows, filtered by keys and time (api_view_rows.h)
 //   GET  /v1/status                        streams, log partitions, capture (api_status.h)
 //   POST /v1/capture                       seal a capture epoch now (api_capture.h)
 //   GET|POST /v1/lake/{stream}/...         lake files, OPTIMIZE, VACUUM (api_lake.h)

@@ -3,18 +3,28 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <chrono>
+#include <memory>
+#include <optional>
+#include <utility>
 
 #include "common/json_writer.h"
 #include "common/time.h"
-#include "serving/view_query.h"
 
 namespace braid::server {
 namespace {
 
+constexpr std::string_view kExpectedBody =
+    R"({"sql": "...", "consistency": "merged|exact|speed", "max_staleness": "10s", )"
+    R"("max_rows": n, "timeout_ms": n} or the SQL text)";
+
 struct SqlRequest {
   std::string sql;
   std::string consistency;  // empty = the default (merged)
+  std::optional<Duration> max_staleness;
+  std::optional<int64_t> max_rows;
+  std::optional<int64_t> timeout_ms;
 };
 
 bool IsJsonBody(std::string_view content_type, std::string_view body) {
@@ -28,9 +38,55 @@ bool IsJsonBody(std::string_view content_type, std::string_view body) {
 
 Status BadSqlRequest(std::string_view why) {
   return Status(StatusCode::kInvalidArgument,
-                fmt::format("bad SQL request body: {} (expected {{\"sql\": \"...\", "
-                            "\"consistency\": \"merged|exact|speed\"}} or the SQL text)",
-                            why));
+                fmt::format("bad SQL request body: {} (expected {})", why, kExpectedBody));
+}
+
+Result<std::string_view> StringMember(const simdjson::dom::key_value_pair& member) {
+  std::string_view value;
+  if (member.value.get_string().get(value) != simdjson::SUCCESS) {
+    return BadSqlRequest(fmt::format("'{}' must be a string", member.key));
+  }
+  return value;
+}
+
+// max_rows (> 0) and timeout_ms (>= 0, 0 = no timeout).
+Result<int64_t> CountMember(const simdjson::dom::key_value_pair& member, int64_t minimum) {
+  int64_t value = 0;
+  if (member.value.get_int64().get(value) != simdjson::SUCCESS || value < minimum) {
+    return BadSqlRequest(fmt::format("'{}' must be an integer >= {}", member.key, minimum));
+  }
+  return value;
+}
+
+// max_staleness: a duration such as "10s"; "none" or zero means no bound.
+Result<std::optional<Duration>> StalenessMember(const simdjson::dom::key_value_pair& member) {
+  ASSIGN_OR_RETURN(std::string_view text, StringMember(member));
+  if (text == "none") return std::optional<Duration>();
+  Result<Duration> staleness = ParseDuration(text);
+  if (!staleness.ok()) {
+    return BadSqlRequest(fmt::format("'max_staleness' {}", staleness.status().message()));
+  }
+  return staleness->micros > 0 ? std::optional<Duration>(*staleness) : std::nullopt;
+}
+
+Status ParseMember(const simdjson::dom::key_value_pair& member, SqlRequest* parsed) {
+  const std::string_view key = member.key;
+  if (key == "sql") {
+    ASSIGN_OR_RETURN(std::string_view sql, StringMember(member));
+    parsed->sql = std::string(sql);
+  } else if (key == "consistency") {
+    ASSIGN_OR_RETURN(std::string_view consistency, StringMember(member));
+    parsed->consistency = std::string(consistency);
+  } else if (key == "max_staleness") {
+    ASSIGN_OR_RETURN(parsed->max_staleness, StalenessMember(member));
+  } else if (key == "max_rows") {
+    ASSIGN_OR_RETURN(parsed->max_rows, CountMember(member, 1));
+  } else if (key == "timeout_ms") {
+    ASSIGN_OR_RETURN(parsed->timeout_ms, CountMember(member, 0));
+  } else {
+    return BadSqlRequest(fmt::format("unknown member '{}'", key));
+  }
+  return Status::Ok();
 }
 
 Result<SqlRequest> ParseJsonSqlRequest(const PaddedText& body) {
@@ -42,94 +98,179 @@ Result<SqlRequest> ParseJsonSqlRequest(const PaddedText& body) {
   SqlRequest parsed;
   bool has_sql = false;
   for (const simdjson::dom::key_value_pair& member : object) {
-    if (member.key != "sql" && member.key != "consistency") {
-      return BadSqlRequest(fmt::format("unknown member '{}'", member.key));
-    }
-    std::string_view value;
-    if (member.value.get_string().get(value) != simdjson::SUCCESS) {
-      return BadSqlRequest(fmt::format("'{}' must be a string", member.key));
-    }
-    (member.key == "sql" ? parsed.sql : parsed.consistency) = std::string(value);
+    RETURN_IF_ERROR(ParseMember(member, &parsed));
     has_sql = has_sql || member.key == "sql";
   }
   if (!has_sql) return BadSqlRequest("missing member 'sql'");
   return parsed;
 }
 
-Result<SqlRequest> ParseSqlRequest(const Request& request) {
+// The request as a statement and the session it runs in.
+Result<std::pair<std::string, serving::Session>> ParseSqlRequest(const Request& request,
+                                                                 const ApiOptions& options) {
   SqlRequest parsed;
   if (IsJsonBody(request.Header("Content-Type"), request.body().view())) {
     ASSIGN_OR_RETURN(parsed, ParseJsonSqlRequest(request.body()));
   } else {
     parsed.sql = std::string(request.body().view());
   }
-  if (!parsed.consistency.empty() && parsed.consistency != "merged" &&
-      parsed.consistency != "exact" && parsed.consistency != "speed") {
-    return Status(StatusCode::kInvalidArgument,
-                  fmt::format("unknown consistency '{}': expected merged, exact or speed",
-                              parsed.consistency));
-  }
-  return parsed;
+  serving::Session session;
+  session.limits = options.query_limits;
+  ASSIGN_OR_RETURN(session.consistency, serving::ParseConsistency(parsed.consistency));
+  session.max_staleness = parsed.max_staleness;
+  if (parsed.max_rows) session.limits.max_result_rows = static_cast<size_t>(*parsed.max_rows);
+  if (parsed.timeout_ms) session.limits.statement_timeout = Duration::Millis(*parsed.timeout_ms);
+  return std::make_pair(std::move(parsed.sql), std::move(session));
 }
 
-void WriteRows(JsonWriter& json, const serving::QueryResult& result) {
-  json.Key("rows").BeginArray();
-  for (const Chunk& chunk : result.chunks) {
-    for (size_t row = 0; row < chunk.num_rows(); ++row) {
-      json.BeginArray();
-      for (size_t c = 0; c < chunk.num_columns(); ++c) WriteJsonCell(json, chunk.column(c), row);
-      json.EndArray();
-    }
-  }
-  json.EndArray();
+void WriteOptionalTime(JsonWriter& json, std::string_view key,
+                       const std::optional<Timestamp>& time) {
+  json.Key(key);
+  time ? json.String(FormatRfc3339(*time)) : json.Null();
 }
+
+void WriteMeta(JsonWriter& json, const serving::QueryResult& result, const AnswerMeta& meta) {
+  const std::optional<serving::QueryCoverage>& coverage = result.coverage;
+  json.Key("meta").BeginObject().Key("elapsed_ms").Double(meta.elapsed_ms);
+  json.Key("consistency")
+      .String(serving::ConsistencyName(coverage ? coverage->consistency : meta.requested));
+  json.Key("requested").String(serving::ConsistencyName(meta.requested));
+  json.Key("routing");
+  coverage && !coverage->routing.empty() ? json.String(coverage->routing) : json.Null();
+  json.Key("staleness_ms");
+  if (coverage && coverage->staleness) {
+    json.Double(static_cast<double>(coverage->staleness->micros) / 1000.0);
+  } else {
+    json.Null();
+  }
+  if (coverage) {  // a query over a view says what it covers
+    json.Key("batch_epoch").Int(coverage->batch_epoch);
+    json.Key("batch_version").Int(coverage->batch_version);
+    WriteOptionalTime(json, "batch_horizon", coverage->batch_horizon);
+    WriteOptionalTime(json, "speed_watermark", coverage->speed_watermark);
+  }
+  json.EndObject();
+}
+
+// The JSON answer of a result, written in pieces: the columns, then the rows a piece at a time,
+// then command, message and meta. Holds the result by reference.
+class AnswerWriter {
+ public:
+  AnswerWriter(const serving::QueryResult& result, const AnswerMeta& meta)
+      : result_(result), meta_(meta) {}
+
+  // The next piece: at least `bytes` long (about one row more) unless the answer ends with it.
+  std::string Next(size_t bytes) {
+    if (!started_) WriteHead();
+    while (chunk_ < result_.chunks.size() && json_.str().size() < bytes) {
+      const Chunk& chunk = result_.chunks[chunk_];
+      if (row_ < chunk.num_rows()) {
+        json_.BeginArray();
+        for (size_t c = 0; c < chunk.num_columns(); ++c)
+          WriteJsonCell(json_, chunk.column(c), row_);
+        json_.EndArray();
+      }
+      if (++row_ >= chunk.num_rows()) {
+        ++chunk_;
+        row_ = 0;
+      }
+    }
+    if (chunk_ == result_.chunks.size() && !done_) WriteTail();
+    return json_.Take();
+  }
+  bool done() const { return done_; }
+
+ private:
+  void WriteHead() {
+    started_ = true;
+    json_.BeginObject().Key("columns").BeginArray();
+    if (result_.schema) {
+      for (const Field& field : result_.schema->fields()) {
+        json_.BeginObject().Key("name").String(field.name);
+        json_.Key("type").String(DataTypeName(field.type)).EndObject();
+      }
+    }
+    json_.EndArray().Key("rows").BeginArray();
+  }
+  void WriteTail() {
+    done_ = true;
+    json_.EndArray();
+    json_.Key("command").String(result_.command_tag).Key("message").String(result_.message);
+    WriteMeta(json_, result_, meta_);
+    json_.EndObject();
+  }
+
+  const serving::QueryResult& result_;
+  const AnswerMeta meta_;
+  JsonWriter json_;
+  size_t chunk_ = 0;  // the next row to write is row_ of chunks[chunk_]
+  size_t row_ = 0;
+  bool started_ = false;
+  bool done_ = false;
+};
+
+// Writes `piece` to the stream in slices the writer's bound admits, waiting while the client
+// reads. Returns false when the stream was closed (the client went away, the server stops).
+bool WritePiece(StreamWriter& stream, std::string_view piece, size_t slice_bytes) {
+  while (!piece.empty()) {
+    const std::string_view slice = piece.substr(0, slice_bytes);
+    if (!stream.AwaitRoom(slice.size()) || !stream.Write(slice)) return false;
+    piece.remove_prefix(slice.size());
+  }
+  return true;
+}
+
+void SendAnswer(const serving::QueryResult& result, const AnswerMeta& meta, size_t piece_bytes,
+                Responder responder) {
+  piece_bytes = std::max<size_t>(piece_bytes, 1);
+  AnswerWriter writer(result, meta);
+  std::string piece = writer.Next(piece_bytes);
+  if (writer.done()) return responder.Send(JsonResponse(200, std::move(piece)));
+  StreamHead head;
+  head.content_type = "application/json";
+  head.max_queued_bytes = 4 * piece_bytes;
+  std::shared_ptr<StreamWriter> stream = responder.Stream(std::move(head));
+  while (WritePiece(*stream, piece, piece_bytes) && !writer.done()) {
+    piece = writer.Next(piece_bytes);
+  }
+  stream->Close();
+}
+
+Status WithoutPosition(const Status& status) { return Status(status.code(), status.message()); }
 
 }  // namespace
 
-std::string QueryResultJson(const serving::QueryResult& result, double elapsed_ms,
-                            std::string_view consistency) {
-  JsonWriter json;
-  json.BeginObject().Key("columns").BeginArray();
-  if (result.schema) {
-    for (const Field& field : result.schema->fields()) {
-      json.BeginObject().Key("name").String(field.name);
-      json.Key("type").String(DataTypeName(field.type)).EndObject();
+std::string QueryResultJson(const serving::QueryResult& result, const AnswerMeta& meta) {
+  AnswerWriter writer(result, meta);
+  std::string json;
+  while (!writer.done()) json += writer.Next(SIZE_MAX);
+  return json;
+}
+
+void AnswerStatement(ApiContext& context, std::string sql, serving::Session session,
+                     ErrorPositions positions, Responder responder) {
+  context.RunBlocking([&context, sql = std::move(sql), session = std::move(session), positions,
+                       responder = std::move(responder)]() mutable {
+    const serving::Consistency requested = session.consistency;
+    const auto start = std::chrono::steady_clock::now();
+    Result<serving::QueryResult> result = context.database().Execute(sql, session);
+    const std::chrono::duration<double, std::milli> elapsed =
+        std::chrono::steady_clock::now() - start;
+    if (!result.ok()) {
+      return responder.Send(ErrorResponse(
+          positions == ErrorPositions::kKeep ? result.status() : WithoutPosition(result.status())));
     }
-  }
-  json.EndArray();
-  WriteRows(json, result);
-  json.Key("command").String(result.command_tag).Key("message").String(result.message);
-  json.Key("meta").BeginObject().Key("elapsed_ms").Double(elapsed_ms);
-  json.Key("consistency").String(consistency.empty() ? "merged" : consistency);
-  if (const auto& coverage = result.coverage) {  // a query over a view says what it covers
-    json.Key("batch_epoch").Int(coverage->batch_epoch);
-    json.Key("batch_version").Int(coverage->batch_version);
-    json.Key("batch_horizon");
-    coverage->batch_horizon ? json.String(FormatRfc3339(*coverage->batch_horizon)) : json.Null();
-    json.Key("speed_watermark");
-    coverage->speed_watermark ? json.String(FormatRfc3339(*coverage->speed_watermark))
-                              : json.Null();
-  }
-  json.EndObject().EndObject();
-  return json.Take();
+    SendAnswer(*result, AnswerMeta{.elapsed_ms = elapsed.count(), .requested = requested},
+               context.options().streamed_answer_bytes, std::move(responder));
+  });
 }
 
 void HandlePostSql(ApiContext& context, const Request& request, Responder responder) {
-  Result<SqlRequest> parsed = ParseSqlRequest(request);
+  Result<std::pair<std::string, serving::Session>> parsed =
+      ParseSqlRequest(request, context.options());
   if (!parsed.ok()) return responder.Send(ErrorResponse(parsed.status()));
-  context.RunBlocking(
-      [&context, parsed = std::move(*parsed), responder = std::move(responder)]() mutable {
-        const auto start = std::chrono::steady_clock::now();
-        Result<serving::Consistency> consistency = serving::ParseConsistency(parsed.consistency);
-        if (!consistency.ok()) return responder.Send(ErrorResponse(consistency.status()));
-        Result<serving::QueryResult> result =
-            context.database().Execute(parsed.sql, *consistency);
-        const std::chrono::duration<double, std::milli> elapsed =
-            std::chrono::steady_clock::now() - start;
-        if (!result.ok()) return responder.Send(ErrorResponse(result.status()));
-        responder.Send(
-            JsonResponse(200, QueryResultJson(*result, elapsed.count(), parsed.consistency)));
-      });
+  AnswerStatement(context, std::move(parsed->first), std::move(parsed->second),
+                  ErrorPositions::kKeep, std::move(responder));
 }
 
 }  // namespace braid::server

@@ -114,11 +114,20 @@ void StreamWriter::Close() {
   if (state_ != State::kOpen) return;
   state_ = State::kDraining;
   WakeLocked();
+  room_.notify_all();
 }
 
 bool StreamWriter::closed() const {
   std::lock_guard<std::mutex> lock(mu_);
   return state_ != State::kOpen;
+}
+
+bool StreamWriter::AwaitRoom(size_t bytes) {
+  std::unique_lock<std::mutex> lock(mu_);
+  room_.wait(lock, [&] {
+    return state_ != State::kOpen || queued_.size() + bytes <= max_queued_bytes_;
+  });
+  return state_ == State::kOpen;
 }
 
 void StreamWriter::SetOnClosed(std::function<void()> on_closed) {
@@ -137,6 +146,7 @@ StreamWriter::Pending StreamWriter::Take() {
   wake_pending_ = false;
   Pending pending{.bytes = std::move(queued_), .state = state_};
   queued_.clear();
+  room_.notify_all();
   return pending;
 }
 
@@ -144,6 +154,7 @@ std::function<void()> StreamWriter::End() {
   std::lock_guard<std::mutex> lock(mu_);
   state_ = State::kEnded;
   std::string().swap(queued_);
+  room_.notify_all();
   return std::exchange(on_closed_, nullptr);
 }
 

@@ -15,6 +15,7 @@
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/verb.hpp>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -54,6 +55,8 @@ class Request {
   std::optional<std::string_view> Query(std::string_view name) const;
   // A `{name}` segment of the route pattern; empty when the route has no such segment.
   std::string_view PathParam(std::string_view name) const;
+  // Every decoded query parameter, in request order (repeated names repeat).
+  const NameValues& query() const { return query_; }
 
  private:
   HttpRequest message_;
@@ -119,6 +122,9 @@ class StreamWriter {
   void Close();
   // Whether writes are refused now: closed by the producer, overflowed, or ended by the connection.
   bool closed() const;
+  // Blocks until `bytes` more fit under the bound or writes are refused; returns whether they fit.
+  // For a producer that must not drop its client (a large query answer), unlike Write.
+  bool AwaitRoom(size_t bytes);
   // `on_closed` runs once when the connection has ended the stream, for whatever reason, on the
   // connection's io thread (never inside Write or Close); when it has ended already, at once on
   // this thread. It may call into the producer (e.g. to unsubscribe) but must not block long.
@@ -143,6 +149,7 @@ class StreamWriter {
   const size_t max_queued_bytes_;
   const Wake wake_;
   mutable std::mutex mu_;
+  std::condition_variable room_;     // signalled when the queue shrinks or the stream ends
   std::string queued_;               // guarded by mu_
   State state_ = State::kOpen;       // guarded by mu_
   bool wake_pending_ = false;        // guarded by mu_: woken and not yet taken

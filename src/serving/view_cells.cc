@@ -179,7 +179,8 @@ Result<bool> ReadLayers(const sql::ViewPlanPtr& plan, Consistency consistency,
     return true;
   }
   reads.speed_cells = std::make_unique<batch::HashAggregator>(
-      reads.speed_view->plan_ptr(), batch::AggregatorOptions{.memory_limit = SIZE_MAX});
+      reads.speed_view->plan_ptr(),
+      batch::AggregatorOptions{.memory_limit = SIZE_MAX, .track_window_ends = true});
   ASSIGN_OR_RETURN(reads.speed,
                    reads.speed_view->MergeInto(*reads.speed_cells, epoch,
                                                SpeedFilter(lookup, plan->keys.size())));

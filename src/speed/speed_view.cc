@@ -98,7 +98,8 @@ SpeedView::Generation& SpeedView::GenerationLocked(int64_t generation) {
   Generation& held = generations_[generation];
   if (held.cells == nullptr) {
     held.cells = std::make_unique<batch::HashAggregator>(
-        plan_, batch::AggregatorOptions{.memory_limit = options_.memory_limit});
+        plan_, batch::AggregatorOptions{.memory_limit = options_.memory_limit,
+                                        .track_window_ends = true});
   }
   return held;
 }

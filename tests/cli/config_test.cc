@@ -72,6 +72,11 @@ threads = 2
 memory_limit = 1000000
 [speed]
 memory_limit = 2000000
+[query]
+max_result_rows = 500
+statement_timeout = "2s"
+stream_scan_events = 1000
+cache_bytes = 4096
 )");
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->data_dir, "/var/lib/braid");
@@ -93,6 +98,10 @@ memory_limit = 2000000
   EXPECT_EQ(config->batch_threads, 2);
   EXPECT_EQ(config->batch_memory_limit, 1000000u);
   EXPECT_EQ(config->speed_memory_limit, 2000000u);
+  EXPECT_EQ(config->query_limits.max_result_rows, 500u);
+  EXPECT_EQ(config->query_limits.statement_timeout, Duration::Seconds(2));
+  EXPECT_EQ(config->query_limits.stream_scan_events, 1000u);
+  EXPECT_EQ(config->query_cache_bytes, 4096u);
 }
 
 TEST(ConfigTest, ReadsAlertWebhooks) {

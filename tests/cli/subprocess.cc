@@ -57,6 +57,8 @@ std::string ReadFile(const fs::path& p) {
   return ss.str();
 }
 
+}  // namespace
+
 pid_t Spawn(const std::vector<std::string>& args, const std::string& stdin_file,
             const fs::path& out, const fs::path& err) {
   posix_spawn_file_actions_t actions;
@@ -93,8 +95,6 @@ int WaitExit(pid_t pid, std::chrono::seconds timeout) {
   return 128 + WTERMSIG(status);
 }
 
-}  // namespace
-
 RunResult RunBraid(const std::vector<std::string>& args, const std::string& stdin_file,
               std::chrono::seconds timeout) {
   fs::path dir = FreshDirectory("run");
@@ -115,8 +115,9 @@ ServerProcess::~ServerProcess() { Kill(); }
 
 bool ServerProcess::Start() {
   out_file_ = data_dir_.parent_path() / (data_dir_.filename().string() + ".server.log");
+  // PostgreSQL on an ephemeral port, so servers of tests running in parallel never share 5433.
   std::vector<std::string> args = {"serve", "--data", data_dir_.string(), "--http",
-                                   "127.0.0.1:" + std::to_string(port_)};
+                                   "127.0.0.1:" + std::to_string(port_), "--pg", "127.0.0.1:0"};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   pid_ = Spawn(args, "", out_file_, out_file_.string() + ".err");
   if (pid_ < 0) return false;

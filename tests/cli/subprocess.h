@@ -28,6 +28,12 @@ struct RunResult {
 RunResult RunBraid(const std::vector<std::string>& args, const std::string& stdin_file = "",
               std::chrono::seconds timeout = std::chrono::seconds(120));
 
+// Starts braid with `args` in the background, stdout and stderr to the given files; -1 on failure.
+pid_t Spawn(const std::vector<std::string>& args, const std::string& stdin_file,
+            const std::filesystem::path& out, const std::filesystem::path& err);
+// Waits for `pid` to exit: its exit code, 128 + signal, or -2 after `timeout` (then killed).
+int WaitExit(pid_t pid, std::chrono::seconds timeout);
+
 // A background `braid serve`. The destructor kills it (SIGKILL) if still running.
 class ServerProcess {
  public:

@@ -64,7 +64,7 @@ class ApiTest : public ::testing::Test {
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(db).value();
     Result<std::unique_ptr<HttpServer>> server =
-        HttpServer::Start(server_options_, MakeApiRouter(*db_));
+        HttpServer::Start(server_options_, MakeApiRouter(*db_, api_options_));
     ASSERT_TRUE(server.ok()) << server.status().ToString();
     server_ = std::move(server).value();
     client_ = std::make_unique<TestClient>(server_->port());
@@ -109,6 +109,7 @@ class ApiTest : public ::testing::Test {
   ScopedTempDir dir_;
   log::LogOptions log_options_;
   HttpServerOptions server_options_{.port = 0};
+  ApiOptions api_options_;  // e.g. query limits, the streamed-answer size
   std::unique_ptr<serving::Database> db_;
   std::unique_ptr<HttpServer> server_;
   std::unique_ptr<TestClient> client_;

@@ -58,7 +58,7 @@ TEST_F(ApiTest, DdlCreateShowDescribeDrop) {
 }
 
 TEST_F(ApiTest, SqlSyntaxErrorsCarryLineAndColumn) {
-  ClientResponse response = client().Post("/v1/sql", "SHOW\n  STREEMS");
+  ClientResponse response = client().Post("/v1/sql", "SHOW\n  42");
   ASSERT_EQ(response.status, 400) << response.body;
   Json json(response.body);
   EXPECT_EQ(StringOf(json.At("error", "code")), "syntax_error");
@@ -103,13 +103,14 @@ TEST(QueryResultJsonTest, RendersEveryTypeNullsAndTimestampsWithMicroseconds) {
   for (size_t c = 0; c < 5; ++c) rows.mutable_column(c).AppendNull();
   result.chunks.push_back(std::move(rows));
   result.command_tag = "SELECT 2";
-  EXPECT_EQ(QueryResultJson(result, 1.5, ""),
+  EXPECT_EQ(QueryResultJson(result, AnswerMeta{.elapsed_ms = 1.5}),
             R"({"columns":[{"name":"b","type":"BOOLEAN"},{"name":"i","type":"BIGINT"},)"
             R"({"name":"d","type":"DOUBLE"},{"name":"s","type":"STRING"},)"
             R"({"name":"t","type":"TIMESTAMP"}],)"
             R"("rows":[[true,-42,0.1,"é\"\n","2026-11-20T00:01:00.000000Z"],)"
             R"([null,null,null,null,null]],"command":"SELECT 2","message":"",)"
-            R"("meta":{"elapsed_ms":1.5,"consistency":"merged"}})");
+            R"("meta":{"elapsed_ms":1.5,"consistency":"merged","requested":"merged",)"
+            R"("routing":null,"staleness_ms":null}})");
 }
 
 TEST_F(ApiTest, StatusReportsWhatWasIngested) {
