@@ -8,9 +8,12 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <vector>
 
 #include "log/stream_log.h"
@@ -81,6 +84,23 @@ class ApiTest : public ::testing::Test {
   }
 
   TestClient& client() { return *client_; }
+
+  // Submits an incremental refresh of `view` over HTTP and waits (up to 20 s) for its job to
+  // succeed.
+  void RefreshAndWait(std::string_view view) {
+    ClientResponse submitted = client().Post(fmt::format("/v1/views/{}/refresh", view), "");
+    ASSERT_EQ(submitted.status, 202) << submitted.body;
+    const int64_t job = IntOf(Json(submitted.body).At("job"));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+      const std::string state =
+          StringOf(Json(client().Get(fmt::format("/v1/jobs/{}", job)).body).At("state"));
+      ASSERT_NE(state, "failed");
+      if (state == "succeeded") return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    FAIL() << "the refresh of " << view << " did not finish";
+  }
   std::shared_ptr<log::StreamLog> TelemetryLog() {
     Result<serving::StreamHandle> stream = db_->FindStream("telemetry");
     EXPECT_TRUE(stream.ok()) << stream.status().ToString();

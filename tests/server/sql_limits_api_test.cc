@@ -29,18 +29,7 @@ class SqlLimitsApiTest : public ApiTest {
   void Load() {
     ASSERT_EQ(client().Post("/v1/sql", kView).status, 200);
     ASSERT_EQ(client().Post("/v1/streams/telemetry/events", TelemetryBody(0, kEvents)).status, 200);
-    ClientResponse submitted = client().Post("/v1/views/per_minute/refresh", "");
-    ASSERT_EQ(submitted.status, 202) << submitted.body;
-    const int64_t job = IntOf(Json(submitted.body).At("job"));
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < deadline) {
-      const std::string state =
-          StringOf(Json(client().Get(fmt::format("/v1/jobs/{}", job)).body).At("state"));
-      ASSERT_NE(state, "failed");
-      if (state == "succeeded") return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    FAIL() << "the refresh did not finish";
+    RefreshAndWait("per_minute");
   }
 
   ClientResponse Sql(std::string_view json_body) {

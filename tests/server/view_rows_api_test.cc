@@ -37,20 +37,7 @@ class ViewRowsApiTest : public ApiTest {
     ASSERT_EQ(client().Post("/v1/streams/telemetry/events", TelemetryBody(0, 200)).status, 200);
   }
 
-  void Refresh(std::string_view view) {
-    ClientResponse submitted = client().Post(fmt::format("/v1/views/{}/refresh", view), "");
-    ASSERT_EQ(submitted.status, 202) << submitted.body;
-    const int64_t job = IntOf(Json(submitted.body).At("job"));
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < deadline) {
-      const std::string state =
-          StringOf(Json(client().Get(fmt::format("/v1/jobs/{}", job)).body).At("state"));
-      ASSERT_NE(state, "failed");
-      if (state == "succeeded") return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    FAIL() << "refresh of " << view << " did not finish";
-  }
+  void Refresh(std::string_view view) { RefreshAndWait(view); }
 };
 
 // The named columns of each row of an answer, as compact JSON arrays.
