@@ -12,6 +12,7 @@
 #include "batch/group_table.h"
 #include "batch/key_normalizer.h"
 #include "batch/session_buffer.h"
+#include "agg/owned_state.h"
 #include "common/hash.h"
 #include "fmt/format.h"
 #include "sql/expression_evaluator.h"
@@ -168,30 +169,6 @@ Status HashAggregator::ConsumeEvaluated(const EvaluatedRows& evaluated, const Ch
 
 namespace {
 
-// An aggregate state outside any table, for decoding a stored state before merging it.
-class TemporaryState {
- public:
-  explicit TemporaryState(const agg::AggregateFunction& function)
-      : function_(function),
-        alignment_(std::max<size_t>(function.state_alignment, 1)),
-        state_(static_cast<agg::StatePtr>(::operator new (std::max<size_t>(function.state_size, 1),
-                                                          std::align_val_t{alignment_}))) {
-    function_.initialize(state_);
-  }
-  ~TemporaryState() {
-    function_.destroy(state_);
-    ::operator delete (state_, std::align_val_t{alignment_});
-  }
-  TemporaryState(const TemporaryState&) = delete;
-  TemporaryState& operator=(const TemporaryState&) = delete;
-
-  agg::StatePtr get() const { return state_; }
-
- private:
-  const agg::AggregateFunction& function_;
-  size_t alignment_;
-  agg::StatePtr state_;
-};
 
 }  // namespace
 
@@ -228,6 +205,23 @@ Status HashAggregator::ConsumeStates(const Chunk& stored_rows) {
   return CheckMemory();
 }
 
+std::vector<uint8_t> HashAggregator::HasCells(const Chunk& stored_rows) const {
+  const size_t num_keys = plan_->keys.size();
+  std::vector<const Column*> keys;
+  for (size_t k = 0; k < num_keys; ++k) keys.push_back(&stored_rows.column(k));
+  std::span<const int64_t> ends;
+  if (plan_->window) ends = stored_rows.column(num_keys + 1).int64s();
+  KeyNormalizer normalizer;
+  normalizer.Normalize(
+      CellKeySource{.keys = keys, .window_ends = ends, .num_cells = stored_rows.num_rows()});
+  std::vector<uint8_t> has(stored_rows.num_rows(), 0);
+  for (size_t r = 0; r < has.size(); ++r) {
+    const std::string_view key = normalizer.key(r);
+    has[r] = impl_->table.Find(key, Hash64(key)) != GroupTable::kNoGroup;
+  }
+  return has;
+}
+
 Status HashAggregator::MergeStoredStates(const Chunk& stored_rows) {
   const sql::reference::StateLayout& layout = impl_->table.layout();
   size_t first_state = FirstStateColumn(*plan_);
@@ -243,7 +237,7 @@ Status HashAggregator::MergeStoredStates(const Chunk& stored_rows) {
         return Status(StatusCode::kCorruption,
                       fmt::format("view {}: a NULL _state_{} in a stored row", plan_->name, i));
       }
-      TemporaryState decoded(function);
+      agg::OwnedState decoded(function);
       Status status = function.deserialize(states.StringAt(row), decoded.get());
       if (!status.ok()) {
         return Status(StatusCode::kCorruption, fmt::format("view {}: _state_{} of a stored row: {}",
@@ -296,7 +290,6 @@ void MergeGroups(const GroupTable& source, GroupTable& target, bool windowed,
   if (!filter.keys.empty() && (!windowed || source.tracks_window_ends())) {
     return MergeProbed(source, target, windowed, filter);
   }
-  const size_t num_aggregates = target.layout().functions.size();
   const size_t window_bytes = windowed ? sizeof(int64_t) : 0;
   for (uint32_t group = 0; group < source.size(); ++group) {
     if (windowed) {
@@ -308,10 +301,7 @@ void MergeGroups(const GroupTable& source, GroupTable& target, bool windowed,
       const std::string_view keys = source.key(group).substr(window_bytes);
       if (std::find(filter.keys.begin(), filter.keys.end(), keys) == filter.keys.end()) continue;
     }
-    const uint32_t into = target.FindOrCreate(source.key(group), source.hash(group));
-    for (size_t i = 0; i < num_aggregates; ++i) {
-      target.layout().functions[i]->merge(target.state(into, i), source.state(group, i));
-    }
+    MergeGroup(source, group, target);
   }
 }
 

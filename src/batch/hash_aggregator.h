@@ -71,6 +71,10 @@ class HashAggregator {
   // kCorruption for undecodable states. Not for session windows (kUnsupported).
   Status ConsumeStates(const Chunk& stored_rows);
 
+  // Per row of stored batch view rows (BatchViewSchema(plan()), as for ConsumeStates): 1 when
+  // this aggregator has that row's cell (keys, window_end). Not for session windows.
+  std::vector<uint8_t> HasCells(const Chunk& stored_rows) const;
+
   // Moves every cell of `other` (same plan) into this one; `other` is left empty.
   Status MergeFrom(HashAggregator& other);
   // Merges copies of this aggregator's cells whose window_end lies in [min_end, max_end) (every

@@ -8,8 +8,10 @@
 #include <string_view>
 #include <utility>
 
+#include "agg/owned_state.h"
 #include "batch/batch_view_rows.h"
 #include "batch/hash_aggregator.h"
+#include "serving/view_cells.h"
 
 namespace braid::serving {
 namespace {
@@ -67,27 +69,6 @@ void Collect(const sql::ViewPlan& plan, const std::vector<Chunk>& chunks, bool s
   }
 }
 
-// A state of one aggregate that is destroyed with it.
-class OwnedState {
- public:
-  explicit OwnedState(const agg::AggregateFunction& function)
-      : function_(function), bytes_(function.state_size + function.state_alignment) {
-    void* aligned = bytes_.data();
-    size_t space = bytes_.size();
-    state_ = static_cast<std::byte*>(
-        std::align(function.state_alignment, function.state_size, aligned, space));
-    function_.initialize(state_);
-  }
-  ~OwnedState() { function_.destroy(state_); }
-  OwnedState(const OwnedState&) = delete;
-  OwnedState& operator=(const OwnedState&) = delete;
-  agg::StatePtr get() { return state_; }
-
- private:
-  const agg::AggregateFunction& function_;
-  std::vector<std::byte> bytes_;
-  agg::StatePtr state_ = nullptr;
-};
 
 // Appends one merged session (members [first, last) of `sessions`) to the grouped chunk and the
 // serialized state columns.
@@ -106,9 +87,9 @@ Status AppendMerged(const sql::ViewPlan& plan, std::span<const SessionRow> membe
   const size_t first_state = batch::FirstStateColumn(plan);
   for (size_t i = 0; i < plan.aggregates.size(); ++i) {
     const agg::AggregateFunction& function = *plan.aggregates[i].aggregate.function;
-    OwnedState merged(function);
+    agg::OwnedState merged(function);
     for (const SessionRow& member : members) {
-      OwnedState decoded(function);
+      agg::OwnedState decoded(function);
       Status status = function.deserialize(
           member.rows->column(first_state + i).StringAt(member.row), decoded.get());
       if (!status.ok()) {
@@ -126,14 +107,6 @@ Status AppendMerged(const sql::ViewPlan& plan, std::span<const SessionRow> membe
   return Status::Ok();
 }
 
-Chunk WithSources(const Chunk& rows, const SchemaPtr& schema, const std::vector<uint8_t>& kinds) {
-  std::vector<Column> columns;
-  for (size_t c = 0; c < rows.num_columns(); ++c) columns.push_back(rows.column(c));
-  Column sources(DataType::kString);
-  for (uint8_t kind : kinds) sources.AppendString(kind == 0 ? "BATCH" : kind == 1 ? "SPEED" : "MERGED");
-  columns.push_back(std::move(sources));
-  return *Chunk::Make(schema, std::move(columns));
-}
 
 }  // namespace
 
@@ -165,7 +138,7 @@ Result<std::vector<Chunk>> MergeSessions(const sql::ViewPlan& plan,
     }
     if (last - first == 1) {
       single.AppendRow(*sessions[first].rows, sessions[first].row);
-      single_kinds.push_back(sessions[first].speed ? 1 : 0);
+      single_kinds.push_back(sessions[first].speed ? kFromSpeed : kFromBatch);
     } else {
       RETURN_IF_ERROR(AppendMerged(
           plan, std::span<const SessionRow>(sessions.data() + first, last - first), &grouped,
@@ -175,11 +148,11 @@ Result<std::vector<Chunk>> MergeSessions(const sql::ViewPlan& plan,
     first = last;
   }
   std::vector<Chunk> out;
-  if (single.num_rows() > 0) out.push_back(WithSources(single, schema, single_kinds));
+  if (single.num_rows() > 0) out.push_back(WithSourceColumn(std::move(single), schema, single_kinds));
   if (merged_groups > 0) {
     ASSIGN_OR_RETURN(Chunk merged,
                      batch::BatchViewRowsOfGrouped(plan, grouped, std::move(serialized)));
-    out.push_back(WithSources(merged, schema, std::vector<uint8_t>(merged.num_rows(), 2)));
+    out.push_back(WithSourceColumn(std::move(merged), schema, kFromBoth));
   }
   return out;
 }

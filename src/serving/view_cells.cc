@@ -4,7 +4,6 @@
 
 #include <optional>
 #include <set>
-#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
@@ -14,30 +13,12 @@
 namespace braid::serving {
 namespace {
 
-constexpr std::string_view kBatchSource = "BATCH";
-constexpr std::string_view kSpeedSource = "SPEED";
-constexpr std::string_view kMergedSource = "MERGED";
 constexpr int kReadAttempts = 5;
 
 SchemaPtr CellSchema(const sql::ViewPlan& plan) {
   std::vector<Field> fields = batch::BatchViewSchema(plan)->fields();
   fields.push_back(Field{std::string(kSourceColumn), DataType::kString, false});
   return std::make_shared<const Schema>(std::move(fields));
-}
-
-// `rows` (BatchViewSchema) with a `_source` column of `source` per row, or of sources[r].
-Chunk WithSource(Chunk rows, const SchemaPtr& schema, std::string_view source,
-                 const std::vector<uint8_t>* merged = nullptr) {
-  const size_t num_rows = rows.num_rows();
-  std::vector<Column> columns;
-  for (size_t c = 0; c < rows.num_columns(); ++c) columns.push_back(std::move(rows.mutable_column(c)));
-  Column sources(DataType::kString);
-  sources.Reserve(num_rows);
-  for (size_t r = 0; r < num_rows; ++r) {
-    sources.AppendString(merged != nullptr && (*merged)[r] ? kMergedSource : source);
-  }
-  columns.push_back(std::move(sources));
-  return *Chunk::Make(schema, std::move(columns));
 }
 
 // The key columns and window_end of a BatchViewSchema chunk: a cell's identity.
@@ -48,75 +29,43 @@ std::vector<const Column*> IdentityColumns(const sql::ViewPlan& plan, const Chun
   return columns;
 }
 
-bool SameIdentity(const std::vector<const Column*>& a, size_t i,
-                  const std::vector<const Column*>& b, size_t j) {
-  for (size_t c = 0; c < a.size(); ++c) {
-    Column left(a[c]->type()), right(b[c]->type());
-    left.AppendFrom(*a[c], i);
-    right.AppendFrom(*b[c], j);
-    if (!(left == right)) return false;
-  }
-  return true;
-}
-
-// The speed cells' identities: hash -> (chunk, row) of the speed rows.
-using IdentityIndex = std::unordered_multimap<uint64_t, std::pair<size_t, size_t>>;
-
-IdentityIndex IndexIdentities(const sql::ViewPlan& plan, const std::vector<Chunk>& rows) {
-  IdentityIndex index;
-  for (size_t c = 0; c < rows.size(); ++c) {
-    const std::vector<const Column*> columns = IdentityColumns(plan, rows[c]);
-    for (size_t r = 0; r < rows[c].num_rows(); ++r) {
-      index.emplace(HashKeyCells(columns, r), std::make_pair(c, r));
-    }
-  }
-  return index;
-}
-
 // Merges the speed aggregator `speed` (cells of generations > B) with the batch rows: batch rows
 // of cells speed also holds have their states merged into `speed`; the rest stay as stored.
 Result<std::vector<Chunk>> MergeTumbling(const sql::ViewPlan& plan,
                                          std::vector<Chunk>& batch_rows,
                                          batch::HashAggregator& speed, bool with_states,
                                          const SchemaPtr& schema) {
-  ASSIGN_OR_RETURN(std::vector<Chunk> speed_rows, speed.Finish(65536, 1, false));
-  const IdentityIndex index = IndexIdentities(plan, speed_rows);
   const std::set<int64_t> speed_ends = speed.WindowEnds();
   std::vector<Chunk> out;
-  std::unordered_set<uint64_t> merged_cells;
+  std::unordered_set<uint64_t> merged_cells;  // identities of the cells both layers hold
   for (Chunk& rows : batch_rows) {
     const std::vector<const Column*> columns = IdentityColumns(plan, rows);
+    bool any = !plan.window;
+    for (size_t r = 0; r < rows.num_rows() && !any; ++r) {
+      any = speed_ends.count(columns.back()->int64s()[r]) > 0;
+    }
+    const std::vector<uint8_t> shared_cell =
+        any ? speed.HasCells(rows) : std::vector<uint8_t>(rows.num_rows(), 0);
     std::vector<uint32_t> alone, shared;
     for (size_t r = 0; r < rows.num_rows(); ++r) {
-      bool found = false;
-      if (!plan.window || speed_ends.count(columns.back()->int64s()[r]) > 0) {
-        const uint64_t hash = HashKeyCells(columns, r);
-        auto [first, last] = index.equal_range(hash);
-        for (auto it = first; it != last && !found; ++it) {
-          const auto [c, row] = it->second;
-          found = SameIdentity(columns, r, IdentityColumns(plan, speed_rows[c]), row);
-        }
-        if (found) merged_cells.insert(hash);
-      }
-      (found ? shared : alone).push_back(static_cast<uint32_t>(r));
+      (shared_cell[r] ? shared : alone).push_back(static_cast<uint32_t>(r));
+      if (shared_cell[r]) merged_cells.insert(HashKeyCells(columns, r));
     }
     if (alone.size() == rows.num_rows()) {
-      out.push_back(WithSource(std::move(rows), schema, kBatchSource));
+      out.push_back(WithSourceColumn(std::move(rows), schema, kFromBatch));
       continue;
     }
     RETURN_IF_ERROR(speed.ConsumeStates(rows.Select(shared)));
-    if (!alone.empty()) out.push_back(WithSource(rows.Select(alone), schema, kBatchSource));
+    if (!alone.empty()) out.push_back(WithSourceColumn(rows.Select(alone), schema, kFromBatch));
   }
-  ASSIGN_OR_RETURN(speed_rows, speed.Finish(65536, 1, with_states));
+  ASSIGN_OR_RETURN(std::vector<Chunk> speed_rows, speed.Finish(65536, 1, with_states));
   for (Chunk& rows : speed_rows) {
-    std::vector<uint8_t> merged(rows.num_rows(), 0);
-    {
-      const std::vector<const Column*> columns = IdentityColumns(plan, rows);
-      for (size_t r = 0; r < rows.num_rows(); ++r) {
-        merged[r] = merged_cells.count(HashKeyCells(columns, r)) > 0;
-      }
+    std::vector<uint8_t> sources(rows.num_rows(), kFromSpeed);
+    const std::vector<const Column*> columns = IdentityColumns(plan, rows);
+    for (size_t r = 0; r < rows.num_rows(); ++r) {
+      if (merged_cells.count(HashKeyCells(columns, r)) > 0) sources[r] = kFromBoth;
     }
-    out.push_back(WithSource(std::move(rows), schema, kSpeedSource, &merged));
+    out.push_back(WithSourceColumn(std::move(rows), schema, sources));
   }
   return out;
 }
@@ -189,6 +138,24 @@ Result<bool> ReadLayers(const sql::ViewPlanPtr& plan, Consistency consistency,
 
 }  // namespace
 
+Chunk WithSourceColumn(Chunk rows, const SchemaPtr& schema, std::span<const uint8_t> sources) {
+  static constexpr std::string_view kNames[] = {"BATCH", "SPEED", "MERGED"};
+  std::vector<Column> columns;
+  for (size_t c = 0; c < rows.num_columns(); ++c) {
+    columns.push_back(std::move(rows.mutable_column(c)));
+  }
+  Column names(DataType::kString);
+  names.Reserve(sources.size());
+  for (uint8_t source : sources) names.AppendString(kNames[source]);
+  columns.push_back(std::move(names));
+  return *Chunk::Make(schema, std::move(columns));
+}
+
+Chunk WithSourceColumn(Chunk rows, const SchemaPtr& schema, uint8_t source) {
+  const std::vector<uint8_t> sources(rows.num_rows(), source);
+  return WithSourceColumn(std::move(rows), schema, sources);
+}
+
 Result<ViewCells> ReadViewCells(const sql::ViewPlanPtr& plan, Consistency consistency,
                                 const CellLookup& lookup, bool with_states,
                                 const ViewCellsReader& reader) {
@@ -231,7 +198,7 @@ Result<ViewCells> ReadViewCells(const sql::ViewPlanPtr& plan, Consistency consis
   if (!reads.speed_cells ||
       (reads.speed_cells->groups() == 0 && !cells.plan->has_session_window())) {
     for (Chunk& rows : batch_rows) {
-      cells.rows.push_back(WithSource(std::move(rows), schema, kBatchSource));
+      cells.rows.push_back(WithSourceColumn(std::move(rows), schema, kFromBatch));
     }
     return cells;
   }

@@ -20,7 +20,9 @@
 // states).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <span>
 #include <vector>
 
 #include "common/chunk.h"
@@ -35,6 +37,10 @@
 namespace braid::serving {
 
 inline constexpr std::string_view kSourceColumn = "_source";
+// Where a row's events came from: `_source` BATCH, SPEED or MERGED.
+inline constexpr uint8_t kFromBatch = 0;
+inline constexpr uint8_t kFromSpeed = 1;
+inline constexpr uint8_t kFromBoth = 2;
 
 struct ViewCells {
   sql::ViewPlanPtr plan;    // the definition the rows follow
@@ -49,6 +55,11 @@ struct ViewCellsReader {
   std::filesystem::path data_dir;
   const QueryControl& control;
 };
+
+// `rows` (BatchViewSchema) with `_source` appended (schema: theirs plus `_source`): the name of
+// sources[r] (kFrom*) per row, or of one source for every row.
+Chunk WithSourceColumn(Chunk rows, const SchemaPtr& schema, std::span<const uint8_t> sources);
+Chunk WithSourceColumn(Chunk rows, const SchemaPtr& schema, uint8_t source);
 
 // The cells of `plan`'s view for `consistency`, at least those `lookup` asks for. With
 // `with_states` the rows keep serialized states (roll-ups re-aggregate them); otherwise the state

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "agg/owned_state.h"
 #include "batch/batch_view_rows.h"
 #include "batch/hash_aggregator.h"
 #include "serving/batch_view_cache.h"
@@ -373,17 +374,10 @@ Result<std::vector<Chunk>> EmptyAggregation(const sql::ViewPlan& plan) {
   Chunk grouped(plan.grouped_schema);
   std::vector<Column> serialized;
   for (size_t i = 0; i < plan.aggregates.size(); ++i) {
-    const agg::AggregateFunction& function = *plan.aggregates[i].aggregate.function;
-    std::vector<std::byte> bytes(function.state_size + function.state_alignment);
-    void* aligned = bytes.data();
-    size_t space = bytes.size();
-    auto* state = static_cast<std::byte*>(
-        std::align(function.state_alignment, function.state_size, aligned, space));
-    function.initialize(state);
-    Status finalized = function.finalize(state, plan.aggregates[i].aggregate.params,
-                                         &grouped.mutable_column(plan.aggregate_index(i)));
-    function.destroy(state);
-    RETURN_IF_ERROR(finalized);
+    const agg::OwnedState empty(*plan.aggregates[i].aggregate.function);
+    RETURN_IF_ERROR(plan.aggregates[i].aggregate.function->finalize(
+        empty.get(), plan.aggregates[i].aggregate.params,
+        &grouped.mutable_column(plan.aggregate_index(i))));
     serialized.emplace_back(DataType::kString);
     serialized.back().AppendString("");
   }
