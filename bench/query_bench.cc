@@ -15,17 +15,22 @@
 // from 8 client threads, each with its own connection (a kept-alive HTTP/1.1 connection written
 // with Beast's blocking calls, or a libpq connection running PQexec), in consistency merged and
 // exact; then in process with consistency speed, and `SELECT 1`, to show where the time goes.
-// Latency is request sent -> whole answer received. The server ends a connection after a
-// streamed (long) answer, so the HTTP client reconnects then. Full-view scan: `SELECT * FROM
+// Latency is request sent -> whole answer received. "CPU µs" is the CPU time of the whole process
+// (clients, servers, the kernel's work for them) over the run per request: what a request costs
+// on a shared machine, where latency mostly measures the load. The server ends a connection
+// after a streamed (long) answer, so the HTTP client reconnects then. Full-view scan: `SELECT * FROM
 // device_metrics` (consistency merged), the whole answer read (JSON over HTTP, rows over PG, the
 // Chunks in process), median of --scans runs, in rows/s. Reference: `redis-server` on a free port
 // (no persistence) and `redis-benchmark -t set,get -n 200000 -c 1|8 --csv`; its GET line.
 //
 //   query_bench [--seconds=S] [--events=N] [--unabsorbed=N] [--hours=H] [--scans=R]
-//               [--skip-pg] [--skip-redis]
+//               [--skip-pg] [--skip-redis] [--only=LINE]
+// --only runs just the point-query lines whose name starts with LINE (e.g. "HTTP, merged"): no
+// scans, phases or redis, for profiling one path.
 #include <fmt/format.h>
 #include <libpq-fe.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <algorithm>
 #include <atomic>
@@ -67,6 +72,7 @@ struct Options {
   int scans = 3;
   bool pg = true;
   bool redis = true;
+  std::string only;  // when set: only the point-query lines whose name starts with it
 };
 
 [[noreturn]] void Die(const std::string& what, const Status& status) {
@@ -263,7 +269,15 @@ struct LatencyFigures {
   double per_second = 0;
   double p50_ms = 0, p99_ms = 0, max_ms = 0;
   double rows_per_answer = 0;
+  double cpu_us = 0;  // CPU time of the whole process (clients, server, kernel) per request
 };
+
+// CPU time used by every thread of this process so far (user and system), in seconds.
+double ProcessCpuSeconds() {
+  timespec now{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
+}
 
 // The q-quantile (nearest rank) of sorted values.
 double Quantile(const std::vector<double>& sorted, double q) {
@@ -320,6 +334,7 @@ LatencyFigures MeasurePointQueries(const std::string& what, const ClientFactory&
   std::vector<ClientRun> runs(static_cast<size_t>(clients));
   std::vector<std::thread> threads;
   const Clock::time_point start = Clock::now();
+  const double cpu_start = ProcessCpuSeconds();
   for (size_t c = 0; c < connections.size(); ++c) {
     threads.emplace_back(RunStatements, std::ref(*connections[c]), std::cref(statement), c + 1,
                          std::cref(stop), std::ref(runs[c]));
@@ -328,6 +343,7 @@ LatencyFigures MeasurePointQueries(const std::string& what, const ClientFactory&
   stop = true;
   for (std::thread& thread : threads) thread.join();
   const double elapsed = SecondsSince(start);
+  const double cpu = ProcessCpuSeconds() - cpu_start;
   std::vector<double> all;
   uint64_t rows = 0;
   for (const ClientRun& run : runs) {
@@ -344,7 +360,8 @@ LatencyFigures MeasurePointQueries(const std::string& what, const ClientFactory&
                         Quantile(all, 0.5),
                         Quantile(all, 0.99),
                         all.empty() ? 0 : all.back(),
-                        static_cast<double>(rows) / n};
+                        static_cast<double>(rows) / n,
+                        cpu * 1e6 / n};
 }
 
 struct ScanFigures {
@@ -419,20 +436,22 @@ void PrintLatency(const LatencyFigures& f, const std::vector<LatencyFigures>& re
       ratio = fmt::format("{:.0f}x / {:.0f}x", f.p50_ms / r.p50_ms, f.p99_ms / r.p99_ms);
     }
   }
+  const std::string cpu = f.cpu_us > 0 ? fmt::format("{:.0f}", f.cpu_us) : "-";
   fmt::print(
-      "| {:<36} | {:>7} | {:>8} | {:>9.0f} | {:>7.3f} | {:>7.3f} | {:>7.2f} | {:>5.1f} | {:>15} "
-      "|\n",
+      "| {:<36} | {:>7} | {:>8} | {:>9.0f} | {:>7.3f} | {:>7.3f} | {:>7.2f} | {:>5.1f} | {:>7} | "
+      "{:>15} |\n",
       f.what, f.clients, f.requests, f.per_second, f.p50_ms, f.p99_ms, f.max_ms, f.rows_per_answer,
-      ratio);
+      cpu, ratio);
 }
 
 void PrintSummary(const std::vector<LatencyFigures>& points,
                   const std::vector<LatencyFigures>& redis, const std::vector<ScanFigures>& scans) {
-  fmt::print("\n| {:<36} | {:>7} | {:>8} | {:>9} | {:>7} | {:>7} | {:>7} | {:>5} | {:>15} |\n",
-             "point query", "clients", "requests", "req/s", "p50 ms", "p99 ms", "max ms", "rows",
-             "p50/p99 vs redis");
-  fmt::print("|{:-<38}|{:-<9}|{:-<10}|{:-<11}|{:-<9}|{:-<9}|{:-<9}|{:-<7}|{:-<17}|\n", "", "", "",
-             "", "", "", "", "", "");
+  fmt::print(
+      "\n| {:<36} | {:>7} | {:>8} | {:>9} | {:>7} | {:>7} | {:>7} | {:>5} | {:>7} | {:>15} |\n",
+      "point query", "clients", "requests", "req/s", "p50 ms", "p99 ms", "max ms", "rows",
+      "CPU µs", "p50/p99 vs redis");
+  fmt::print("|{:-<38}|{:-<9}|{:-<10}|{:-<11}|{:-<9}|{:-<9}|{:-<9}|{:-<7}|{:-<9}|{:-<17}|\n", "",
+             "", "", "", "", "", "", "", "", "");
   for (const LatencyFigures& f : points) PrintLatency(f, redis);
   for (const LatencyFigures& f : redis) PrintLatency(f, {});
   fmt::print("\n| {:<36} | {:>8} | {:>9} | {:>12} |\n", "full scan of device_metrics", "rows",
@@ -493,12 +512,14 @@ void Run(const Options& options, const fs::path& data, const fs::path& source) {
   std::vector<LatencyFigures> points;
   std::vector<ScanFigures> scans;
   for (const auto& [name, connect] : Protocols(**db, servers, serving::Consistency::kMerged)) {
+    if (!options.only.empty()) break;
     scans.push_back(MeasureScan(name + ", merged", connect, options.scans));  // warms caches too
   }
   for (serving::Consistency consistency :
        {serving::Consistency::kMerged, serving::Consistency::kExact}) {
     for (const auto& [name, connect] : Protocols(**db, servers, consistency)) {
       const std::string what = fmt::format("{}, {}", name, ConsistencyName(consistency));
+      if (what.rfind(options.only, 0) != 0) continue;
       for (int clients : {1, 8}) {
         points.push_back(
             MeasurePointQueries(what, connect, clients, options.seconds, PointQuery(since)));
@@ -506,9 +527,11 @@ void Run(const Options& options, const fs::path& data, const fs::path& source) {
       }
     }
   }
-  for (LatencyFigures& f : MeasurePhases(**db, options.seconds, since)) points.push_back(f);
+  if (options.only.empty()) {
+    for (LatencyFigures& f : MeasurePhases(**db, options.seconds, since)) points.push_back(f);
+  }
   std::vector<LatencyFigures> redis;
-  if (options.redis) redis = MeasureRedis();
+  if (options.redis && options.only.empty()) redis = MeasureRedis();
   PrintSummary(points, redis, scans);
   if (servers.pg) servers.pg->Stop();
   servers.http->Stop();
@@ -534,10 +557,12 @@ Options ParseOptions(int argc, char** argv) {
       options.pg = false;
     } else if (arg == "--skip-redis") {
       options.redis = false;
+    } else if (arg.rfind("--only=", 0) == 0) {
+      options.only = value("--only=");
     } else {
       std::fprintf(stderr,
                    "usage: query_bench [--seconds=S] [--events=N] [--unabsorbed=N] [--hours=H] "
-                   "[--scans=R] [--skip-pg] [--skip-redis]\n");
+                   "[--scans=R] [--skip-pg] [--skip-redis] [--only=LINE]\n");
       std::exit(2);
     }
   }

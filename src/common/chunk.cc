@@ -1,5 +1,6 @@
 #include "common/chunk.h"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -94,6 +95,56 @@ void Column::AppendFrom(const Column& other, size_t row) {
     case DataType::kTimestamp: AppendInt64(other.i64_[row]); break;
     case DataType::kDouble: AppendDouble(other.f64_[row]); break;
     case DataType::kString: AppendString(other.StringAt(row)); break;
+  }
+}
+
+namespace {
+
+// Room for `more` elements, growing geometrically so that repeated appends stay linear.
+template <typename Vector>
+void Grow(Vector& v, size_t more) {
+  if (v.size() + more > v.capacity()) v.reserve(std::max(v.size() + more, 2 * v.capacity()));
+}
+
+}  // namespace
+
+void Column::AppendRows(const Column& other, std::span<const uint32_t> rows) {
+  BRAID_DCHECK(other.type_ == type_);
+  Grow(valid_, rows.size());
+  switch (type_) {
+    case DataType::kBoolean: Grow(b8_, rows.size()); break;
+    case DataType::kBigint:
+    case DataType::kTimestamp: Grow(i64_, rows.size()); break;
+    case DataType::kDouble: Grow(f64_, rows.size()); break;
+    case DataType::kString: Grow(offsets_, rows.size()); break;
+  }
+  if (other.null_count_ > 0) {
+    for (uint32_t r : rows) AppendFrom(other, r);
+    return;
+  }
+  valid_.insert(valid_.end(), rows.size(), 1);
+  switch (type_) {
+    case DataType::kBoolean:
+      for (uint32_t r : rows) b8_.push_back(other.b8_[r]);
+      break;
+    case DataType::kBigint:
+    case DataType::kTimestamp:
+      for (uint32_t r : rows) i64_.push_back(other.i64_[r]);
+      break;
+    case DataType::kDouble:
+      for (uint32_t r : rows) f64_.push_back(other.f64_[r]);
+      break;
+    case DataType::kString: {
+      size_t bytes = 0;
+      for (uint32_t r : rows) bytes += other.offsets_[r + 1] - other.offsets_[r];
+      BRAID_DCHECK(arena_.size() + bytes <= std::numeric_limits<uint32_t>::max());
+      arena_.reserve(arena_.size() + bytes);
+      for (uint32_t r : rows) {
+        arena_.append(other.arena_, other.offsets_[r], other.offsets_[r + 1] - other.offsets_[r]);
+        offsets_.push_back(static_cast<uint32_t>(arena_.size()));
+      }
+      break;
+    }
   }
 }
 
@@ -202,11 +253,7 @@ void Chunk::AppendRow(const Chunk& other, size_t row) {
 
 Chunk Chunk::Select(std::span<const uint32_t> rows) const {
   Chunk out(schema_);
-  for (size_t c = 0; c < columns_.size(); ++c) {
-    Column& dst = out.columns_[c];
-    dst.Reserve(rows.size());
-    for (uint32_t r : rows) dst.AppendFrom(columns_[c], r);
-  }
+  for (size_t c = 0; c < columns_.size(); ++c) out.columns_[c].AppendRows(columns_[c], rows);
   return out;
 }
 

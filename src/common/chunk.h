@@ -46,6 +46,8 @@ class Column {
   void AppendFrom(const Column& other, size_t row);
   // Appends every row of `other` (same type), copying its storage in bulk.
   void AppendColumn(const Column& other);
+  // Appends rows `rows` of `other` (same type), in that order, with room reserved once.
+  void AppendRows(const Column& other, std::span<const uint32_t> rows);
 
   bool IsValid(size_t row) const { return valid_[row] != 0; }
   bool HasNulls() const { return null_count_ > 0; }

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include "common/time.h"
@@ -118,15 +119,27 @@ JsonWriter& JsonWriter::String(std::string_view value) {
   return *this;
 }
 
+namespace {
+
+// Appends the shortest text of a number (formatted on the stack: answers write one per cell).
+template <typename Number>
+void AppendNumber(std::string* out, Number value) {
+  char text[32];  // the longest: a 17-digit double with sign, point and exponent (24)
+  const char* end = fmt::format_to(text, FMT_COMPILE("{}"), value);
+  out->append(text, static_cast<size_t>(end - text));
+}
+
+}  // namespace
+
 JsonWriter& JsonWriter::Int(int64_t value) {
   BeforeValue();
-  fmt::format_to(std::back_inserter(out_), "{}", value);
+  AppendNumber(&out_, value);
   return *this;
 }
 
 JsonWriter& JsonWriter::Uint(uint64_t value) {
   BeforeValue();
-  fmt::format_to(std::back_inserter(out_), "{}", value);
+  AppendNumber(&out_, value);
   return *this;
 }
 
@@ -135,7 +148,7 @@ JsonWriter& JsonWriter::Double(double value) {
   if (!std::isfinite(value)) {
     out_.append("null");
   } else {
-    fmt::format_to(std::back_inserter(out_), "{}", value);
+    AppendNumber(&out_, value);
   }
   return *this;
 }

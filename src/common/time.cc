@@ -127,8 +127,25 @@ std::string FormatRfc3339(Timestamp t) {
   CivilDate date = CivilFromDays(days);
   int64_t secs = rem / 1000000;
   int64_t frac = rem % 1000000;
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", date.year, date.month, date.day,
-                     secs / 3600, (secs / 60) % 60, secs % 60, frac);
+  if (date.year < 0 || date.year > 9999) {
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", date.year, date.month,
+                       date.day, secs / 3600, (secs / 60) % 60, secs % 60, frac);
+  }
+  // Digits written in place: answers format every timestamp cell through here.
+  std::string text = "0000-00-00T00:00:00.000000Z";
+  auto digits = [&text](size_t at, int64_t value, int width) {
+    for (int i = width - 1; i >= 0; --i, value /= 10) {
+      text[at + static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
+    }
+  };
+  digits(0, date.year, 4);
+  digits(5, date.month, 2);
+  digits(8, date.day, 2);
+  digits(11, secs / 3600, 2);
+  digits(14, (secs / 60) % 60, 2);
+  digits(17, secs % 60, 2);
+  digits(20, frac, 6);
+  return text;
 }
 
 std::string FormatDate(Timestamp t) {

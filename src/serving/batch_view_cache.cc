@@ -8,6 +8,7 @@
 #include <map>
 #include <utility>
 
+#include "batch/hash_aggregator.h"
 #include "common/hash.h"
 
 namespace braid::serving {
@@ -68,6 +69,7 @@ Result<std::shared_ptr<const CachedBatchView>> CachedBatchView::Build(std::vecto
                                                                       const sql::ViewPlan& plan) {
   auto view = std::make_shared<CachedBatchView>();
   view->num_keys_ = plan.keys.size();
+  view->first_state_ = batch::FirstStateColumn(plan);
   view->windowed_ = plan.window.has_value();
   view->rows_ = std::move(rows);
   for (uint32_t c = 0; c < view->rows_.size(); ++c) {
@@ -115,21 +117,51 @@ bool CachedBatchView::KeysMatch(const RowRef& ref, const CellLookup& lookup) con
   return true;
 }
 
-std::vector<Chunk> CachedBatchView::Gather(const std::vector<RowRef>& refs) const {
-  // Consecutive refs of one chunk become one Select, so the window_end order is kept.
+Chunk CachedBatchView::SelectRows(const Chunk& source, std::span<const uint32_t> rows,
+                                  const StatesFilter& states) const {
+  if (!states) return source.Select(rows);
+  std::vector<Column> columns;
+  for (size_t c = 0; c < source.num_columns(); ++c) {
+    columns.emplace_back(source.column(c).type());
+    if (c < first_state_) {
+      columns.back().AppendRows(source.column(c), rows);
+    } else {
+      for (size_t r = 0; r < rows.size(); ++r) columns.back().AppendString({});
+    }
+  }
+  Result<Chunk> selected = Chunk::Make(source.schema(), std::move(columns));
+  BRAID_DCHECK(selected.ok());
+  Chunk out = std::move(*selected);
+  const std::vector<uint8_t> wanted = states(out);
+  if (std::find(wanted.begin(), wanted.end(), 1) == wanted.end()) return out;
+  for (size_t c = first_state_; c < source.num_columns(); ++c) {
+    Column filled(DataType::kString);
+    filled.Reserve(rows.size());
+    for (size_t r = 0; r < rows.size(); ++r) {
+      filled.AppendString(wanted[r] ? source.column(c).StringAt(rows[r]) : std::string_view());
+    }
+    out.mutable_column(c) = std::move(filled);
+  }
+  return out;
+}
+
+std::vector<Chunk> CachedBatchView::Gather(const std::vector<RowRef>& refs,
+                                           const StatesFilter& states) const {
+  // Consecutive refs of one chunk become one selection, so the window_end order is kept.
   std::vector<Chunk> out;
   std::vector<uint32_t> rows;
   for (size_t i = 0; i < refs.size(); ++i) {
     rows.push_back(refs[i].row);
     if (i + 1 == refs.size() || refs[i + 1].chunk != refs[i].chunk) {
-      out.push_back(rows_[refs[i].chunk].Select(rows));
+      out.push_back(SelectRows(rows_[refs[i].chunk], rows, states));
       rows.clear();
     }
   }
   return out;
 }
 
-std::vector<Chunk> CachedBatchView::Find(const CellLookup& lookup) const {
+std::vector<Chunk> CachedBatchView::Find(const CellLookup& lookup,
+                                         const StatesFilter& states) const {
   // Point lookups: every key constrained, a few combinations of values.
   bool all_keys = num_keys_ > 0 && lookup.key_values.size() == num_keys_;
   size_t combinations = 1;
@@ -160,7 +192,7 @@ std::vector<Chunk> CachedBatchView::Find(const CellLookup& lookup) const {
                rows_[b.chunk].column(end_column).int64s()[b.row];
       });
     }
-    return Gather(found);
+    return Gather(found, states);
   }
   // Range scans: binary search on window_end, then the key filter.
   auto first = order_.begin(), last = order_.end();
@@ -183,15 +215,18 @@ std::vector<Chunk> CachedBatchView::Find(const CellLookup& lookup) const {
   for (auto it = first; it != last; ++it) {
     if (KeysMatch(*it, lookup)) found.push_back(*it);
   }
-  return Gather(found);
+  return Gather(found, states);
 }
 
 Result<std::vector<Chunk>> BatchViewCache::Find(const batch::BatchViewTable& table,
                                                 const sql::ViewPlan& plan, int64_t version,
-                                                int64_t table_version, const CellLookup& lookup) {
+                                                int64_t table_version, const CellLookup& lookup,
+                                                const StatesFilter& states) {
   const std::string prefix = fmt::format("{}/v{}/", CanonicalIdentifier(plan.name), version);
   const std::string key = fmt::format("{}{}", prefix, table_version);
-  if (std::shared_ptr<const CachedBatchView> cached = Get(key)) return cached->Find(lookup);
+  if (std::shared_ptr<const CachedBatchView> cached = Get(key)) {
+    return cached->Find(lookup, states);
+  }
   std::vector<Chunk> rows;
   const bool too_large = TooLarge(key);
   if (too_large && plan.window && (lookup.min_window_end || lookup.max_window_end)) {
@@ -205,7 +240,7 @@ Result<std::vector<Chunk>> BatchViewCache::Find(const batch::BatchViewTable& tab
   }
   ASSIGN_OR_RETURN(std::shared_ptr<const CachedBatchView> built,
                    CachedBatchView::Build(std::move(rows), plan));
-  std::vector<Chunk> found = built->Find(lookup);
+  std::vector<Chunk> found = built->Find(lookup, too_large ? StatesFilter() : states);
   if (too_large) return found;
   if (built->memory_bytes() <= capacity_bytes_) {
     Put(key, std::move(built), prefix);

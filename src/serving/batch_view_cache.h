@@ -15,12 +15,14 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <list>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <optional>
+#include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -44,14 +46,20 @@ struct CellLookup {
   std::optional<int64_t> max_window_end;  // inclusive
 };
 
+// Which rows of a found chunk need their serialized states (1 = yes): given the chunk with every
+// column but the states (those hold empty strings), it answers one entry per row. The other rows
+// keep empty states, as rows finished without states have. Unset: every row keeps its states.
+// (A merged read needs the states of the cells the speed layer also holds, a plain read none.)
+using StatesFilter = std::function<std::vector<uint8_t>(const Chunk& rows)>;
+
 // One snapshot's rows and their index.
 class CachedBatchView {
  public:
   static Result<std::shared_ptr<const CachedBatchView>> Build(std::vector<Chunk> rows,
                                                               const sql::ViewPlan& plan);
   // The rows matching `lookup` (or a superset), ordered by window_end, as BatchViewSchema
-  // chunks.
-  std::vector<Chunk> Find(const CellLookup& lookup) const;
+  // chunks, with the states `states` asks for.
+  std::vector<Chunk> Find(const CellLookup& lookup, const StatesFilter& states = {}) const;
   size_t memory_bytes() const { return memory_bytes_; }
   size_t num_rows() const { return order_.size(); }
 
@@ -60,12 +68,15 @@ class CachedBatchView {
     uint32_t chunk;
     uint32_t row;
   };
-  std::vector<Chunk> Gather(const std::vector<RowRef>& refs) const;
+  std::vector<Chunk> Gather(const std::vector<RowRef>& refs, const StatesFilter& states) const;
+  Chunk SelectRows(const Chunk& source, std::span<const uint32_t> rows,
+                   const StatesFilter& states) const;
   bool InRange(const RowRef& ref, const CellLookup& lookup) const;
   bool KeysMatch(const RowRef& ref, const CellLookup& lookup) const;
 
   std::vector<Chunk> rows_;
   size_t num_keys_ = 0;
+  size_t first_state_ = 0;  // the first state column of BatchViewSchema
   bool windowed_ = false;
   std::vector<RowRef> order_;  // every row, by window_end
   std::unordered_map<uint64_t, std::vector<RowRef>> by_keys_;  // key hash -> rows by window_end
@@ -94,10 +105,12 @@ class BatchViewCache {
   void Invalidate(std::string_view view);
 
   // The rows of `table`'s snapshot `table_version` (version `version` of plan's view) that
-  // `lookup` asks for: from the cached entry, building it on first use when it fits.
+  // `lookup` asks for, with the states `states` asks for (rows read for one query, when the
+  // snapshot is too large to keep, keep all their states): from the cached entry, building it on
+  // first use when it fits.
   Result<std::vector<Chunk>> Find(const batch::BatchViewTable& table, const sql::ViewPlan& plan,
                                   int64_t version, int64_t table_version,
-                                  const CellLookup& lookup);
+                                  const CellLookup& lookup, const StatesFilter& states = {});
 
   size_t memory_bytes() const;
 

@@ -156,19 +156,24 @@ std::string ItemName(const sql::SelectItem& item) {
 Result<Chunk> AnswerRows(const sql::SelectStatement& select, const Chunk& all_rows) {
   const Schema& schema = *all_rows.schema();
   ASSIGN_OR_RETURN(std::vector<OutputItem> items, BindItems(select, schema));
-  Chunk rows = all_rows;
+  // Each step copies rows only when it drops or reorders some.
+  const Chunk* rows = &all_rows;
+  Chunk kept_rows;
   if (select.where) {
     ASSIGN_OR_RETURN(sql::BoundExprPtr where, sql::BindScalar(*select.where, schema));
     if (where->type != DataType::kBoolean) {
       return Status(StatusCode::kTypeMismatch, "WHERE must be BOOLEAN", select.where->position);
     }
     ASSIGN_OR_RETURN(std::vector<uint32_t> kept, sql::SelectTrue(*where, all_rows));
-    rows = all_rows.Select(kept);
+    if (kept.size() < all_rows.num_rows()) {
+      kept_rows = all_rows.Select(kept);
+      rows = &kept_rows;
+    }
   }
-  std::vector<uint32_t> order(rows.num_rows());
+  std::vector<uint32_t> order(rows->num_rows());
   std::iota(order.begin(), order.end(), 0u);
   if (!select.order_by.empty()) {
-    ASSIGN_OR_RETURN(std::vector<SortKey> keys, EvaluateSortKeys(select, items, rows));
+    ASSIGN_OR_RETURN(std::vector<SortKey> keys, EvaluateSortKeys(select, items, *rows));
     SortRows(keys, &order);
   }
   const size_t offset = static_cast<size_t>(std::max<int64_t>(0, select.offset.value_or(0)));
@@ -177,7 +182,11 @@ Result<Chunk> AnswerRows(const sql::SelectStatement& select, const Chunk& all_ro
   if (select.limit && static_cast<size_t>(std::max<int64_t>(0, *select.limit)) < order.size()) {
     order.resize(static_cast<size_t>(std::max<int64_t>(0, *select.limit)));
   }
-  const Chunk picked = rows.Select(order);
+  bool in_order = order.size() == rows->num_rows();
+  for (size_t i = 0; i < order.size() && in_order; ++i) in_order = order[i] == i;
+  Chunk picked_rows;
+  if (!in_order) picked_rows = rows->Select(order);
+  const Chunk& picked = in_order ? *rows : picked_rows;
   std::vector<Field> fields;
   std::vector<Column> columns;
   for (const OutputItem& item : items) {

@@ -29,23 +29,46 @@ std::vector<const Column*> IdentityColumns(const sql::ViewPlan& plan, const Chun
   return columns;
 }
 
-// Merges the speed aggregator `speed` (cells of generations > B) with the batch rows: batch rows
-// of cells speed also holds have their states merged into `speed`; the rest stay as stored.
+// Per batch row (BatchViewSchema, states not read): 1 when the speed aggregator `speed`, whose
+// window ends are `speed_ends`, holds the row's cell too.
+std::vector<uint8_t> SharedWithSpeed(const sql::ViewPlan& plan, const Chunk& rows,
+                                     const batch::HashAggregator& speed,
+                                     const std::set<int64_t>& speed_ends) {
+  bool any = !plan.window;
+  if (plan.window) {
+    const std::span<const int64_t> ends = rows.column(plan.keys.size() + 1).int64s();
+    for (size_t r = 0; r < rows.num_rows() && !any; ++r) any = speed_ends.count(ends[r]) > 0;
+  }
+  return any ? speed.HasCells(rows) : std::vector<uint8_t>(rows.num_rows(), 0);
+}
+
+// The batch rows' states a read needs: all of them for `with_states` and for session windows
+// (whose merge joins sessions of either layer), else those of the cells the speed aggregator
+// `speed` (null: none read) holds too, which are merged.
+StatesFilter BatchStatesNeeded(const sql::ViewPlan& plan, const batch::HashAggregator* speed,
+                               const std::set<int64_t>& speed_ends, bool with_states) {
+  if (with_states || plan.has_session_window()) return {};
+  if (speed == nullptr || speed->groups() == 0) {
+    return [](const Chunk& rows) { return std::vector<uint8_t>(rows.num_rows(), 0); };
+  }
+  return [&plan, speed, &speed_ends](const Chunk& rows) {
+    return SharedWithSpeed(plan, rows, *speed, speed_ends);
+  };
+}
+
+// Merges the speed aggregator `speed` (cells of generations > B, window ends `speed_ends`) with
+// the batch rows: batch rows of cells speed also holds have their states merged into `speed`;
+// the rest stay as stored.
 Result<std::vector<Chunk>> MergeTumbling(const sql::ViewPlan& plan,
                                          std::vector<Chunk>& batch_rows,
-                                         batch::HashAggregator& speed, bool with_states,
+                                         batch::HashAggregator& speed,
+                                         const std::set<int64_t>& speed_ends, bool with_states,
                                          const SchemaPtr& schema) {
-  const std::set<int64_t> speed_ends = speed.WindowEnds();
   std::vector<Chunk> out;
   std::unordered_set<uint64_t> merged_cells;  // identities of the cells both layers hold
   for (Chunk& rows : batch_rows) {
     const std::vector<const Column*> columns = IdentityColumns(plan, rows);
-    bool any = !plan.window;
-    for (size_t r = 0; r < rows.num_rows() && !any; ++r) {
-      any = speed_ends.count(columns.back()->int64s()[r]) > 0;
-    }
-    const std::vector<uint8_t> shared_cell =
-        any ? speed.HasCells(rows) : std::vector<uint8_t>(rows.num_rows(), 0);
+    const std::vector<uint8_t> shared_cell = SharedWithSpeed(plan, rows, speed, speed_ends);
     std::vector<uint32_t> alone, shared;
     for (size_t r = 0; r < rows.num_rows(); ++r) {
       (shared_cell[r] ? shared : alone).push_back(static_cast<uint32_t>(r));
@@ -187,11 +210,16 @@ Result<ViewCells> ReadViewCells(const sql::ViewPlanPtr& plan, Consistency consis
   if (reads.speed_view && reads.speed_view->watermark() != speed::kNoWatermark) {
     cells.coverage.speed_watermark = Timestamp{reads.speed_view->watermark()};
   }
+  const std::set<int64_t> speed_ends =
+      reads.speed_cells ? reads.speed_cells->WindowEnds() : std::set<int64_t>();
   std::vector<Chunk> batch_rows;
   if (reads.served && consistency != Consistency::kSpeed) {
-    ASSIGN_OR_RETURN(batch_rows, reader.cache.Find(*reads.snapshot.table, *reads.served->plan,
-                                                   reads.served->version,
-                                                   reads.snapshot.horizon.table_version, lookup));
+    ASSIGN_OR_RETURN(
+        batch_rows,
+        reader.cache.Find(*reads.snapshot.table, *reads.served->plan, reads.served->version,
+                          reads.snapshot.horizon.table_version, lookup,
+                          BatchStatesNeeded(*cells.plan, reads.speed_cells.get(), speed_ends,
+                                            with_states)));
   }
   RETURN_IF_ERROR(reader.control.Check());
   // (A session aggregator buffers rows: it has no groups before Finish.)
@@ -209,7 +237,7 @@ Result<ViewCells> ReadViewCells(const sql::ViewPlanPtr& plan, Consistency consis
     return cells;
   }
   ASSIGN_OR_RETURN(cells.rows, MergeTumbling(*cells.plan, batch_rows, *reads.speed_cells,
-                                             with_states, schema));
+                                             speed_ends, with_states, schema));
   return cells;
 }
 

@@ -63,7 +63,8 @@ Chunk WithSourceColumn(Chunk rows, const SchemaPtr& schema, uint8_t source);
 
 // The cells of `plan`'s view for `consistency`, at least those `lookup` asks for. With
 // `with_states` the rows keep serialized states (roll-ups re-aggregate them); otherwise the state
-// columns of merged and speed rows are empty strings.
+// columns are empty strings (batch rows' states are copied out of the cache only for the cells
+// the speed layer holds too, to merge them; session windows keep them).
 Result<ViewCells> ReadViewCells(const sql::ViewPlanPtr& plan, Consistency consistency,
                                 const CellLookup& lookup, bool with_states,
                                 const ViewCellsReader& reader);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -59,6 +60,33 @@ TEST(ChunkTest, SelectKeepsOrderAndNulls) {
     }
     EXPECT_EQ(s.column(1).int64s()[i], c.column(1).int64s()[rows[i]]);
     EXPECT_EQ(s.column(3).StringAt(i), c.column(3).StringAt(rows[i]));
+  }
+}
+
+// AppendRows (bulk, with and without NULLs, appended to in pieces) equals AppendFrom row by row.
+TEST(ChunkTest, AppendRowsEqualsAppendFrom) {
+  std::mt19937_64 rng(3);
+  const Chunk c = RandomChunk(rng, 300);
+  Chunk no_nulls(AllTypes());
+  for (size_t col = 0; col < c.num_columns(); ++col) {
+    for (size_t r = 0; r < c.num_rows(); ++r) {
+      if (c.column(col).IsValid(r)) no_nulls.mutable_column(col).AppendFrom(c.column(col), r);
+    }
+  }
+  for (const Chunk* source : std::vector<const Chunk*>{&c, &no_nulls}) {
+    for (size_t col = 0; col < source->num_columns(); ++col) {
+      const Column& from = source->column(col);
+      std::vector<uint32_t> rows;
+      for (size_t i = 0; i < 400; ++i) rows.push_back(static_cast<uint32_t>(rng() % from.size()));
+      Column bulk(from.type()), one_by_one(from.type());
+      for (size_t at = 0; at < rows.size(); at += 37) {
+        const size_t n = std::min<size_t>(37, rows.size() - at);
+        bulk.AppendRows(from, std::span<const uint32_t>(rows).subspan(at, n));
+      }
+      for (uint32_t r : rows) one_by_one.AppendFrom(from, r);
+      EXPECT_EQ(bulk, one_by_one) << "column " << col;
+      EXPECT_EQ(bulk.null_count(), one_by_one.null_count());
+    }
   }
 }
 
