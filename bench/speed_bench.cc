@@ -9,7 +9,8 @@
 // a day after the events so nothing is far in the future and no partition goes idle); beside it
 // sql::ReferenceExecutor::Consume on the same chunks, and DuckDB (SET threads = 1) running the
 // view's aggregation over the same events loaded from a Parquet file into a table (only the
-// aggregation is timed). Figures are medians of --reps runs, in events per second.
+// aggregation is timed). Figures are medians of --reps runs, in events per second (and, for
+// SpeedView, per second of the thread's CPU time, steadier on a loaded machine).
 //
 // Latency: a serving::Database in a scratch directory with examples/iot.sql applied (all its
 // views and alerts, as `braid serve --definitions examples/iot.sql` runs), group commit as the
@@ -23,7 +24,9 @@
 // the 100k the batch views have not absorbed), beside the same without any batch view.
 //
 // Usage: speed_bench [--events=N] [--reps=R] [--keys=K] [--skip-duckdb] [--skip-latency]
-//                    [--skip-throughput] [--skip-restart] [--seconds=S] [--rate=EPS] [--dir=PATH]
+//                    [--skip-throughput] [--skip-restart] [--skip-reference] [--seconds=S]
+//                    [--rate=EPS] [--dir=PATH]
+//   --skip-reference leaves out the ReferenceExecutor runs (for profiling the speed layer alone).
 //   N events (default 2,000,000), R repetitions (default 5), K one device count (default 1,000
 //   then 100,000), S seconds of the latency run (default 10), PATH a scratch directory (default
 //   /tmp/braid-speed-bench).
@@ -34,6 +37,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <ctime>
 #include <cstdlib>
 #include <deque>
 #include <filesystem>
@@ -155,8 +159,17 @@ std::vector<InputBatch> InputBatches(const Chunk& events, const sql::StreamDefin
   return batches;
 }
 
+// The CPU time this thread has used, in seconds: on a loaded machine its differences measure the
+// work done without the time the thread waited for a core.
+double ThreadCpuSeconds() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
+}
+
 struct SpeedRun {
   double seconds = 0;
+  double cpu_seconds = 0;
   double rows_seconds = 0;  // one Rows() query at the end
   uint64_t emitted_rows = 0;
   SpeedViewStatus status;
@@ -167,6 +180,7 @@ SpeedRun RunSpeedView(const IotPlan& plan, const std::vector<InputBatch>& batche
   SpeedRun run;
   std::vector<Chunk> emitted;
   const Clock::time_point start = Clock::now();
+  const double cpu_start = ThreadCpuSeconds();
   for (const InputBatch& batch : batches) {
     Status status =
         view.Consume(batch.input, 0, batch.input.num_rows(), batch.partition, 1, tau, &emitted);
@@ -174,6 +188,7 @@ SpeedRun RunSpeedView(const IotPlan& plan, const std::vector<InputBatch>& batche
     for (const Chunk& chunk : emitted) run.emitted_rows += chunk.num_rows();
     emitted.clear();
   }
+  run.cpu_seconds = ThreadCpuSeconds() - cpu_start;
   run.seconds = SecondsSince(start);
   const Clock::time_point query = Clock::now();
   Result<SpeedRows> rows = view.Rows();
@@ -221,7 +236,7 @@ double DuckDbRate(const fs::path& source, const fs::path& dir, const Chunk& even
 // Prints the throughput table for `devices`; returns the speed layer's events/s with 1,000-row
 // batches.
 double Throughput(const IotPlan& plan, const fs::path& source, const fs::path& dir,
-                  uint64_t devices, size_t count, int reps, bool duckdb) {
+                  uint64_t devices, size_t count, int reps, bool duckdb, bool with_reference) {
   const Timestamp start{1795392000000000};  // 2026-11-23T00:00:00Z
   cli::IotGenerator generator(              // one event per device per second
       GeneratorOptions(devices, start, static_cast<double>(devices)));
@@ -234,11 +249,12 @@ double Throughput(const IotPlan& plan, const fs::path& source, const fs::path& d
   const size_t request_share = (1000 + plan.stream->partitions - 1) / plan.stream->partitions;
   for (size_t rows : {size_t{1000}, size_t{10000}, request_share}) {
     const std::vector<InputBatch> batches = InputBatches(events, *plan.stream, rows, tau);
-    std::vector<double> speed, reference, query;
+    std::vector<double> speed, cpu_speed, reference, query;
     SpeedRun last;
     for (int r = 0; r < reps; ++r) {
       last = RunSpeedView(plan, batches, tau);
       speed.push_back(static_cast<double>(count) / last.seconds);
+      cpu_speed.push_back(static_cast<double>(count) / last.cpu_seconds);
       query.push_back(last.rows_seconds);
     }
     const double rate = Median(speed);
@@ -248,10 +264,12 @@ double Throughput(const IotPlan& plan, const fs::path& source, const fs::path& d
                                   : std::string();
     fmt::print("{:<44} {:>14.0f} {:>10.2f}\n",
                fmt::format("SpeedView, {}-row batches {}", rows, label), rate, rate / speed_1000);
-    fmt::print("    {} batches, {} groups held, {} rows emitted, {} late; Rows() {:.1f} ms\n",
-               batches.size(), last.status.groups, last.emitted_rows, last.status.counters.late,
-               Median(query) * 1e3);
-    if (rows != 1000) continue;
+    fmt::print(
+        "    {} batches, {} groups held, {} rows emitted, {} late; Rows() {:.1f} ms; {:.0f} events "
+        "per CPU second\n",
+        batches.size(), last.status.groups, last.emitted_rows, last.status.counters.late,
+        Median(query) * 1e3, Median(cpu_speed));
+    if (rows != 1000 || !with_reference) continue;
     for (int r = 0; r < reps; ++r) {
       reference.push_back(static_cast<double>(count) / RunReference(plan, batches));
     }
@@ -522,7 +540,7 @@ int Main(int argc, char** argv) {
   size_t events = 2'000'000;
   int reps = 5;
   std::vector<uint64_t> key_counts = {1000, 100'000};
-  bool duckdb = true, latency = true, throughput = true, restart = true;
+  bool duckdb = true, latency = true, throughput = true, restart = true, with_reference = true;
   double seconds = 10, rate = 0;
   fs::path dir = "/tmp/braid-speed-bench";
   for (int i = 1; i < argc; ++i) {
@@ -547,11 +565,13 @@ int Main(int argc, char** argv) {
       throughput = false;
     } else if (arg == "--skip-restart") {
       restart = false;
+    } else if (arg == "--skip-reference") {
+      with_reference = false;
     } else {
       std::fprintf(stderr,
                    "usage: speed_bench [--events=N] [--reps=R] [--keys=K] [--skip-duckdb] "
-                   "[--skip-latency] [--skip-throughput] [--skip-restart] [--seconds=S] "
-                   "[--rate=EPS] [--dir=PATH]\n");
+                   "[--skip-latency] [--skip-throughput] [--skip-restart] [--skip-reference] "
+                   "[--seconds=S] [--rate=EPS] [--dir=PATH]\n");
       return 2;
     }
   }
@@ -564,7 +584,8 @@ int Main(int argc, char** argv) {
   double measured = 0;
   if (throughput) {
     for (uint64_t keys : key_counts) {
-      const double rate_1000 = Throughput(plan, source, dir, keys, events, reps, duckdb);
+      const double rate_1000 =
+          Throughput(plan, source, dir, keys, events, reps, duckdb, with_reference);
       if (keys == key_counts.front()) measured = rate_1000;
     }
   }

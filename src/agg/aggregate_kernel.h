@@ -14,6 +14,17 @@
 //
 // The loops have a fast path when the column has no NULLs; nothing on them allocates or makes a
 // virtual call (an Op may allocate when a state first needs heap memory, or grow it amortized).
+//
+// An Op whose state points to heap memory may also provide two prefetch steps, which the scatter
+// update runs a few rows ahead of each update (over many groups every update would otherwise
+// wait for the state's heap object, then for the line inside it that the value goes to):
+//
+//   static void PrefetchHeap(const State&);   the heap object the state points to
+//   static Prepared PrefetchTarget(const State&, Value);
+//                                             the line Update(state, value) will write; returns
+//                                             what the update needs of the value (e.g. its hash)
+//   static void UpdatePrepared(State&, Prepared);  the same as Update(state, value)
+//
 // Internal to agg/.
 #pragma once
 
@@ -24,6 +35,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 #include "agg/aggregate_function.h"
 #include "agg/column_values.h"
@@ -58,6 +70,12 @@ inline Status CorruptState(std::string_view what) {
 }
 
 template <typename Op>
+concept PrefetchesHeap = requires(typename Op::State& state, typename Op::Input::Value v) {
+  Op::PrefetchHeap(state);
+  Op::UpdatePrepared(state, Op::PrefetchTarget(state, v));
+};
+
+template <typename Op>
 struct AggregateKernel {
   using State = typename Op::State;
   using Input = typename Op::Input;
@@ -70,9 +88,40 @@ struct AggregateKernel {
   static void Initialize(StatePtr p) { new (p) State(); }
   static void Destroy(StatePtr p) { S(p).~State(); }
 
+  // The scatter update of an Op with prefetch steps: the heap object of the state 2 * kAhead
+  // rows ahead, the target line of the one kAhead rows ahead (its object has arrived by then),
+  // whose prepared value waits in a ring of kAhead entries. `valid` empty: every row counts.
+  static void UpdatePrefetching(const Input& input, std::span<const uint8_t> valid,
+                                std::span<const uint32_t> selection, const StatePtr* states) {
+    constexpr size_t kAhead = 8;
+    using Prepared = decltype(Op::PrefetchTarget(std::declval<const State&>(),
+                                                 std::declval<typename Input::Value>()));
+    Prepared prepared[kAhead]{};
+    const size_t count = selection.size();
+    auto counts = [&](size_t k) { return valid.empty() || valid[selection[k]] != 0; };
+    for (size_t k = 0; k < count && k < kAhead; ++k) {
+      if (counts(k)) prepared[k] = Op::PrefetchTarget(S(states[k]), input[selection[k]]);
+    }
+    for (size_t k = 0; k < count; ++k) {
+      if (k + 2 * kAhead < count) Op::PrefetchHeap(S(states[k + 2 * kAhead]));
+      const Prepared value = prepared[k % kAhead];
+      if (k + kAhead < count && counts(k + kAhead)) {
+        prepared[k % kAhead] =
+            Op::PrefetchTarget(S(states[k + kAhead]), input[selection[k + kAhead]]);
+      }
+      if (counts(k)) Op::UpdatePrepared(S(states[k]), value);
+    }
+  }
+
   static void Update(const Column& column, std::span<const uint32_t> selection,
                      const StatePtr* states) {
     Input input(column);
+    if constexpr (PrefetchesHeap<Op>) {
+      const bool all_valid = Op::kCountsNulls || !column.HasNulls();
+      UpdatePrefetching(input, all_valid ? std::span<const uint8_t>() : column.validity(),
+                        selection, states);
+      return;
+    }
     if (Op::kCountsNulls || !column.HasNulls()) {
       for (size_t k = 0; k < selection.size(); ++k) Op::Update(S(states[k]), input[selection[k]]);
       return;

@@ -24,7 +24,14 @@ struct CountDistinctOp {
     if (!s.hashes) s.hashes = std::make_unique<Uint64Set>();
     return *s.hashes;
   }
-  static void Update(State& s, typename Input::Value v) { Set(s).Insert(HashValue(v)); }
+  static void Update(State& s, typename Input::Value v) { UpdatePrepared(s, HashValue(v)); }
+  static void PrefetchHeap(const State& s) { __builtin_prefetch(s.hashes.get()); }
+  static uint64_t PrefetchTarget(const State& s, typename Input::Value v) {
+    const uint64_t hash = HashValue(v);
+    if (s.hashes) s.hashes->Prefetch(hash);
+    return hash;
+  }
+  static void UpdatePrepared(State& s, uint64_t hash) { Set(s).Insert(hash); }
   static void Merge(State& t, const State& s) {
     if (!s.hashes) return;
     Uint64Set& target = Set(t);
@@ -34,12 +41,13 @@ struct CountDistinctOp {
     thread_local std::vector<uint64_t> sorted;  // reused: batch views serialize millions of states
     sorted.clear();
     if (s.hashes) {
-      sorted.reserve(s.hashes->size());
-      s.hashes->ForEach([&](uint64_t h) { sorted.push_back(h); });
+      sorted.resize(s.hashes->size() + 1);  // CopyTo's room
+      sorted.resize(s.hashes->CopyTo(sorted.data()));
       std::sort(sorted.begin(), sorted.end());
     }
     PutU64(out, sorted.size());
-    for (uint64_t h : sorted) PutU64(out, h);
+    // The hashes' native bytes in one append: the same bytes as PutU64 each (little-endian).
+    out->append(reinterpret_cast<const char*>(sorted.data()), sorted.size() * sizeof(uint64_t));
   }
   static bool Deserialize(ByteReader& in, State* s) {
     uint64_t count = in.U64();

@@ -46,9 +46,9 @@ class TaskQueue {
 
 }  // namespace
 
-Result<std::unique_ptr<HashAggregator>> RunAggregation(sql::ViewPlanPtr plan,
-                                                       std::vector<AggregationTask> tasks,
-                                                       const BatchExecutorOptions& options) {
+Result<std::vector<std::unique_ptr<HashAggregator>>> RunAggregationParts(
+    sql::ViewPlanPtr plan, std::vector<AggregationTask> tasks,
+    const BatchExecutorOptions& options) {
   size_t threads = std::clamp<size_t>(options.threads, 1, std::max<size_t>(tasks.size(), 1));
   AggregatorOptions per_thread = options.aggregator;
   per_thread.memory_limit = options.aggregator.memory_limit / threads;
@@ -65,15 +65,27 @@ Result<std::unique_ptr<HashAggregator>> RunAggregation(sql::ViewPlanPtr plan,
     queue.Drain(*aggregators[0]);
   }  // joins the workers
   RETURN_IF_ERROR(queue.first_error());
-  // The first thread's aggregator absorbs the others' cells (no copy at one thread), under the
-  // whole limit.
-  std::unique_ptr<HashAggregator> merged = std::move(aggregators[0]);
-  merged->set_memory_limit(options.aggregator.memory_limit);
-  for (size_t i = 1; i < aggregators.size(); ++i) {
-    RETURN_IF_ERROR(merged->MergeFrom(*aggregators[i]));
-    aggregators[i].reset();
+  aggregators[0]->set_memory_limit(options.aggregator.memory_limit);
+  return aggregators;
+}
+
+Result<std::unique_ptr<HashAggregator>> MergeAggregators(
+    std::vector<std::unique_ptr<HashAggregator>> parts) {
+  // The first aggregator absorbs the others' cells (no copy at one thread).
+  std::unique_ptr<HashAggregator> merged = std::move(parts.at(0));
+  for (size_t i = 1; i < parts.size(); ++i) {
+    RETURN_IF_ERROR(merged->MergeFrom(*parts[i]));
+    parts[i].reset();
   }
   return merged;
+}
+
+Result<std::unique_ptr<HashAggregator>> RunAggregation(sql::ViewPlanPtr plan,
+                                                       std::vector<AggregationTask> tasks,
+                                                       const BatchExecutorOptions& options) {
+  ASSIGN_OR_RETURN(std::vector<std::unique_ptr<HashAggregator>> parts,
+                   RunAggregationParts(std::move(plan), std::move(tasks), options));
+  return MergeAggregators(std::move(parts));
 }
 
 }  // namespace braid::batch

@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <numeric>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <utility>
 
 #include "agg/column_values.h"
@@ -19,31 +21,53 @@ namespace braid::batch {
 
 namespace {
 
-// The grouping values of the cells turned into rows, indexed by cell (0..groups.size()), and
-// each cell's group in the table.
+// The cells turned into rows, indexed by cell (0..refs.size()): where each one's key and states
+// are, and its window. Key values are decoded from the key bytes only for the rows being built.
 struct DecodedCells {
-  std::vector<Column> keys;
+  bool windowed = false;
+  bool session = false;
   std::vector<int64_t> starts;
   std::vector<int64_t> ends;
-  std::vector<uint32_t> groups;
+  std::span<const GroupTable* const> tables;
+  std::span<const CellRef> refs;
+
+  std::string_view key(size_t cell) const {
+    return tables[refs[cell].table]->key(refs[cell].group);
+  }
+  agg::StatePtr state(size_t cell, size_t aggregate) const {
+    return tables[refs[cell].table]->state(refs[cell].group, aggregate);
+  }
 };
 
-DecodedCells DecodeCells(const sql::ViewPlan& plan, const GroupTable& table,
-                         std::span<const uint32_t> groups) {
-  DecodedCells cells;
+// Empty columns of the plan's key types, with room for `rows` rows.
+std::vector<Column> KeyColumns(const sql::ViewPlan& plan, size_t rows) {
+  std::vector<Column> keys;
   for (const sql::GroupKey& key : plan.keys) {
-    cells.keys.emplace_back(key.expr->type);
-    cells.keys.back().Reserve(groups.size());
+    keys.emplace_back(key.expr->type);
+    keys.back().Reserve(rows);
   }
-  bool windowed = plan.window.has_value();
-  bool session = plan.has_session_window();
-  cells.groups.assign(groups.begin(), groups.end());
-  for (uint32_t group : groups) {
-    DecodedCellKey decoded = DecodeCellKey(table.key(group), windowed, session, cells.keys);
-    if (!windowed) continue;
-    cells.ends.push_back(decoded.window_end);
-    cells.starts.push_back(session ? decoded.session_start
-                                   : decoded.window_end - plan.window->size.micros);
+  return keys;
+}
+
+DecodedCells DecodeCells(const sql::ViewPlan& plan, std::span<const GroupTable* const> tables,
+                         std::span<const CellRef> refs) {
+  DecodedCells cells;
+  cells.windowed = plan.window.has_value();
+  cells.session = plan.has_session_window();
+  cells.tables = tables;
+  cells.refs = refs;
+  if (!cells.windowed) return cells;
+  cells.ends.resize(refs.size());
+  cells.starts.resize(refs.size());
+  for (size_t cell = 0; cell < refs.size(); ++cell) {
+    // The window end (and a session's start) lead the key bytes (key_normalizer.h).
+    const std::string_view key = cells.key(cell);
+    std::memcpy(&cells.ends[cell], key.data(), sizeof(int64_t));
+    if (cells.session) {
+      std::memcpy(&cells.starts[cell], key.data() + sizeof(int64_t), sizeof(int64_t));
+    } else {
+      cells.starts[cell] = cells.ends[cell] - plan.window->size.micros;
+    }
   }
   return cells;
 }
@@ -69,32 +93,206 @@ int CompareValues(const Column& column, uint32_t a, uint32_t b) {
   return 0;
 }
 
-// The groups in the view's row order.
-std::vector<uint32_t> RowOrder(const DecodedCells& cells, size_t num_groups) {
-  std::vector<uint32_t> order(num_groups);
-  std::iota(order.begin(), order.end(), 0);
-  bool windowed = !cells.ends.empty();
-  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    if (windowed && cells.ends[a] != cells.ends[b]) return cells.ends[a] < cells.ends[b];
-    for (const Column& key : cells.keys) {
-      int c = CompareValues(key, a, b);
+// Each cell's dense rank among the distinct key tuples in the view's key order (NULLs first):
+// distinct tuples are found by their normalized bytes and only those are sorted by value, so
+// the row sort compares integers, not strings.
+std::vector<uint32_t> KeyRanks(const sql::ViewPlan& plan, const DecodedCells& cells) {
+  const size_t num_cells = cells.refs.size();
+  std::vector<uint32_t> ranks(num_cells, 0);
+  if (plan.keys.empty() || num_cells == 0) return ranks;
+  // Equal key bytes after the window prefix (key_normalizer.h) are equal key tuples under
+  // CompareValues: doubles are normalized by ComparisonKey in both.
+  const size_t window_bytes =
+      (plan.window ? sizeof(int64_t) : 0) + (plan.has_session_window() ? sizeof(int64_t) : 0);
+  std::unordered_map<std::string_view, uint32_t> tuple_ids;
+  std::vector<uint32_t> representative;  // per tuple id: its first cell
+  std::string_view previous;
+  for (size_t cell = 0; cell < num_cells; ++cell) {
+    const std::string_view bytes = cells.key(cell).substr(window_bytes);
+    // Cells are created key after key, so a tuple mostly repeats its predecessor's.
+    if (cell > 0 && bytes == previous) {
+      ranks[cell] = ranks[cell - 1];
+      continue;
+    }
+    previous = bytes;
+    auto [it, inserted] =
+        tuple_ids.try_emplace(bytes, static_cast<uint32_t>(representative.size()));
+    if (inserted) representative.push_back(static_cast<uint32_t>(cell));
+    ranks[cell] = it->second;
+  }
+  std::vector<Column> tuples = KeyColumns(plan, representative.size());  // row: tuple id
+  for (uint32_t cell : representative) {
+    DecodeCellKey(cells.key(cell), cells.windowed, cells.session, tuples);
+  }
+  std::vector<uint32_t> by_value(representative.size());
+  std::iota(by_value.begin(), by_value.end(), 0u);
+  std::sort(by_value.begin(), by_value.end(), [&](uint32_t a, uint32_t b) {
+    for (const Column& key : tuples) {
+      const int c = CompareValues(key, a, b);
       if (c != 0) return c < 0;
     }
-    return windowed && cells.starts[a] < cells.starts[b];
+    return false;
   });
+  std::vector<uint32_t> rank_of_id(representative.size());
+  for (size_t r = 0; r < by_value.size(); ++r) rank_of_id[by_value[r]] = static_cast<uint32_t>(r);
+  for (uint32_t& rank : ranks) rank = rank_of_id[rank];
+  return ranks;
+}
+
+// Sorts `values` on `threads` threads: slices sorted in parallel, then merged.
+template <typename T, typename Less>
+Status SortOnThreads(std::vector<T>& values, size_t threads, Less less) {
+  constexpr size_t kMinSlice = size_t{1} << 16;
+  const size_t slices =
+      std::clamp<size_t>(values.size() / kMinSlice, 1, std::max<size_t>(threads, 1));
+  auto bound = [&](size_t slice) {
+    return values.begin() + static_cast<ptrdiff_t>(values.size() * slice / slices);
+  };
+  RETURN_IF_ERROR(ForEachIndexOnThreads(slices, threads, [&](size_t slice) {
+    std::sort(bound(slice), bound(slice + 1), less);
+    return Status::Ok();
+  }));
+  for (size_t merged = 1; merged < slices; ++merged) {
+    std::inplace_merge(bound(0), bound(merged), bound(merged + 1), less);
+  }
+  return Status::Ok();
+}
+
+// The cells in the view's row order: window_end, then keys, then window_start.
+Result<std::vector<uint32_t>> RowOrder(const sql::ViewPlan& plan, const DecodedCells& cells,
+                                       size_t threads) {
+  struct SortKey {
+    int64_t end;
+    uint32_t rank;
+    uint32_t cell;
+    int64_t start;
+  };
+  const std::vector<uint32_t> ranks = KeyRanks(plan, cells);
+  const bool windowed = !cells.ends.empty();
+  std::vector<SortKey> keys(ranks.size());
+  for (uint32_t cell = 0; cell < keys.size(); ++cell) {
+    keys[cell] = SortKey{.end = windowed ? cells.ends[cell] : 0,
+                         .rank = ranks[cell],
+                         .cell = cell,
+                         .start = windowed ? cells.starts[cell] : 0};
+  }
+  RETURN_IF_ERROR(SortOnThreads(keys, threads, [](const SortKey& a, const SortKey& b) {
+    if (a.end != b.end) return a.end < b.end;
+    if (a.rank != b.rank) return a.rank < b.rank;
+    return a.start < b.start;
+  }));
+  std::vector<uint32_t> order(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) order[i] = keys[i].cell;
   return order;
+}
+
+// The positions of `rows` (cells) in the order their states lie in memory, which is the cells'
+// order (callers list cells by table, then group: groups in creation order, a group's states
+// adjacent in its block).
+std::vector<uint32_t> VisitOrder(std::span<const uint32_t> rows) {
+  std::vector<uint64_t> keyed(rows.size());  // cell, then position: one integer sort
+  for (size_t r = 0; r < rows.size(); ++r) keyed[r] = (uint64_t{rows[r]} << 32) | r;
+  std::sort(keyed.begin(), keyed.end());
+  std::vector<uint32_t> visits(rows.size());
+  for (size_t v = 0; v < keyed.size(); ++v) visits[v] = static_cast<uint32_t>(keyed[v]);
+  return visits;
+}
+
+// Each aggregate's finalized values and serialized states of some cells, in visit order.
+struct VisitedStates {
+  std::vector<Column> finalized;
+  std::vector<Column> serialized;  // empty columns without states
+};
+
+// Finalizes (and serializes, with `with_states`) the states of cells rows[visits[v]] for v in
+// order. Visiting in memory order (VisitOrder) matters: the rows' order (window_end first) is a
+// transpose of the cells' creation order (a source file's keys one after another), and following
+// it would miss the cache at every state and at its heap memory.
+Result<VisitedStates> VisitStates(const DecodedCells& cells, std::span<const uint32_t> rows,
+                                  std::span<const uint32_t> visits, bool with_states) {
+  const sql::reference::StateLayout& layout = cells.tables[0]->layout();
+  VisitedStates visited;
+  for (size_t i = 0; i < layout.functions.size(); ++i) {
+    visited.finalized.emplace_back(layout.functions[i]->result_type);
+    visited.finalized.back().Reserve(visits.size());
+    visited.serialized.emplace_back(DataType::kString);
+    if (with_states) visited.serialized.back().Reserve(visits.size());
+  }
+  constexpr size_t kSampleGroups = 256;
+  for (size_t v = 0; v < visits.size(); ++v) {
+    const uint32_t cell = rows[visits[v]];
+    for (size_t i = 0; i < layout.functions.size(); ++i) {
+      const agg::AggregateFunction& function = *layout.functions[i];
+      RETURN_IF_ERROR(
+          function.finalize(cells.state(cell, i), layout.params[i], &visited.finalized[i]));
+      if (with_states) {
+        visited.serialized[i].AppendStringWith(
+            [&](std::string* out) { function.serialize(cells.state(cell, i), out); });
+      }
+    }
+    if (with_states && v + 1 == kSampleGroups && visits.size() > kSampleGroups) {
+      // Room for the rest at the sample's average size and a quarter more: the state bytes are
+      // most of a batch view, and growing their arenas by doubling copies them again and again.
+      for (Column& states : visited.serialized) {
+        const size_t average = states.arena().size() / kSampleGroups;
+        states.ReserveBytes((visits.size() - kSampleGroups) * average * 5 / 4);
+      }
+    }
+  }
+  return visited;
+}
+
+// Rows `rows` of the STRING column `from` (no NULLs), in that order. The rows lie scattered over
+// `from`'s bytes: each one's bytes are prefetched a few rows ahead, so that the copies do not wait
+// for memory one after another; the result is written in place, not appended value by value.
+Result<Column> GatherStrings(const Column& from, std::span<const uint32_t> rows) {
+  constexpr size_t kPrefetchDistance = 8;
+  const std::span<const uint32_t> offsets = from.offsets();
+  const char* bytes = from.arena().data();
+  size_t total = 0;
+  for (uint32_t row : rows) total += offsets[row + 1] - offsets[row];
+  if (total > UINT32_MAX) {
+    return Status(StatusCode::kTooLarge, "serialized states of one chunk beyond 4 GiB");
+  }
+  std::vector<uint32_t> gathered_offsets(rows.size() + 1, 0);
+  std::string arena(total, '\0');
+  size_t at = 0;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    if (r + kPrefetchDistance < rows.size()) {
+      const uint32_t ahead = rows[r + kPrefetchDistance];
+      const uintptr_t end = reinterpret_cast<uintptr_t>(bytes + offsets[ahead + 1]);
+      for (uintptr_t line = reinterpret_cast<uintptr_t>(bytes + offsets[ahead]) & ~uintptr_t{63};
+           line < end; line += 64) {
+        __builtin_prefetch(reinterpret_cast<const void*>(line));
+      }
+    }
+    const uint32_t length = offsets[rows[r] + 1] - offsets[rows[r]];
+    std::memcpy(arena.data() + at, bytes + offsets[rows[r]], length);
+    at += length;
+    gathered_offsets[r + 1] = static_cast<uint32_t>(at);
+  }
+  return Column::FromParts(DataType::kString, std::vector<uint8_t>(rows.size(), 1), {}, {}, {},
+                           std::move(gathered_offsets), std::move(arena));
 }
 
 // The grouped chunk (plan.grouped_schema) of the cells `rows`, in that order, and each
 // aggregate's serialized states.
-Result<Chunk> GroupedChunk(const sql::ViewPlan& plan, const GroupTable& table,
-                           const DecodedCells& cells, std::span<const uint32_t> rows,
-                           bool with_states, std::vector<Column>* serialized) {
+Result<Chunk> GroupedChunk(const sql::ViewPlan& plan, const DecodedCells& cells,
+                           std::span<const uint32_t> rows, bool with_states,
+                           std::vector<Column>* serialized) {
+  // Keys are decoded in memory order too (a key's bytes sit in its group's record), then put in
+  // row order with the states: row r of the run was visited as visit_of_row[r].
+  const std::vector<uint32_t> visits = VisitOrder(rows);
+  std::vector<uint32_t> visit_of_row(rows.size());
+  for (size_t v = 0; v < visits.size(); ++v) visit_of_row[visits[v]] = static_cast<uint32_t>(v);
+  std::vector<Column> visited_keys = KeyColumns(plan, rows.size());
+  for (uint32_t visit : visits) {
+    DecodeCellKey(cells.key(rows[visit]), cells.windowed, cells.session, visited_keys);
+  }
   std::vector<Column> columns;
-  for (const Column& key : cells.keys) {
-    columns.emplace_back(key.type());
-    columns.back().Reserve(rows.size());
-    for (uint32_t cell : rows) columns.back().AppendFrom(key, cell);
+  for (const Column& keys : visited_keys) {
+    columns.emplace_back(keys.type());
+    columns.back().AppendRows(keys, visit_of_row);
   }
   if (plan.window) {
     columns.emplace_back(DataType::kTimestamp);
@@ -104,36 +302,18 @@ Result<Chunk> GroupedChunk(const sql::ViewPlan& plan, const GroupTable& table,
       columns[plan.keys.size() + 1].AppendInt64(cells.ends[cell]);
     }
   }
-  // Group by group (a group's states are adjacent in its block), every aggregate in turn.
-  const sql::reference::StateLayout& layout = table.layout();
-  const size_t first = columns.size();
-  for (size_t i = 0; i < layout.functions.size(); ++i) {
-    columns.emplace_back(layout.functions[i]->result_type);
-    columns.back().Reserve(rows.size());
-    serialized->emplace_back(DataType::kString);
-    serialized->back().Reserve(rows.size());
-  }
-  constexpr size_t kSampleGroups = 256;
-  for (size_t r = 0; r < rows.size(); ++r) {
-    const uint32_t group = cells.groups[rows[r]];
-    for (size_t i = 0; i < layout.functions.size(); ++i) {
-      const agg::AggregateFunction& function = *layout.functions[i];
-      RETURN_IF_ERROR(
-          function.finalize(table.state(group, i), layout.params[i], &columns[first + i]));
-      if (with_states) {
-        (*serialized)[i].AppendStringWith(
-            [&](std::string* out) { function.serialize(table.state(group, i), out); });
-      } else {
-        (*serialized)[i].AppendString({});
-      }
-    }
-    if (with_states && r + 1 == kSampleGroups && rows.size() > kSampleGroups) {
-      // Room for the rest at the sample's average size and a quarter more: the state bytes are
-      // most of a batch view, and growing their arenas by doubling copies them again and again.
-      for (Column& states : *serialized) {
-        const size_t average = states.arena().size() / kSampleGroups;
-        states.ReserveBytes((rows.size() - kSampleGroups) * average * 5 / 4);
-      }
+  ASSIGN_OR_RETURN(VisitedStates visited, VisitStates(cells, rows, visits, with_states));
+  for (size_t i = 0; i < visited.finalized.size(); ++i) {
+    columns.emplace_back(visited.finalized[i].type());
+    columns.back().AppendRows(visited.finalized[i], visit_of_row);
+    if (with_states) {
+      ASSIGN_OR_RETURN(Column states, GatherStrings(visited.serialized[i], visit_of_row));
+      serialized->push_back(std::move(states));
+      visited.serialized[i] = Column(DataType::kString);  // frees its bytes now
+    } else {
+      serialized->emplace_back(DataType::kString);
+      serialized->back().Reserve(rows.size());
+      for (size_t r = 0; r < rows.size(); ++r) serialized->back().AppendString({});
     }
   }
   return Chunk::Make(plan.grouped_schema, std::move(columns));
@@ -153,12 +333,10 @@ Result<Column> HavingColumn(const sql::ViewPlan& plan, const Chunk& grouped) {
 }
 
 // The stored rows of the groups `rows`, in that order.
-Result<Chunk> StoredRows(const sql::ViewPlan& plan, const GroupTable& table,
-                         const DecodedCells& cells, std::span<const uint32_t> rows,
-                         bool with_states) {
+Result<Chunk> StoredRows(const sql::ViewPlan& plan, const DecodedCells& cells,
+                         std::span<const uint32_t> rows, bool with_states) {
   std::vector<Column> serialized;
-  ASSIGN_OR_RETURN(Chunk grouped,
-                   GroupedChunk(plan, table, cells, rows, with_states, &serialized));
+  ASSIGN_OR_RETURN(Chunk grouped, GroupedChunk(plan, cells, rows, with_states, &serialized));
   return BatchViewRowsOfGrouped(plan, grouped, std::move(serialized));
 }
 
@@ -228,17 +406,30 @@ Result<std::vector<Chunk>> BatchViewRowsOf(const sql::ViewPlan& plan, const Grou
                                            std::span<const uint32_t> groups,
                                            size_t rows_per_chunk, size_t threads,
                                            size_t memory_budget, bool with_states) {
-  const DecodedCells cells = DecodeCells(plan, table, groups);
-  const std::vector<uint32_t> order = RowOrder(cells, groups.size());
+  const GroupTable* const tables[] = {&table};
+  std::vector<CellRef> refs(groups.size());
+  for (size_t i = 0; i < groups.size(); ++i) refs[i] = CellRef{.table = 0, .group = groups[i]};
+  return BatchViewRowsOfCells(plan, tables, refs, rows_per_chunk, threads, memory_budget,
+                              with_states);
+}
+
+Result<std::vector<Chunk>> BatchViewRowsOfCells(const sql::ViewPlan& plan,
+                                                std::span<const GroupTable* const> tables,
+                                                std::span<const CellRef> refs,
+                                                size_t rows_per_chunk, size_t threads,
+                                                size_t memory_budget, bool with_states) {
+  if (refs.empty()) return std::vector<Chunk>();
+  const DecodedCells cells = DecodeCells(plan, tables, refs);
+  ASSIGN_OR_RETURN(const std::vector<uint32_t> order, RowOrder(plan, cells, threads));
   const std::vector<std::span<const uint32_t>> runs = ChunkRuns(cells, order, rows_per_chunk);
   std::vector<Chunk> chunks(runs.size());
-  // Each run reads its own groups' states only (finalize and serialize may normalize a state in
+  // Each run reads its own cells' states only (finalize and serialize may normalize a state in
   // place), so runs are independent.
   std::atomic<size_t> held{0};
   RETURN_IF_ERROR(ForEachIndexOnThreads(runs.size(), threads, [&](size_t run) -> Status {
     // A run past the budget stops the rest before they allocate.
     if (held.load(std::memory_order_relaxed) > memory_budget) return Status::Ok();
-    ASSIGN_OR_RETURN(chunks[run], StoredRows(plan, table, cells, runs[run], with_states));
+    ASSIGN_OR_RETURN(chunks[run], StoredRows(plan, cells, runs[run], with_states));
     held.fetch_add(chunks[run].MemoryBytes(), std::memory_order_relaxed);
     return Status::Ok();
   }));
@@ -246,7 +437,7 @@ Result<std::vector<Chunk>> BatchViewRowsOf(const sql::ViewPlan& plan, const Grou
     return Status(StatusCode::kOutOfMemory,
                   fmt::format("view {}: the rows of its {} cells need more than the {} bytes "
                               "left under the memory limit ([batch] memory_limit)",
-                              plan.name, groups.size(), memory_budget));
+                              plan.name, refs.size(), memory_budget));
   }
   return chunks;
 }

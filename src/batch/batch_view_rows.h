@@ -1,10 +1,12 @@
 // The stored rows of a batch view (BatchViewSchema, hash_aggregator.h) from the cells of a
-// GroupTable: the cells' keys and window decoded from their normalized key bytes, each state
-// finalized into the grouped chunk (plan.grouped_schema) over which the plan's outputs and HAVING
-// are evaluated exactly as the reference executor does, and serialized into `_state_<i>`. Rows
-// come ordered by window_end, then the keys (NULLs first, doubles in the aggregates' comparison
-// order, strings bytewise), then window_start, which is the reference executor's order. Reads the
-// table only (finalize and serialize may normalize states in place, without changing values).
+// GroupTable (or of several, e.g. one per aggregation thread): the cells' keys and window decoded
+// from their normalized key bytes, each state finalized into the grouped chunk
+// (plan.grouped_schema) over which the plan's outputs and HAVING are evaluated exactly as the
+// reference executor does, and serialized into `_state_<i>`. Rows come ordered by window_end,
+// then the keys (NULLs first, doubles in the aggregates' comparison order, strings bytewise),
+// then window_start, which is the reference executor's order. Within a chunk the states are
+// finalized and serialized in the order they lie in memory, then put in row order. Reads the
+// tables only (finalize and serialize may normalize states in place, without changing values).
 #pragma once
 
 #include <cstddef>
@@ -36,6 +38,22 @@ Result<std::vector<Chunk>> BatchViewRowsOf(const sql::ViewPlan& plan, const Grou
                                            size_t rows_per_chunk, size_t threads = 1,
                                            size_t memory_budget = SIZE_MAX,
                                            bool with_states = true);
+
+// One cell among several GroupTables of one plan: its table's index and its group there.
+struct CellRef {
+  uint32_t table = 0;
+  uint32_t group = 0;
+};
+
+// The same for the cells `refs` of `tables` (tables of one plan; no cell, i.e. keys and window,
+// may be listed twice), without merging or copying any state. Fastest when `refs` lists the
+// cells by table, then group (the order their states lie in memory).
+Result<std::vector<Chunk>> BatchViewRowsOfCells(const sql::ViewPlan& plan,
+                                                std::span<const GroupTable* const> tables,
+                                                std::span<const CellRef> refs,
+                                                size_t rows_per_chunk, size_t threads = 1,
+                                                size_t memory_budget = SIZE_MAX,
+                                                bool with_states = true);
 
 // The rows of a grouped chunk (plan.grouped_schema: keys, window, finalized aggregates): outputs
 // and `_having` evaluated over it, then `serialized` (one column of serialized states per

@@ -10,6 +10,7 @@ namespace braid::batch {
 namespace {
 
 constexpr size_t kInitialSlots = 1024;
+constexpr uintptr_t kCacheLine = 64;  // state blocks start on a line
 // A per-group estimate of the heap a variable-size state holds once it has seen values (agg/
 // exposes no figure): distinct sets, value multisets and sketches.
 constexpr size_t kHeapStateEstimate = 256;
@@ -32,6 +33,7 @@ void GroupTable::AlignedDelete::operator()(std::byte* block) const {
 GroupTable::GroupTable(const std::vector<sql::ViewAggregate>& aggregates)
     : layout_(aggregates),
       state_stride_((layout_.size + layout_.alignment - 1) / layout_.alignment * layout_.alignment),
+      state_block_alignment_(std::max<size_t>(layout_.alignment, kCacheLine)),
       slots_(kInitialSlots) {
   for (const agg::AggregateFunction* function : layout_.functions) {
     if (OwnsHeap(function->name)) ++heap_states_per_group_;
@@ -54,42 +56,62 @@ void GroupTable::Clear() {
   slots_.assign(kInitialSlots, Slot{});
 }
 
-uint32_t GroupTable::FindOrCreate(std::string_view key, uint64_t hash) {
-  size_t mask = slots_.size() - 1;
-  for (size_t i = hash & mask;; i = (i + 1) & mask) {
-    Slot& slot = slots_[i];
-    if (slot.group == kEmptySlot) {
-      uint32_t group = Create(key, hash);
-      slot = Slot{hash, group};
-      if ((groups_.size() + 1) * 10 > slots_.size() * 7) Grow();
-      return group;
-    }
-    if (slot.hash == hash) {
-      const Group& candidate = groups_[slot.group];
-      if (candidate.key_length == key.size() &&
-          (key.empty() || std::memcmp(candidate.key, key.data(), key.size()) == 0)) {
-        return slot.group;
-      }
-    }
-  }
-}
-
-uint32_t GroupTable::Find(std::string_view key, uint64_t hash) const {
+GroupTable::Probe GroupTable::Lookup(std::string_view key, uint64_t hash) const {
   const size_t mask = slots_.size() - 1;
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
     const Slot& slot = slots_[i];
-    if (slot.group == kEmptySlot) return kNoGroup;
-    if (slot.hash == hash) {
-      const Group& candidate = groups_[slot.group];
-      if (candidate.key_length == key.size() &&
-          (key.empty() || std::memcmp(candidate.key, key.data(), key.size()) == 0)) {
-        return slot.group;
-      }
+    if (slot.record == nullptr) return Probe{i, kNoGroup};
+    if (slot.hash != hash) continue;
+    KeyRecord record;
+    std::memcpy(&record, slot.record, sizeof(record));
+    if (record.key_length == key.size() &&
+        (key.empty() ||
+         std::memcmp(slot.record + sizeof(KeyRecord), key.data(), key.size()) == 0)) {
+      return Probe{i, record.group};
     }
   }
 }
 
-uint32_t GroupTable::Create(std::string_view key, uint64_t hash) {
+uint32_t GroupTable::FindOrCreate(std::string_view key, uint64_t hash) {
+  const Probe probe = Lookup(key, hash);
+  return probe.group != kNoGroup ? probe.group : Create(key, hash, probe.slot);
+}
+
+uint32_t GroupTable::Find(std::string_view key, uint64_t hash) const {
+  return Lookup(key, hash).group;
+}
+
+void GroupTable::FindOrCreateAll(const KeyNormalizer& keys, std::span<const uint64_t> hashes,
+                                 std::span<uint32_t> groups) {
+  // Each step runs this many keys ahead of the previous one: far enough for a miss to arrive
+  // while the keys in between are looked up, near enough that the lines are still cached.
+  constexpr size_t kAhead = 8;
+  const size_t count = hashes.size();
+  for (size_t k = 0; k < count; ++k) {
+    const size_t mask = slots_.size() - 1;
+    if (k + 2 * kAhead < count) __builtin_prefetch(&slots_[hashes[k + 2 * kAhead] & mask]);
+    if (k + kAhead < count) {
+      // The first slot is almost always the key's own when its hash matches.
+      const Slot& slot = slots_[hashes[k + kAhead] & mask];
+      if (slot.record != nullptr && slot.hash == hashes[k + kAhead]) {
+        __builtin_prefetch(slot.record);
+        __builtin_prefetch(slot.record + sizeof(KeyRecord) + keys.key(k + kAhead).size() - 1);
+      }
+    }
+    groups[k] = FindOrCreate(keys.key(k), hashes[k]);
+    PrefetchStates(groups[k]);  // the updates that follow touch them
+  }
+}
+
+void GroupTable::PrefetchStates(uint32_t group) const {
+  const uintptr_t begin = reinterpret_cast<uintptr_t>(states(group));
+  for (uintptr_t line = begin & ~(kCacheLine - 1); line < begin + state_stride_;
+       line += kCacheLine) {
+    __builtin_prefetch(reinterpret_cast<const void*>(line), 1);
+  }
+}
+
+uint32_t GroupTable::Create(std::string_view key, uint64_t hash, size_t slot) {
   if (track_window_ends_ && key.size() >= sizeof(int64_t)) {
     int64_t end;
     std::memcpy(&end, key.data(), sizeof(end));
@@ -99,27 +121,32 @@ uint32_t GroupTable::Create(std::string_view key, uint64_t hash) {
   if (group % kGroupsPerBlock == 0) {
     size_t bytes = state_stride_ * kGroupsPerBlock;
     auto* block =
-        static_cast<std::byte*>(::operator new (bytes, std::align_val_t{layout_.alignment}));
-    state_blocks_.emplace_back(block, AlignedDelete{layout_.alignment});
+        static_cast<std::byte*>(::operator new (bytes, std::align_val_t{state_block_alignment_}));
+    state_blocks_.emplace_back(block, AlignedDelete{state_block_alignment_});
   }
-  groups_.push_back(Group{CopyKey(key), static_cast<uint32_t>(key.size()), hash});
+  const char* record = AddRecord(key, group);
+  groups_.push_back(Group{record + sizeof(KeyRecord), static_cast<uint32_t>(key.size()), hash});
   for (size_t i = 0; i < layout_.functions.size(); ++i) {
     layout_.functions[i]->initialize(state(group, i));
   }
+  slots_[slot] = Slot{hash, record};
+  if ((groups_.size() + 1) * 10 > slots_.size() * 7) Grow();
   return group;
 }
 
-const char* GroupTable::CopyKey(std::string_view key) {
-  if (key.empty()) return "";  // a view without keys and window: one group, an empty key
-  if (key_block_used_ + key.size() > key_block_capacity_) {
-    key_block_capacity_ = std::max(kKeyBlockBytes, key.size());
+const char* GroupTable::AddRecord(std::string_view key, uint32_t group) {
+  const size_t bytes = sizeof(KeyRecord) + key.size();
+  if (key_block_used_ + bytes > key_block_capacity_) {
+    key_block_capacity_ = std::max(kKeyBlockBytes, bytes);
     key_blocks_.push_back(std::make_unique<char[]>(key_block_capacity_));
     key_bytes_reserved_ += key_block_capacity_;
     key_block_used_ = 0;
   }
   char* at = key_blocks_.back().get() + key_block_used_;
-  if (!key.empty()) std::memcpy(at, key.data(), key.size());
-  key_block_used_ += key.size();
+  const KeyRecord record{group, static_cast<uint32_t>(key.size())};
+  std::memcpy(at, &record, sizeof(record));
+  if (!key.empty()) std::memcpy(at + sizeof(record), key.data(), key.size());
+  key_block_used_ += bytes;
   return at;
 }
 
@@ -127,9 +154,9 @@ void GroupTable::Grow() {
   std::vector<Slot> slots(slots_.size() * 2);
   size_t mask = slots.size() - 1;
   for (const Slot& slot : slots_) {
-    if (slot.group == kEmptySlot) continue;
+    if (slot.record == nullptr) continue;
     size_t i = slot.hash & mask;
-    while (slots[i].group != kEmptySlot) i = (i + 1) & mask;
+    while (slots[i].record != nullptr) i = (i + 1) & mask;
     slots[i] = slot;
   }
   slots_ = std::move(slots);

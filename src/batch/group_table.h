@@ -5,16 +5,24 @@
 // arena blocks, so a group's states never move. States are initialized when their group is
 // created and destroyed with the table (or by Clear). Written by hand: no library offers a table
 // over caller-owned aligned state blocks. Not thread-safe.
+//
+// Over many groups each lookup misses the cache at its slot, its key and its states. A slot holds
+// the key's full hash and the address of its key record (the group index and the key bytes, side
+// by side in the arena), so a lookup is two dependent misses, and FindOrCreateAll hides them
+// by prefetching the slots, then the records, then the state blocks of the keys a few places
+// ahead.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <set>
+#include <span>
 #include <string_view>
 #include <vector>
 
 #include "agg/aggregate_function.h"
+#include "batch/key_normalizer.h"
 #include "sql/reference_executor_cells.h"
 #include "sql/view_plan.h"
 
@@ -31,6 +39,10 @@ class GroupTable {
 
   // The group of `key` (whose Hash64 is `hash`), created with empty states if it is new.
   uint32_t FindOrCreate(std::string_view key, uint64_t hash);
+  // groups[k] := FindOrCreate(keys.key(k), hashes[k]) for every k, in order, prefetching ahead.
+  // The three spans have keys.size() entries.
+  void FindOrCreateAll(const KeyNormalizer& keys, std::span<const uint64_t> hashes,
+                       std::span<uint32_t> groups);
   // The group of `key`, or kNoGroup.
   uint32_t Find(std::string_view key, uint64_t hash) const;
 
@@ -45,9 +57,12 @@ class GroupTable {
     return {groups_[group].key, groups_[group].key_length};
   }
   uint64_t hash(uint32_t group) const { return groups_[group].hash; }
+  // The states of `group`: aggregate i's at states(group) + layout().offsets[i].
+  agg::StatePtr states(uint32_t group) const {
+    return state_blocks_[group / kGroupsPerBlock].get() + (group % kGroupsPerBlock) * state_stride_;
+  }
   agg::StatePtr state(uint32_t group, size_t aggregate) const {
-    return state_blocks_[group / kGroupsPerBlock].get() +
-           (group % kGroupsPerBlock) * state_stride_ + layout_.offsets[aggregate];
+    return states(group) + layout_.offsets[aggregate];
   }
   const sql::reference::StateLayout& layout() const { return layout_; }
 
@@ -61,16 +76,25 @@ class GroupTable {
  private:
   static constexpr size_t kGroupsPerBlock = 4096;
   static constexpr size_t kKeyBlockBytes = 64 * 1024;
-  static constexpr uint32_t kEmptySlot = UINT32_MAX;
 
+  // A group's key record in the key arena: this header, then the key bytes.
+  struct KeyRecord {
+    uint32_t group;
+    uint32_t key_length;
+  };
   struct Slot {
     uint64_t hash = 0;
-    uint32_t group = kEmptySlot;
+    const char* record = nullptr;  // nullptr: empty
   };
   struct Group {
-    const char* key;
+    const char* key;  // in its record
     uint32_t key_length;
     uint64_t hash;
+  };
+  // Where `key` is or would be inserted: its slot, and its group or kNoGroup.
+  struct Probe {
+    size_t slot;
+    uint32_t group;
   };
   struct AlignedDelete {
     size_t alignment;
@@ -78,12 +102,16 @@ class GroupTable {
   };
   using StateBlock = std::unique_ptr<std::byte[], AlignedDelete>;
 
-  uint32_t Create(std::string_view key, uint64_t hash);
-  const char* CopyKey(std::string_view key);
+  Probe Lookup(std::string_view key, uint64_t hash) const;
+  uint32_t Create(std::string_view key, uint64_t hash, size_t slot);
+  // Copies `key` into a new record of `group`; returns the record.
+  const char* AddRecord(std::string_view key, uint32_t group);
+  void PrefetchStates(uint32_t group) const;
   void Grow();
 
   sql::reference::StateLayout layout_;
   size_t state_stride_;
+  size_t state_block_alignment_;
   size_t heap_states_per_group_ = 0;
   std::vector<Slot> slots_;
   std::vector<Group> groups_;

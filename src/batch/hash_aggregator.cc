@@ -11,6 +11,7 @@
 #include "batch/batch_view_rows.h"
 #include "batch/group_table.h"
 #include "batch/key_normalizer.h"
+#include "batch/parallel_indices.h"
 #include "batch/session_buffer.h"
 #include "agg/owned_state.h"
 #include "common/hash.h"
@@ -33,8 +34,10 @@ struct Scratch {
   KeyNormalizer normalizer;
   std::vector<uint32_t> pair_rows;  // per (row, window) pair: the row
   std::vector<int64_t> pair_ends;   // per pair: the window end
+  std::vector<uint64_t> hashes;     // per pair: Hash64 of its cell key
   std::vector<uint32_t> groups;     // per pair: the group
   std::vector<Timestamp> ends;
+  std::vector<agg::StatePtr> group_states;  // per pair: its group's states (GroupTable::states)
   std::vector<uint32_t> selection;
   std::vector<agg::StatePtr> states;
 };
@@ -42,11 +45,12 @@ struct Scratch {
 // The group of every normalized cell key of `source`, created when new.
 void FindGroups(const CellKeySource& source, GroupTable* table, Scratch* scratch) {
   scratch->normalizer.Normalize(source);
-  scratch->groups.resize(source.num_cells);
+  scratch->hashes.resize(source.num_cells);
   for (size_t k = 0; k < source.num_cells; ++k) {
-    std::string_view key = scratch->normalizer.key(k);
-    scratch->groups[k] = table->FindOrCreate(key, Hash64(key));
+    scratch->hashes[k] = Hash64(scratch->normalizer.key(k));
   }
+  scratch->groups.resize(source.num_cells);
+  table->FindOrCreateAll(scratch->normalizer, scratch->hashes, scratch->groups);
 }
 
 // One scatter update per aggregate: pair k adds row pair_rows[k] to group groups[k], unless the
@@ -54,19 +58,33 @@ void FindGroups(const CellKeySource& source, GroupTable* table, Scratch* scratch
 void UpdateStates(const EvaluatedRows& rows, const Column& any_column,
                   std::span<const uint32_t> pair_rows, GroupTable* table, Scratch* scratch) {
   const sql::reference::StateLayout& layout = table->layout();
+  const size_t num_pairs = pair_rows.size();
+  scratch->group_states.resize(num_pairs);
+  for (size_t k = 0; k < num_pairs; ++k) {
+    scratch->group_states[k] = table->states(scratch->groups[k]);
+  }
   for (size_t i = 0; i < layout.functions.size(); ++i) {
     const std::vector<uint8_t>& passes = rows.passes[i];
-    scratch->selection.clear();
-    scratch->states.clear();
-    for (size_t k = 0; k < pair_rows.size(); ++k) {
-      uint32_t row = pair_rows[k];
-      if (!passes.empty() && passes[row] == 0) continue;
-      scratch->selection.push_back(row);
-      scratch->states.push_back(table->state(scratch->groups[k], i));
+    const size_t offset = layout.offsets[i];
+    std::span<const uint32_t> selection = pair_rows;
+    if (passes.empty()) {
+      scratch->states.resize(num_pairs);
+      for (size_t k = 0; k < num_pairs; ++k) {
+        scratch->states[k] = scratch->group_states[k] + offset;
+      }
+    } else {
+      scratch->states.clear();
+      scratch->selection.clear();
+      for (size_t k = 0; k < num_pairs; ++k) {
+        if (passes[pair_rows[k]] == 0) continue;
+        scratch->selection.push_back(pair_rows[k]);
+        scratch->states.push_back(scratch->group_states[k] + offset);
+      }
+      selection = scratch->selection;
     }
-    if (scratch->selection.empty()) continue;
+    if (selection.empty()) continue;
     const Column& input = rows.inputs[i] ? *rows.inputs[i] : any_column;
-    layout.functions[i]->update(input, scratch->selection, scratch->states.data());
+    layout.functions[i]->update(input, selection, scratch->states.data());
   }
 }
 
@@ -404,6 +422,75 @@ Result<std::vector<Chunk>> HashAggregator::FinishWindows(int64_t min_end, int64_
     if (end >= min_end && end < max_end) selected.push_back(group);
   }
   return BatchViewRowsOf(*plan_, table, selected, 65536, 1, SIZE_MAX, with_states);
+}
+
+namespace {
+
+// Merges each cell of `later` that one of `earlier` also holds into the first such table's cell,
+// on `threads` threads; returns which groups of `later` were merged so (1) and which remain its
+// own (0). Distinct groups of `later` are distinct cells, so no two merges share a target.
+Result<std::vector<uint8_t>> AbsorbSharedCells(std::span<GroupTable* const> earlier,
+                                               GroupTable& later, size_t threads) {
+  constexpr size_t kGroupsPerTask = size_t{1} << 16;
+  const size_t num_tasks = (later.size() + kGroupsPerTask - 1) / kGroupsPerTask;
+  std::vector<uint8_t> absorbed(later.size(), 0);
+  const sql::reference::StateLayout& layout = later.layout();
+  RETURN_IF_ERROR(ForEachIndexOnThreads(num_tasks, threads, [&](size_t task) -> Status {
+    const auto first = static_cast<uint32_t>(task * kGroupsPerTask);
+    const auto last = static_cast<uint32_t>(std::min(later.size(), (task + 1) * kGroupsPerTask));
+    for (uint32_t group = first; group < last; ++group) {
+      for (GroupTable* table : earlier) {
+        const uint32_t into = table->Find(later.key(group), later.hash(group));
+        if (into == GroupTable::kNoGroup) continue;
+        for (size_t i = 0; i < layout.functions.size(); ++i) {
+          layout.functions[i]->merge(table->state(into, i), later.state(group, i));
+        }
+        absorbed[group] = 1;
+        break;
+      }
+    }
+    return Status::Ok();
+  }));
+  return absorbed;
+}
+
+}  // namespace
+
+Result<std::vector<Chunk>> HashAggregator::FinishParts(
+    std::span<const std::unique_ptr<HashAggregator>> parts, size_t rows_per_chunk, size_t threads,
+    bool with_states) {
+  if (parts.empty()) return Status(StatusCode::kInvalidArgument, "no aggregator to finish");
+  HashAggregator& first = *parts[0];
+  for (size_t k = 1; k < parts.size(); ++k) RETURN_IF_ERROR(first.CheckMergeable(*parts[k]));
+  if (first.impl_->sessions || parts.size() == 1) {
+    for (size_t k = 1; k < parts.size(); ++k) RETURN_IF_ERROR(first.MergeFrom(*parts[k]));
+    return first.Finish(rows_per_chunk, threads, with_states);
+  }
+  std::vector<GroupTable*> tables;
+  std::vector<CellRef> refs;  // by table, then group: the order the states lie in memory
+  size_t held = 0;
+  for (size_t k = 0; k < parts.size(); ++k) {
+    GroupTable& table = parts[k]->impl_->table;
+    std::vector<uint8_t> absorbed(table.size(), 0);
+    if (k > 0) {
+      ASSIGN_OR_RETURN(absorbed, AbsorbSharedCells(tables, table, threads));
+    }
+    for (uint32_t group = 0; group < table.size(); ++group) {
+      if (absorbed[group] == 0) refs.push_back(CellRef{static_cast<uint32_t>(k), group});
+    }
+    tables.push_back(&table);
+  }
+  for (const std::unique_ptr<HashAggregator>& part : parts) held += part->memory_bytes();
+  const size_t limit = first.options_.memory_limit;
+  if (held > limit) {
+    return Status(StatusCode::kOutOfMemory,
+                  fmt::format("view {}: batch aggregation holds {} bytes in {} groups, beyond the "
+                              "memory limit of {} bytes ([batch] memory_limit)",
+                              first.plan_->name, held, refs.size(), limit));
+  }
+  const std::vector<const GroupTable*> readable(tables.begin(), tables.end());
+  return BatchViewRowsOfCells(*first.plan_, readable, refs, rows_per_chunk, threads,
+                              limit - held, with_states);
 }
 
 SchemaPtr BatchViewSchema(const sql::ViewPlan& plan) {

@@ -13,7 +13,8 @@
 // Memory: the aggregator counts the bytes it holds (table, arenas, state heap estimates, session
 // buffers); past `memory_limit` Consume fails with kOutOfMemory naming the view, the limit and
 // the group count, before the OS would kill the process. One aggregator per thread; MergeFrom
-// combines per-thread aggregators. Not thread-safe.
+// combines per-thread aggregators, or FinishParts reads their cells together without moving
+// them. Not thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -98,6 +99,15 @@ class HashAggregator {
   // copying them (the speed layer's closing windows). Not for session windows (kUnsupported).
   Result<std::vector<Chunk>> FinishWindows(int64_t min_end, int64_t max_end,
                                            bool with_states = true);
+
+  // The rows (as Finish) of the cells of `parts` together: aggregators of one view that
+  // aggregated disjoint inputs (batch_executor.h's RunAggregationParts), the first one's memory
+  // limit standing for all of them. A cell several parts hold is merged into the first of them
+  // that holds it (the later ones keep a state that no row reads); every other cell is read
+  // where it is, never moved or copied, on `threads` threads.
+  static Result<std::vector<Chunk>> FinishParts(
+      std::span<const std::unique_ptr<HashAggregator>> parts, size_t rows_per_chunk = 65536,
+      size_t threads = 1, bool with_states = true);
 
   size_t groups() const;
   // The distinct window_end values of the cells of a tumbling or hopping view (empty otherwise).

@@ -111,6 +111,17 @@ std::vector<uint32_t> RowsInEpochs(const Chunk& chunk, size_t partition_column,
   return rows;
 }
 
+// A column of `rows` NULLs, built in bulk (zeroed vectors) rather than row by row.
+Result<Column> AllNull(DataType type, size_t rows) {
+  const auto rows_if = [rows](bool backs_the_type) { return backs_the_type ? rows : 0; };
+  return Column::FromParts(
+      type, std::vector<uint8_t>(rows, 0),
+      std::vector<int64_t>(rows_if(type == DataType::kBigint || type == DataType::kTimestamp)),
+      std::vector<double>(rows_if(type == DataType::kDouble)),
+      std::vector<uint8_t>(rows_if(type == DataType::kBoolean)),
+      std::vector<uint32_t>(type == DataType::kString ? rows + 1 : 0), std::string());
+}
+
 // The plan's column indexes are over the whole input: `read` (the needed columns, in input
 // order) becomes an input Chunk whose other columns are all NULL.
 Result<Chunk> WidenToInput(Chunk read, const SchemaPtr& input, const std::vector<bool>& needed) {
@@ -122,9 +133,8 @@ Result<Chunk> WidenToInput(Chunk read, const SchemaPtr& input, const std::vector
       columns.push_back(std::move(read.mutable_column(r++)));
       continue;
     }
-    Column& absent = columns.emplace_back(input->field(c).type);
-    absent.Reserve(num_rows);
-    for (size_t row = 0; row < num_rows; ++row) absent.AppendNull();
+    ASSIGN_OR_RETURN(Column absent, AllNull(input->field(c).type, num_rows));
+    columns.push_back(std::move(absent));
   }
   return Chunk::Make(input, std::move(columns));
 }

@@ -12,6 +12,7 @@
 #include "batch/batch_executor.h"
 #include "batch/batch_view_table.h"
 #include "batch/lake_scan.h"
+#include "batch/parallel_indices.h"
 #include "common/hash.h"
 #include "lake/capture.h"
 #include "lake/delta_table.h"
@@ -39,13 +40,13 @@ uint64_t CountRows(const std::vector<Chunk>& chunks) {
   return rows;
 }
 
-// Aggregates the events of `range` on options.threads threads (batch_executor.h).
-Result<std::unique_ptr<HashAggregator>> Aggregate(const std::filesystem::path& lake_dir,
-                                                  const lake::DeltaSnapshot& snapshot,
-                                                  const sql::ViewPlanPtr& plan,
-                                                  const ScanRange& range,
-                                                  const RefreshOptions& options,
-                                                  RefreshStats* stats) {
+// Aggregates the events of `range` on options.threads threads (batch_executor.h) into one
+// aggregator per thread, unmerged.
+using AggregatorParts = std::vector<std::unique_ptr<HashAggregator>>;
+Result<AggregatorParts> AggregateParts(const std::filesystem::path& lake_dir,
+                                       const lake::DeltaSnapshot& snapshot,
+                                       const sql::ViewPlanPtr& plan, const ScanRange& range,
+                                       const RefreshOptions& options, RefreshStats* stats) {
   ASSIGN_OR_RETURN(LakeScan scan, LakeScan::Plan(lake_dir, snapshot, plan, range));
   const size_t total = scan.tasks().size();
   std::vector<ScanStats> task_stats(total);  // one slot per task: no sharing between threads
@@ -64,13 +65,24 @@ Result<std::unique_ptr<HashAggregator>> Aggregate(const std::filesystem::path& l
   BatchExecutorOptions executor;
   executor.threads = std::max<size_t>(1, options.threads);
   executor.aggregator = options.aggregator;
-  ASSIGN_OR_RETURN(std::unique_ptr<HashAggregator> aggregator,
-                   RunAggregation(plan, std::move(tasks), executor));
+  ASSIGN_OR_RETURN(AggregatorParts parts, RunAggregationParts(plan, std::move(tasks), executor));
   for (const ScanStats& task : task_stats) {
     stats->rows_read += task.rows_read;
     stats->bytes_read += task.bytes_read;
   }
-  return aggregator;
+  return parts;
+}
+
+// The same merged into one aggregator.
+Result<std::unique_ptr<HashAggregator>> Aggregate(const std::filesystem::path& lake_dir,
+                                                  const lake::DeltaSnapshot& snapshot,
+                                                  const sql::ViewPlanPtr& plan,
+                                                  const ScanRange& range,
+                                                  const RefreshOptions& options,
+                                                  RefreshStats* stats) {
+  ASSIGN_OR_RETURN(AggregatorParts parts,
+                   AggregateParts(lake_dir, snapshot, plan, range, options, stats));
+  return MergeAggregators(std::move(parts));
 }
 
 // The lake's latest snapshot and its last sealed epoch.
@@ -120,13 +132,18 @@ Status RunFull(const sql::ViewPlanPtr& plan, BatchViewTable& table, const Refres
   range.through_epoch = lake.sealed.epoch;
   range.end_offsets = lake.sealed.end_offsets;
   auto start = std::chrono::steady_clock::now();
-  ASSIGN_OR_RETURN(std::unique_ptr<HashAggregator> aggregator,
-                   Aggregate(source.lake_dir, lake.snapshot, plan, range, options, stats));
+  ASSIGN_OR_RETURN(AggregatorParts parts,
+                   AggregateParts(source.lake_dir, lake.snapshot, plan, range, options, stats));
   stats->aggregate_seconds = SecondsSince(start);
   start = std::chrono::steady_clock::now();
+  // The threads' cells are read where they are: only cells several threads hold are merged.
   ASSIGN_OR_RETURN(std::vector<Chunk> rows,
-                   aggregator->Finish(ChunkRows(options), ThreadsOf(options)));
-  aggregator.reset();
+                   HashAggregator::FinishParts(parts, ChunkRows(options), ThreadsOf(options)));
+  // Each part's states are freed on a thread of its own, in parallel.
+  RETURN_IF_ERROR(ForEachIndexOnThreads(parts.size(), ThreadsOf(options), [&](size_t k) {
+    parts[k].reset();
+    return Status::Ok();
+  }));
   stats->finish_seconds = SecondsSince(start);
   return Commit(table, stored, std::move(rows), NewHorizon(*plan, lake.sealed), options, stats);
 }

@@ -2,6 +2,17 @@
 
 namespace braid::lake {
 
+void ColumnBuilder::Reserve(size_t rows) {
+  validity.reserve(rows);
+  switch (type) {
+    case DataType::kBigint:
+    case DataType::kTimestamp: i64.reserve(rows); break;
+    case DataType::kDouble: f64.reserve(rows); break;
+    case DataType::kBoolean: b8.reserve(rows); break;
+    case DataType::kString: offsets.reserve(rows + 1); break;
+  }
+}
+
 void ColumnBuilder::Resize(size_t rows) {
   validity.resize(rows);
   switch (type) {

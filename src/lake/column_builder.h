@@ -18,6 +18,9 @@ namespace braid::lake {
 struct ColumnBuilder {
   explicit ColumnBuilder(DataType column_type) : type(column_type) {}
 
+  // Reserves capacity for `rows` rows (validity, fixed-width values, string offsets), so that
+  // decoding page after page does not grow and copy the vectors.
+  void Reserve(size_t rows);
   // Makes room for rows [0, rows): validity and fixed-width values are sized to `rows`.
   void Resize(size_t rows);
   Result<Column> Finish() &&;

@@ -34,7 +34,7 @@ Result<Column> ColumnChunkReader::Read(std::string_view bytes, const ColumnMetaD
   }
   ColumnBuilder out(leaf.type);
   size_t reserve = std::min<size_t>(static_cast<size_t>(num_rows), size_t{1} << 24);
-  out.validity.reserve(reserve);
+  out.Reserve(reserve);
   dictionary_ = PageDictionary{};
   PageContext ctx{.meta = &meta, .leaf = &leaf, .out = &out, .rows_done = 0,
                   .rows_total = static_cast<size_t>(num_rows), .seen_data_page = false};

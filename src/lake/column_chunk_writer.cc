@@ -159,7 +159,13 @@ Result<ColumnMetaData> ColumnChunkWriter::Write(std::span<const ColumnSlice> sli
   const size_t start = out->size();
   auto file_position = [&] { return chunk_offset + static_cast<int64_t>(out->size() - start); };
   StatisticsAccumulator stats;
-  for (const ColumnSlice& slice : slices) stats.Update(slice);
+  for (const ColumnSlice& slice : slices) {
+    if (options_.statistics == StatisticsMode::kNullCountOnly) {
+      stats.CountNulls(slice);
+    } else {
+      stats.Update(slice);
+    }
+  }
   last_statistics_ = stats.statistics();
   ColumnMetaData meta;
   meta.type = PhysicalTypeFor(field_.type);

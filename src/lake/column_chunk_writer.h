@@ -26,12 +26,18 @@ enum class DictionaryMode : uint8_t {
   kDisabled,  // always PLAIN
 };
 
+enum class StatisticsMode : uint8_t {
+  kMinMax,         // null count, minimum and maximum
+  kNullCountOnly,  // opaque bytes (serialized states), whose minimum and maximum mean nothing
+};
+
 struct ColumnEncodingOptions {
   CompressionCodec codec = CompressionCodec::kZstd;
   int zstd_level = 3;
   size_t page_bytes = size_t{1} << 20;  // target uncompressed size of a data page
   DictionaryMode dictionary = DictionaryMode::kAuto;
   DictionaryLimits dictionary_limits;
+  StatisticsMode statistics = StatisticsMode::kMinMax;
 };
 
 class ColumnChunkWriter {

@@ -112,11 +112,27 @@ std::optional<StatValue> DecodeStatValue(std::string_view bytes, const LeafColum
 
 }  // namespace
 
-void StatisticsAccumulator::Update(const ColumnSlice& slice) {
+namespace {
+
+size_t NullsOf(const ColumnSlice& slice) {
   const Column& c = *slice.column;
+  if (!c.HasNulls()) return 0;
   size_t nulls = 0;
   std::span<const uint8_t> valid = c.validity();
   for (size_t i = slice.begin; i < slice.end; ++i) nulls += valid[i] == 0;
+  return nulls;
+}
+
+}  // namespace
+
+void StatisticsAccumulator::CountNulls(const ColumnSlice& slice) {
+  *stats_.null_count += static_cast<int64_t>(NullsOf(slice));
+}
+
+void StatisticsAccumulator::Update(const ColumnSlice& slice) {
+  const Column& c = *slice.column;
+  std::span<const uint8_t> valid = c.validity();
+  const size_t nulls = NullsOf(slice);
   *stats_.null_count += static_cast<int64_t>(nulls);
   if (nulls == slice.size()) return;
   std::optional<StatValue> lo, hi;

@@ -35,6 +35,8 @@ class StatisticsAccumulator {
 
   // Adds the rows of a slice.
   void Update(const ColumnSlice& slice);
+  // Adds the rows of a slice to the null count only (no minimum or maximum).
+  void CountNulls(const ColumnSlice& slice);
   // Adds the statistics of another part (row groups into file statistics).
   void Merge(const ColumnStatistics& other);
   const ColumnStatistics& statistics() const { return stats_; }

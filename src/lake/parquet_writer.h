@@ -4,9 +4,10 @@
 // by one row group (plus the chunk being written). Close writes the footer and reports the file
 // size, row count and per-column statistics (what Delta's `stats` needs). Written by hand because
 // no Parquet library ships with the platform. The file is created (or truncated) by Open and is
-// not fsynced: durability is the caller's step (the Delta commit). A writer owns its descriptor;
-// it is movable in a unique_ptr, not thread-safe. After an error the file is incomplete and the
-// writer refuses further calls.
+// not fsynced: durability is the caller's step (the Delta commit); on Linux the writer starts the
+// writeback of each flushed part at once, so that the caller's fsync finds little left to do. A
+// writer owns its descriptor; it is movable in a unique_ptr, not thread-safe. After an error the
+// file is incomplete and the writer refuses further calls.
 #pragma once
 
 #include <cstdint>
@@ -34,9 +35,9 @@ struct ParquetWriterOptions {
   DictionaryLimits dictionary_limits;
   std::vector<std::pair<std::string, std::string>> key_value_metadata;
   // STRING columns holding opaque bytes: written as BYTE_ARRAY without the UTF8 annotation and
-  // without dictionary encoding, and reported without min/max in the summary (Delta stats are
-  // JSON text). Each must name a STRING
-  // field (kInvalidArgument otherwise).
+  // without dictionary encoding, with a null count but no min/max in the file's statistics and
+  // in the summary (Delta stats are JSON text). Each must name a STRING field (kInvalidArgument
+  // otherwise).
   std::vector<std::string> binary_columns;
 };
 

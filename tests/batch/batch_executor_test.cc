@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <memory>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "hash_aggregator_test_util.h"
@@ -51,6 +53,78 @@ TEST(BatchExecutor, TwoThreadsEqualOne) {
     ExpectSameRows(expected, ViewRows(*plan, one));
     ExpectSameRows(ViewRows(*plan, one), ViewRows(*plan, two));
   }
+}
+
+// Aggregators of one view fed the chunks round-robin (chunk i to part i % parts).
+std::vector<std::unique_ptr<HashAggregator>> RoundRobinParts(const sql::ViewPlanPtr& plan,
+                                                             const std::vector<Chunk>& chunks,
+                                                             size_t parts) {
+  std::vector<std::unique_ptr<HashAggregator>> aggregators;
+  for (size_t k = 0; k < parts; ++k) {
+    aggregators.push_back(std::make_unique<HashAggregator>(plan, AggregatorOptions{}));
+  }
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    EXPECT_TRUE(aggregators[i % parts]->Consume(chunks[i]).ok());
+  }
+  return aggregators;
+}
+
+TEST(BatchExecutor, UnmergedPartsFinishAsMerged) {
+  for (std::string_view sql :
+       {"CREATE VIEW t AS SELECT device_id, site, COUNT(*) AS n, SUM(temperature) AS s, "
+        "COUNT(DISTINCT humidity) AS d, PERCENTILE_CONT(0.9) OVER (ORDER BY humidity) AS p "
+        "FROM telemetry GROUP BY device_id, site, HoppingWindow(minute, 4, 2)",
+        "CREATE VIEW u AS SELECT site, COUNT(*) AS n, MIN(humidity) AS lo, "
+        "COUNT(DISTINCT device_id) AS d FROM telemetry GROUP BY site",
+        "CREATE VIEW s AS SELECT device_id, COUNT(*) AS n, MAX(humidity) AS hi FROM telemetry "
+        "GROUP BY device_id, SessionWindow(second, 30, 300, PARTITION BY device_id)"}) {
+    SCOPED_TRACE(sql);
+    sql::ViewPlanPtr plan = Plan(sql);
+    std::vector<Chunk> chunks = RandomChunks(*plan, 6000, 33, 200);
+    for (size_t threads : {1, 2}) {
+      // Three parts share many cells (and cells held by the second and third only).
+      std::vector<std::unique_ptr<HashAggregator>> parts = RoundRobinParts(plan, chunks, 3);
+      Result<std::vector<Chunk>> unmerged = HashAggregator::FinishParts(parts, 97, threads);
+      ASSERT_TRUE(unmerged.ok()) << unmerged.status().ToString();
+      Result<std::unique_ptr<HashAggregator>> merged =
+          MergeAggregators(RoundRobinParts(plan, chunks, 3));
+      ASSERT_TRUE(merged.ok()) << merged.status().ToString();
+      Result<std::vector<Chunk>> expected = (*merged)->Finish(97);
+      ASSERT_TRUE(expected.ok()) << expected.status().ToString();
+      ASSERT_EQ(expected->size(), unmerged->size());
+      for (size_t i = 0; i < expected->size(); ++i) {
+        EXPECT_EQ((*expected)[i].num_rows(), (*unmerged)[i].num_rows()) << "chunk " << i;
+      }
+      ExpectSameRows(ViewRows(*plan, *expected), ViewRows(*plan, *unmerged));
+      ExpectSameRows(ReferenceRows(plan, chunks), ViewRows(*plan, *unmerged));
+    }
+  }
+}
+
+TEST(BatchExecutor, FinishPartsCountsACellHeldTwiceOnce) {
+  sql::ViewPlanPtr plan = Plan(
+      "CREATE VIEW t AS SELECT device_id, COUNT(*) AS n, PERCENTILE_DISC(0.5) OVER (ORDER BY "
+      "humidity) AS m FROM telemetry GROUP BY device_id, TumblingWindow(minute, 1)");
+  std::vector<Chunk> chunks = RandomChunks(*plan, 3000, 5, 100);
+  std::vector<std::unique_ptr<HashAggregator>> parts;
+  parts.push_back(std::make_unique<HashAggregator>(plan, AggregatorOptions{}));
+  Result<std::vector<Chunk>> empty = HashAggregator::FinishParts(parts, 1000, 2);
+  ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+  EXPECT_TRUE(empty->empty());
+  // The same chunks in two parts: every cell is held twice, and counted once.
+  parts = RoundRobinParts(plan, chunks, 1);
+  parts.push_back(std::move(RoundRobinParts(plan, chunks, 1).front()));
+  Result<std::vector<Chunk>> doubled = HashAggregator::FinishParts(parts, 1000, 2);
+  ASSERT_TRUE(doubled.ok()) << doubled.status().ToString();
+  std::vector<Chunk> twice = chunks;
+  twice.insert(twice.end(), chunks.begin(), chunks.end());
+  ExpectSameRows(ReferenceRows(plan, twice), ViewRows(*plan, *doubled));
+  // Parts beyond the first one's memory limit fail as the aggregator would.
+  parts = RoundRobinParts(plan, chunks, 2);
+  parts[0]->set_memory_limit(1024);
+  Result<std::vector<Chunk>> small = HashAggregator::FinishParts(parts, 1000, 2);
+  ASSERT_FALSE(small.ok());
+  EXPECT_EQ(small.status().code(), StatusCode::kOutOfMemory);
 }
 
 TEST(BatchExecutor, FirstErrorWinsAndStopsTheRest) {
