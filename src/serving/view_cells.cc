@@ -169,6 +169,7 @@ Chunk WithSourceColumn(Chunk rows, const SchemaPtr& schema, std::span<const uint
   }
   Column names(DataType::kString);
   names.Reserve(sources.size());
+  names.ReserveBytes(6 * sources.size());  // the longest name
   for (uint8_t source : sources) names.AppendString(kNames[source]);
   columns.push_back(std::move(names));
   return *Chunk::Make(schema, std::move(columns));

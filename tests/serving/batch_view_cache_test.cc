@@ -1,0 +1,204 @@
+// CachedBatchView (serving/batch_view_cache.h): point and range lookups return exactly the stored
+// rows they ask for, in window_end order, and a StatesFilter decides which of them carry their
+// serialized states (the others carry empty states, every other column unchanged).
+#include "serving/batch_view_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "batch/hash_aggregator.h"
+#include "batch/plan_test_util.h"
+#include "lake/capture_test_util.h"
+
+namespace braid::serving {
+namespace {
+
+constexpr std::string_view kMetricsView =
+    "CREATE VIEW metrics AS SELECT device_id, COUNT(*) AS events, SUM(n) AS total, "
+    "MAX(temperature) AS max_t FROM telemetry GROUP BY device_id, TumblingWindow(hour, 6)";
+
+sql::ViewPlanPtr Plan() {
+  Result<sql::ViewPlanPtr> plan =
+      batch::testing::BindViewPlan(batch::testing::kTelemetryStreamSql, kMetricsView);
+  EXPECT_TRUE(plan.ok()) << plan.status().ToString();
+  return plan.ok() ? *plan : nullptr;
+}
+
+// The stored rows (with states) of 600 telemetry events, in chunks of 5 rows.
+std::vector<Chunk> StoredRows(const sql::ViewPlanPtr& plan) {
+  const Chunk events = lake::testing::TelemetryEvents(0, 600);
+  Chunk input(plan->input_schema);
+  const size_t n = events.num_columns();
+  for (size_t row = 0; row < events.num_rows(); ++row) {
+    if (!events.column(lake::testing::kTimeColumn).IsValid(row)) continue;
+    for (size_t c = 0; c < n; ++c) input.mutable_column(c).AppendFrom(events.column(c), row);
+    input.mutable_column(n).AppendInt64(1'795'400'000'000'000);  // _ingested_at
+    input.mutable_column(n + 1).AppendInt64(0);                  // _partition
+    input.mutable_column(n + 2).AppendInt64(static_cast<int64_t>(row));  // _offset
+  }
+  batch::HashAggregator aggregator(plan, batch::AggregatorOptions{});
+  EXPECT_TRUE(aggregator.Consume(input).ok());
+  Result<std::vector<Chunk>> rows = aggregator.Finish(5, 1);
+  EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+  return rows.ok() ? *rows : std::vector<Chunk>{};
+}
+
+// One stored row as text, every column (states as their byte counts and bytes).
+std::string RowText(const Chunk& chunk, size_t row, size_t first_state, bool with_states) {
+  std::string text;
+  for (size_t c = 0; c < chunk.num_columns(); ++c) {
+    const Column& column = chunk.column(c);
+    if (c >= first_state && !with_states) continue;
+    if (!column.IsValid(row)) {
+      text += "NULL|";
+      continue;
+    }
+    switch (column.type()) {
+      case DataType::kBoolean: text += column.bools()[row] ? "t|" : "f|"; break;
+      case DataType::kBigint:
+      case DataType::kTimestamp: text += std::to_string(column.int64s()[row]) + "|"; break;
+      case DataType::kDouble: text += std::to_string(column.doubles()[row]) + "|"; break;
+      case DataType::kString: text += std::string(column.StringAt(row)) + "|"; break;
+    }
+  }
+  return text;
+}
+
+std::vector<std::string> Rows(const std::vector<Chunk>& chunks, size_t first_state,
+                              bool with_states) {
+  std::vector<std::string> rows;
+  for (const Chunk& chunk : chunks) {
+    for (size_t r = 0; r < chunk.num_rows(); ++r) {
+      rows.push_back(RowText(chunk, r, first_state, with_states));
+    }
+  }
+  return rows;
+}
+
+// The stored rows of device `device` with window_end in [low, high], ordered by window_end.
+std::vector<std::string> Expected(const sql::ViewPlan& plan, const std::vector<Chunk>& stored,
+                                  const std::string& device, int64_t low, int64_t high,
+                                  bool with_states) {
+  const size_t end_column = plan.keys.size() + 1;
+  std::vector<std::pair<int64_t, std::string>> rows;
+  for (const Chunk& chunk : stored) {
+    for (size_t r = 0; r < chunk.num_rows(); ++r) {
+      const int64_t end = chunk.column(end_column).int64s()[r];
+      if (chunk.column(0).StringAt(r) != device || end < low || end > high) continue;
+      rows.emplace_back(end, RowText(chunk, r, batch::FirstStateColumn(plan), with_states));
+    }
+  }
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> texts;
+  for (auto& [end, text] : rows) texts.push_back(std::move(text));
+  return texts;
+}
+
+TEST(BatchViewCacheTest, LookupsAndStatesFilter) {
+  const sql::ViewPlanPtr plan = Plan();
+  ASSERT_NE(plan, nullptr);
+  const std::vector<Chunk> stored = StoredRows(plan);
+  Result<std::shared_ptr<const CachedBatchView>> view = CachedBatchView::Build(stored, *plan);
+  ASSERT_TRUE(view.ok()) << view.status().ToString();
+  const size_t first_state = batch::FirstStateColumn(*plan);
+  const size_t end_column = plan->keys.size() + 1;
+
+  // The window ends of device-3, to ask for a range inside them.
+  std::vector<int64_t> ends;
+  for (const Chunk& chunk : stored) {
+    for (size_t r = 0; r < chunk.num_rows(); ++r) {
+      if (chunk.column(0).StringAt(r) == "device-3") {
+        ends.push_back(chunk.column(end_column).int64s()[r]);
+      }
+    }
+  }
+  std::sort(ends.begin(), ends.end());
+  ASSERT_GE(ends.size(), 6u);
+  const int64_t low = ends[1], high = ends[ends.size() - 2];
+
+  CellLookup lookup;
+  Column device(DataType::kString);
+  device.AppendString("device-3");
+  lookup.key_values.push_back(device);
+  lookup.min_window_end = low;
+  lookup.max_window_end = high;
+  const std::vector<std::string> expected = Expected(*plan, stored, "device-3", low, high, true);
+  ASSERT_EQ(expected.size(), ends.size() - 2);
+
+  // No filter: every found row with its states.
+  EXPECT_EQ(Rows((*view)->Find(lookup), first_state, true), expected);
+
+  // A filter that wants none: the same rows, every state column empty.
+  const std::vector<Chunk> without = (*view)->Find(lookup, [](const Chunk& rows) {
+    return std::vector<uint8_t>(rows.num_rows(), 0);
+  });
+  EXPECT_EQ(Rows(without, first_state, false),
+            Expected(*plan, stored, "device-3", low, high, false));
+  for (const Chunk& chunk : without) {
+    for (size_t c = first_state; c < chunk.num_columns(); ++c) {
+      EXPECT_EQ(chunk.column(c).arena().size(), 0u) << "state column " << c;
+    }
+  }
+
+  // A filter that wants the rows of one window end: it sees every other column, and only that
+  // row carries its states.
+  const int64_t wanted_end = ends[2];
+  size_t seen = 0;
+  const std::vector<Chunk> some = (*view)->Find(lookup, [&](const Chunk& rows) {
+    std::vector<uint8_t> wanted(rows.num_rows(), 0);
+    for (size_t r = 0; r < rows.num_rows(); ++r) {
+      EXPECT_EQ(rows.column(0).StringAt(r), "device-3");
+      EXPECT_EQ(rows.column(first_state).StringAt(r), "");
+      wanted[r] = rows.column(end_column).int64s()[r] == wanted_end ? 1 : 0;
+      ++seen;
+    }
+    return wanted;
+  });
+  EXPECT_EQ(seen, expected.size());
+  const std::vector<std::string> with_some = Rows(some, first_state, true);
+  const std::vector<std::string> no_states = Rows(some, first_state, false);
+  ASSERT_EQ(with_some.size(), expected.size());
+  size_t with_states = 0;
+  for (size_t i = 0; i < expected.size(); ++i) {
+    if (with_some[i] == expected[i]) {
+      ++with_states;
+    } else {
+      EXPECT_EQ(no_states[i], Expected(*plan, stored, "device-3", low, high, false)[i]);
+    }
+  }
+  EXPECT_EQ(with_states, 1u);
+
+  // A range scan (no key): every row in the window_end range, ordered by window_end.
+  CellLookup range;
+  range.key_values.push_back(std::nullopt);
+  range.min_window_end = low;
+  range.max_window_end = high;
+  size_t in_range = 0;
+  int64_t previous = INT64_MIN;
+  for (const Chunk& chunk : (*view)->Find(range)) {
+    for (size_t r = 0; r < chunk.num_rows(); ++r) {
+      const int64_t end = chunk.column(end_column).int64s()[r];
+      EXPECT_GE(end, low);
+      EXPECT_LE(end, high);
+      EXPECT_GE(end, previous);
+      previous = end;
+      ++in_range;
+    }
+  }
+  size_t expected_in_range = 0;
+  for (const Chunk& chunk : stored) {
+    for (size_t r = 0; r < chunk.num_rows(); ++r) {
+      const int64_t end = chunk.column(end_column).int64s()[r];
+      expected_in_range += end >= low && end <= high ? 1 : 0;
+    }
+  }
+  EXPECT_EQ(in_range, expected_in_range);
+}
+
+}  // namespace
+}  // namespace braid::serving
