@@ -125,7 +125,7 @@ uint32_t GroupTable::Create(std::string_view key, uint64_t hash, size_t slot) {
     state_blocks_.emplace_back(block, AlignedDelete{state_block_alignment_});
   }
   const char* record = AddRecord(key, group);
-  groups_.push_back(Group{record + sizeof(KeyRecord), static_cast<uint32_t>(key.size()), hash});
+  groups_.push_back(Group{record, hash});
   for (size_t i = 0; i < layout_.functions.size(); ++i) {
     layout_.functions[i]->initialize(state(group, i));
   }

@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <set>
 #include <span>
@@ -54,7 +55,10 @@ class GroupTable {
 
   size_t size() const { return groups_.size(); }
   std::string_view key(uint32_t group) const {
-    return {groups_[group].key, groups_[group].key_length};
+    const char* record = groups_[group].record;
+    KeyRecord header;
+    std::memcpy(&header, record, sizeof(header));
+    return {record + sizeof(KeyRecord), header.key_length};
   }
   uint64_t hash(uint32_t group) const { return groups_[group].hash; }
   // The states of `group`: aggregate i's at states(group) + layout().offsets[i].
@@ -87,8 +91,7 @@ class GroupTable {
     const char* record = nullptr;  // nullptr: empty
   };
   struct Group {
-    const char* key;  // in its record
-    uint32_t key_length;
+    const char* record;  // its key record
     uint64_t hash;
   };
   // Where `key` is or would be inserted: its slot, and its group or kNoGroup.

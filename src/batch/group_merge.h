@@ -1,0 +1,33 @@
+// Merging cells between GroupTables of one plan: one cell, the cells a CellFilter selects, and
+// the cells several per-thread tables share (HashAggregator's MergeFrom, MergeCopiesInto and
+// FinishParts). A merge folds the source's states into the target's with each aggregate's merge,
+// creating the target cell when it is missing. Not thread-safe except where said.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "batch/group_table.h"
+#include "batch/hash_aggregator.h"
+#include "common/status.h"
+
+namespace braid::batch {
+
+// Merges group `group` of `source` into the cell of the same key in `target`.
+void MergeGroup(const GroupTable& source, uint32_t group, GroupTable& target);
+
+// Merges the groups of `source` that `filter` selects (by window_end when `windowed`, and by key
+// when it names keys) into `target`. With keys, a source that tracks its window ends is probed
+// per (end, key) instead of scanned.
+void MergeGroups(const GroupTable& source, GroupTable& target, bool windowed,
+                 const CellFilter& filter);
+
+// Merges each cell of `later` that one of `earlier` also holds into the first such table's cell,
+// on `threads` threads; returns which groups of `later` were merged so (1) and which remain its
+// own (0). Distinct groups of `later` are distinct cells, so no two merges share a target.
+Result<std::vector<uint8_t>> AbsorbSharedCells(std::span<GroupTable* const> earlier,
+                                               GroupTable& later, size_t threads);
+
+}  // namespace braid::batch
