@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cstring>
 #include <numeric>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -15,6 +17,7 @@
 #include "batch/hash_aggregator.h"
 #include "batch/key_normalizer.h"
 #include "batch/parallel_indices.h"
+#include "batch/radix_sort.h"
 #include "sql/expression_evaluator.h"
 
 namespace braid::batch {
@@ -158,16 +161,46 @@ Status SortOnThreads(std::vector<T>& values, size_t threads, Less less) {
   return Status::Ok();
 }
 
+// Outside session views a cell's window_start follows from its window_end, and no two cells share
+// their window_end and keys: the row order is that of one integer packing the window_end (its
+// offset from the first, without the trailing zero bits all offsets share) above the key rank,
+// sorted by radix (radix_sort.h). nullopt for session views, or when the two need more than 64
+// bits.
+std::optional<std::vector<uint32_t>> RowOrderByRadix(const DecodedCells& cells,
+                                                     std::span<const uint32_t> ranks) {
+  if (cells.session) return std::nullopt;
+  const std::span<const int64_t> ends = cells.ends;  // empty without a window
+  const int64_t first_end = ends.empty() ? 0 : *std::min_element(ends.begin(), ends.end());
+  auto end_offset = [&](size_t cell) {  // in uint64: ends may span more than INT64_MAX
+    return static_cast<uint64_t>(ends[cell]) - static_cast<uint64_t>(first_end);
+  };
+  uint64_t offset_bits = 0;
+  for (size_t cell = 0; cell < ends.size(); ++cell) offset_bits |= end_offset(cell);
+  const int shift = offset_bits == 0 ? 0 : std::countr_zero(offset_bits);
+  const uint32_t max_rank = ranks.empty() ? 0 : *std::max_element(ranks.begin(), ranks.end());
+  const int rank_bits = std::bit_width(max_rank);
+  if (std::bit_width(offset_bits >> shift) + rank_bits > 64) return std::nullopt;
+  std::vector<KeyedIndex> keyed(ranks.size());
+  for (uint32_t cell = 0; cell < keyed.size(); ++cell) {
+    const uint64_t end = ends.empty() ? 0 : end_offset(cell) >> shift;
+    keyed[cell] = KeyedIndex{.key = (end << rank_bits) | ranks[cell], .index = cell};
+  }
+  return IndicesByKey(std::move(keyed));
+}
+
 // The cells in the view's row order: window_end, then keys, then window_start.
 Result<std::vector<uint32_t>> RowOrder(const sql::ViewPlan& plan, const DecodedCells& cells,
                                        size_t threads) {
+  const std::vector<uint32_t> ranks = KeyRanks(plan, cells);
+  if (std::optional<std::vector<uint32_t>> order = RowOrderByRadix(cells, ranks)) {
+    return std::move(*order);
+  }
   struct SortKey {
     int64_t end;
     uint32_t rank;
     uint32_t cell;
     int64_t start;
   };
-  const std::vector<uint32_t> ranks = KeyRanks(plan, cells);
   const bool windowed = !cells.ends.empty();
   std::vector<SortKey> keys(ranks.size());
   for (uint32_t cell = 0; cell < keys.size(); ++cell) {
@@ -403,9 +436,8 @@ Result<std::vector<Chunk>> BatchViewRows(const sql::ViewPlan& plan, const GroupT
 }
 
 Result<std::vector<Chunk>> BatchViewRowsOf(const sql::ViewPlan& plan, const GroupTable& table,
-                                           std::span<const uint32_t> groups,
-                                           size_t rows_per_chunk, size_t threads,
-                                           size_t memory_budget, bool with_states) {
+                                           std::span<const uint32_t> groups, size_t rows_per_chunk,
+                                           size_t threads, size_t memory_budget, bool with_states) {
   const GroupTable* const tables[] = {&table};
   std::vector<CellRef> refs(groups.size());
   for (size_t i = 0; i < groups.size(); ++i) refs[i] = CellRef{.table = 0, .group = groups[i]};

@@ -141,16 +141,17 @@ Status ColumnChunkWriter::AppendPage(const PageHeader& header_template, std::str
   if (body_.size() > kMaxPageBytes) {
     return Status(StatusCode::kTooLarge, "parquet page larger than 256 MiB (a huge string?)");
   }
-  RETURN_IF_ERROR(CompressPage(options_.codec, body_, options_.zstd_level, &compressed_));
+  ASSIGN_OR_RETURN(const size_t compressed_size,
+                   CompressPageInto(options_.codec, body_, options_.zstd_level, &compressed_));
   PageHeader header = header_template;
   header.uncompressed_page_size = static_cast<int32_t>(body_.size());
-  header.compressed_page_size = static_cast<int32_t>(compressed_.size());
+  header.compressed_page_size = static_cast<int32_t>(compressed_size);
   size_t before = out->size();
   EncodePageHeader(header, out);
   size_t header_size = out->size() - before;
-  out->append(compressed_);
+  out->append(compressed_.data(), compressed_size);
   meta->total_uncompressed_size += static_cast<int64_t>(header_size + body_.size());
-  meta->total_compressed_size += static_cast<int64_t>(header_size + compressed_.size());
+  meta->total_compressed_size += static_cast<int64_t>(header_size + compressed_size);
   return Status::Ok();
 }
 

@@ -69,7 +69,7 @@ class ColumnChunkWriter {
   ColumnEncodingOptions options_;
   ColumnStatistics last_statistics_;
   std::string body_;        // uncompressed page body
-  std::string compressed_;  // compressed page body
+  std::string compressed_;  // compressed page body at its front (CompressPageInto)
   std::vector<uint8_t> levels_;
 };
 

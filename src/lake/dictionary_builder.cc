@@ -81,12 +81,32 @@ bool DictionaryBuilder::AddString(std::string_view value) {
   return true;
 }
 
+bool DictionaryBuilder::WillExceedLimits(size_t rows_seen, size_t rows) {
+  // Only a dictionary a quarter full whose recent rows were nearly all new values (7 in 8) gives
+  // up early: a column whose values repeat, even after a long run of new ones, keeps its chance.
+  if (rows_seen % kSampleRows != 0) return false;
+  const size_t new_entries = entry_count_ - entries_at_sample_;
+  const size_t new_bytes = plain_bytes_ - bytes_at_sample_;
+  entries_at_sample_ = entry_count_;
+  bytes_at_sample_ = plain_bytes_;
+  const bool quarter_full = entry_count_ * 4 >= limits_.max_entries ||
+                            plain_bytes_ * 4 >= limits_.max_bytes;
+  if (!quarter_full || new_entries * 8 < kSampleRows * 7) return false;
+  const size_t rows_left = rows - rows_seen;
+  return entry_count_ + new_entries * rows_left / kSampleRows > limits_.max_entries ||
+         plain_bytes_ + new_bytes * rows_left / kSampleRows > limits_.max_bytes;
+}
+
 bool DictionaryBuilder::Build(std::span<const ColumnSlice> slices) {
   Grow();
+  size_t rows = 0;
+  for (const ColumnSlice& slice : slices) rows += slice.size();
+  size_t rows_seen = 0;
   for (const ColumnSlice& slice : slices) {
     const Column& c = *slice.column;
     std::span<const uint8_t> valid = c.validity();
     for (size_t i = slice.begin; i < slice.end; ++i) {
+      if (WillExceedLimits(++rows_seen, rows)) return false;
       if (!valid[i]) continue;
       bool added = false;
       if (type_ == DataType::kString) {

@@ -5,6 +5,8 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <cstring>
+
 namespace braid::lake {
 namespace {
 
@@ -12,23 +14,28 @@ Status Corrupt(CompressionCodec codec, std::string_view what) {
   return Status(StatusCode::kCorruption, fmt::format("{} page: {}", CodecName(codec), what));
 }
 
-Status GzipCompress(std::string_view input, std::string* out) {
+// Grows *buffer to at least `bytes` (see CompressPageInto).
+void EnsureRoom(std::string* buffer, size_t bytes) {
+  if (buffer->size() < bytes) buffer->resize(bytes);
+}
+
+Result<size_t> GzipCompress(std::string_view input, std::string* buffer) {
   z_stream stream{};
   // windowBits 15 + 16: a gzip member, as the Parquet spec requires (not a zlib stream).
   if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
       Z_OK) {
     return Status(StatusCode::kInternal, "deflateInit2 failed");
   }
-  out->resize(deflateBound(&stream, input.size()) + 32);
+  EnsureRoom(buffer, deflateBound(&stream, input.size()) + 32);
   stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(input.data()));
   stream.avail_in = static_cast<uInt>(input.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out->data());
-  stream.avail_out = static_cast<uInt>(out->size());
+  stream.next_out = reinterpret_cast<Bytef*>(buffer->data());
+  stream.avail_out = static_cast<uInt>(buffer->size());
   int rc = deflate(&stream, Z_FINISH);
-  out->resize(stream.total_out);
+  const size_t produced = stream.total_out;
   deflateEnd(&stream);
   if (rc != Z_STREAM_END) return Status(StatusCode::kInternal, "gzip compression failed");
-  return Status::Ok();
+  return produced;
 }
 
 Status GzipDecompress(std::string_view input, std::string* out) {
@@ -86,35 +93,41 @@ bool IsSupportedCodec(CompressionCodec codec) {
          codec == CompressionCodec::kGzip || codec == CompressionCodec::kZstd;
 }
 
-Status CompressPage(CompressionCodec codec, std::string_view input, int zstd_level,
-                    std::string* out) {
+Result<size_t> CompressPageInto(CompressionCodec codec, std::string_view input, int zstd_level,
+                                std::string* buffer) {
   switch (codec) {
     case CompressionCodec::kUncompressed:
-      out->assign(input);
-      return Status::Ok();
-    case CompressionCodec::kSnappy:
-      out->resize(snappy::MaxCompressedLength(input.size()));
-      {
-        size_t n = 0;
-        snappy::RawCompress(input.data(), input.size(), out->data(), &n);
-        out->resize(n);
-      }
-      return Status::Ok();
+      EnsureRoom(buffer, input.size());
+      if (!input.empty()) std::memcpy(buffer->data(), input.data(), input.size());
+      return input.size();
+    case CompressionCodec::kSnappy: {
+      EnsureRoom(buffer, snappy::MaxCompressedLength(input.size()));
+      size_t n = 0;
+      snappy::RawCompress(input.data(), input.size(), buffer->data(), &n);
+      return n;
+    }
     case CompressionCodec::kGzip:
-      return GzipCompress(input, out);
+      return GzipCompress(input, buffer);
     case CompressionCodec::kZstd: {
-      out->resize(ZSTD_compressBound(input.size()));
-      size_t n = ZSTD_compress(out->data(), out->size(), input.data(), input.size(), zstd_level);
+      EnsureRoom(buffer, ZSTD_compressBound(input.size()));
+      size_t n =
+          ZSTD_compress(buffer->data(), buffer->size(), input.data(), input.size(), zstd_level);
       if (ZSTD_isError(n)) {
         return Status(StatusCode::kInternal, fmt::format("zstd: {}", ZSTD_getErrorName(n)));
       }
-      out->resize(n);
-      return Status::Ok();
+      return n;
     }
     default:
       return Status(StatusCode::kUnsupported,
                     fmt::format("writing {} pages is not supported", CodecName(codec)));
   }
+}
+
+Status CompressPage(CompressionCodec codec, std::string_view input, int zstd_level,
+                    std::string* out) {
+  ASSIGN_OR_RETURN(size_t size, CompressPageInto(codec, input, zstd_level, out));
+  out->resize(size);
+  return Status::Ok();
 }
 
 Status DecompressPage(CompressionCodec codec, std::string_view input, size_t uncompressed_size,

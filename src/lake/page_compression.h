@@ -27,6 +27,12 @@ bool IsSupportedCodec(CompressionCodec codec);
 Status CompressPage(CompressionCodec codec, std::string_view input, int zstd_level,
                     std::string* out);
 
+// Writes the compressed form of `input` at the front of *buffer and returns its size. *buffer
+// only grows (to the codec's bound for `input`), never shrinks: a buffer reused page after page
+// is not filled with zeros again each time, as resizing a string up would do.
+Result<size_t> CompressPageInto(CompressionCodec codec, std::string_view input, int zstd_level,
+                                std::string* buffer);
+
 // Replaces *out with the decompressed form of `input`, which must be exactly
 // `uncompressed_size` bytes.
 Status DecompressPage(CompressionCodec codec, std::string_view input, size_t uncompressed_size,
