@@ -449,10 +449,13 @@ Result<std::vector<Chunk>> BatchViewRowsOfCells(const sql::ViewPlan& plan,
                                                 std::span<const GroupTable* const> tables,
                                                 std::span<const CellRef> refs,
                                                 size_t rows_per_chunk, size_t threads,
-                                                size_t memory_budget, bool with_states) {
+                                                size_t memory_budget, bool with_states,
+                                                std::vector<uint32_t>* row_refs) {
+  if (row_refs != nullptr) row_refs->clear();
   if (refs.empty()) return std::vector<Chunk>();
   const DecodedCells cells = DecodeCells(plan, tables, refs);
   ASSIGN_OR_RETURN(const std::vector<uint32_t> order, RowOrder(plan, cells, threads));
+  if (row_refs != nullptr) *row_refs = order;  // the chunks' runs cover `order` in sequence
   const std::vector<std::span<const uint32_t>> runs = ChunkRuns(cells, order, rows_per_chunk);
   std::vector<Chunk> chunks(runs.size());
   // Each run reads its own cells' states only (finalize and serialize may normalize a state in

@@ -30,13 +30,11 @@ namespace braid::batch {
 // runtime error, rows beyond the budget (kOutOfMemory).
 Result<std::vector<Chunk>> BatchViewRows(const sql::ViewPlan& plan, const GroupTable& table,
                                          size_t rows_per_chunk, size_t threads = 1,
-                                         size_t memory_budget = SIZE_MAX,
-                                         bool with_states = true);
+                                         size_t memory_budget = SIZE_MAX, bool with_states = true);
 // The same for the groups `groups` of `table` only.
 Result<std::vector<Chunk>> BatchViewRowsOf(const sql::ViewPlan& plan, const GroupTable& table,
-                                           std::span<const uint32_t> groups,
-                                           size_t rows_per_chunk, size_t threads = 1,
-                                           size_t memory_budget = SIZE_MAX,
+                                           std::span<const uint32_t> groups, size_t rows_per_chunk,
+                                           size_t threads = 1, size_t memory_budget = SIZE_MAX,
                                            bool with_states = true);
 
 // One cell among several GroupTables of one plan: its table's index and its group there.
@@ -47,13 +45,15 @@ struct CellRef {
 
 // The same for the cells `refs` of `tables` (tables of one plan; no cell, i.e. keys and window,
 // may be listed twice), without merging or copying any state. Fastest when `refs` lists the
-// cells by table, then group (the order their states lie in memory).
+// cells by table, then group (the order their states lie in memory). When `row_refs` is given,
+// it receives per row (in order over the chunks) the index in `refs` of its cell.
 Result<std::vector<Chunk>> BatchViewRowsOfCells(const sql::ViewPlan& plan,
                                                 std::span<const GroupTable* const> tables,
                                                 std::span<const CellRef> refs,
                                                 size_t rows_per_chunk, size_t threads = 1,
                                                 size_t memory_budget = SIZE_MAX,
-                                                bool with_states = true);
+                                                bool with_states = true,
+                                                std::vector<uint32_t>* row_refs = nullptr);
 
 // The rows of a grouped chunk (plan.grouped_schema: keys, window, finalized aggregates): outputs
 // and `_having` evaluated over it, then `serialized` (one column of serialized states per

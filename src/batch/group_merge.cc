@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <set>
 #include <string>
+#include <unordered_set>
 
 #include "batch/parallel_indices.h"
 #include "common/hash.h"
@@ -11,44 +13,32 @@
 namespace braid::batch {
 namespace {
 
-// MergeGroups for a filter with keys over a table that tracks its window ends: probes the
-// cells (end, key) of the ends in range instead of scanning every cell.
-void MergeProbed(const GroupTable& source, GroupTable& target, bool windowed,
-                 const CellFilter& filter) {
-  std::string key;
-  auto probe = [&](std::string_view bytes) {
-    const uint32_t group = source.Find(bytes, Hash64(bytes));
-    if (group != GroupTable::kNoGroup) MergeGroup(source, group, target);
-  };
-  if (!windowed) {
-    for (const std::string& keys : filter.keys) probe(keys);
-    return;
-  }
-  const std::set<int64_t>& ends = source.window_ends();
-  for (auto it = ends.lower_bound(filter.min_end); it != ends.end() && *it < filter.max_end;
-       ++it) {
-    const int64_t end = *it;
-    for (const std::string& keys : filter.keys) {
-      key.assign(reinterpret_cast<const char*>(&end), sizeof(end));
-      key.append(keys);
-      probe(key);
-    }
-  }
-}
-
-}  // namespace
-
-void MergeGroup(const GroupTable& source, uint32_t group, GroupTable& target) {
-  const uint32_t into = target.FindOrCreate(source.key(group), source.hash(group));
-  for (size_t i = 0; i < target.layout().functions.size(); ++i) {
-    target.layout().functions[i]->merge(target.state(into, i), source.state(group, i));
-  }
-}
-
-void MergeGroups(const GroupTable& source, GroupTable& target, bool windowed,
-                 const CellFilter& filter) {
+// Calls visit(group) for each group of `source` that `filter` admits. With keys, a source that
+// tracks its window ends is probed per (end, key) instead of scanned.
+template <typename Visit>
+void ForEachAdmitted(const GroupTable& source, bool windowed, const CellFilter& filter,
+                     Visit&& visit) {
   if (!filter.keys.empty() && (!windowed || source.tracks_window_ends())) {
-    return MergeProbed(source, target, windowed, filter);
+    std::string key;
+    auto probe = [&](std::string_view bytes) {
+      const uint32_t group = source.Find(bytes, Hash64(bytes));
+      if (group != GroupTable::kNoGroup) visit(group);
+    };
+    if (!windowed) {
+      for (const std::string& keys : filter.keys) probe(keys);
+      return;
+    }
+    const std::set<int64_t>& ends = source.window_ends();
+    for (auto it = ends.lower_bound(filter.min_end); it != ends.end() && *it < filter.max_end;
+         ++it) {
+      const int64_t end = *it;
+      for (const std::string& keys : filter.keys) {
+        key.assign(reinterpret_cast<const char*>(&end), sizeof(end));
+        key.append(keys);
+        probe(key);
+      }
+    }
+    return;
   }
   const size_t window_bytes = windowed ? sizeof(int64_t) : 0;
   for (uint32_t group = 0; group < source.size(); ++group) {
@@ -61,8 +51,93 @@ void MergeGroups(const GroupTable& source, GroupTable& target, bool windowed,
       const std::string_view keys = source.key(group).substr(window_bytes);
       if (std::find(filter.keys.begin(), filter.keys.end(), keys) == filter.keys.end()) continue;
     }
-    MergeGroup(source, group, target);
+    visit(group);
   }
+}
+
+uint64_t CellId(size_t table, uint32_t group) { return (uint64_t{table} << 32) | group; }
+
+}  // namespace
+
+void MergeGroup(const GroupTable& source, uint32_t group, GroupTable& target) {
+  const uint32_t into = target.FindOrCreate(source.key(group), source.hash(group));
+  for (size_t i = 0; i < target.layout().functions.size(); ++i) {
+    target.layout().functions[i]->merge(target.state(into, i), source.state(group, i));
+  }
+}
+
+void MergeGroups(const GroupTable& source, GroupTable& target, bool windowed,
+                 const CellFilter& filter) {
+  ForEachAdmitted(source, windowed, filter,
+                  [&](uint32_t group) { MergeGroup(source, group, target); });
+}
+
+CellsBeside ReadCellsBeside(std::span<const GroupTable* const> tables, size_t num_keys,
+                            bool windowed, const CellFilter& filter, std::span<const Chunk> stored,
+                            GroupTable& shared_into, GroupTable& several_into) {
+  CellsBeside found;
+  std::unordered_set<uint64_t> taken;  // CellIds merged into shared_into
+  KeyNormalizer normalizer;
+  // Whether table t may hold the cell of row `row` (window end ends[row]): tables that track
+  // their window ends tell; others may hold any.
+  auto may_hold = [&](size_t t, std::span<const int64_t> ends, size_t row) {
+    return !windowed || !tables[t]->tracks_window_ends() ||
+           tables[t]->window_ends().count(ends[row]) > 0;
+  };
+  for (const Chunk& rows : stored) {
+    std::vector<uint8_t>& shared = found.shared.emplace_back(rows.num_rows(), 0);
+    std::span<const int64_t> ends;
+    if (windowed) ends = rows.column(num_keys + 1).int64s();
+    bool any = false;  // most stored rows lie before every window the tables hold
+    for (size_t r = 0; r < rows.num_rows() && !any; ++r) {
+      for (size_t t = 0; t < tables.size() && !any; ++t) any = may_hold(t, ends, r);
+    }
+    if (!any) continue;
+    std::vector<const Column*> keys;
+    for (size_t k = 0; k < num_keys; ++k) keys.push_back(&rows.column(k));
+    normalizer.Normalize(
+        CellKeySource{.keys = keys, .window_ends = ends, .num_cells = rows.num_rows()});
+    for (size_t r = 0; r < rows.num_rows(); ++r) {
+      const std::string_view key = normalizer.key(r);
+      std::optional<uint64_t> hash;
+      for (size_t t = 0; t < tables.size(); ++t) {
+        if (!may_hold(t, ends, r)) continue;
+        if (!hash) hash = Hash64(key);
+        const uint32_t group = tables[t]->Find(key, *hash);
+        if (group == GroupTable::kNoGroup) continue;
+        MergeGroup(*tables[t], group, shared_into);
+        taken.insert(CellId(t, group));
+        shared[r] = 1;
+      }
+    }
+  }
+  std::vector<CellRef> later_holders;
+  for (size_t t = 0; t < tables.size(); ++t) {
+    const GroupTable& table = *tables[t];
+    ForEachAdmitted(table, windowed, filter, [&](uint32_t group) {
+      if (!taken.empty() && taken.count(CellId(t, group)) > 0) return;
+      const std::string_view key = table.key(group);
+      const uint64_t hash = table.hash(group);
+      for (size_t earlier = 0; earlier < t; ++earlier) {  // that table's visit took the cell
+        if (tables[earlier]->Find(key, hash) != GroupTable::kNoGroup) return;
+      }
+      later_holders.clear();
+      for (size_t later = t + 1; later < tables.size(); ++later) {
+        const uint32_t other = tables[later]->Find(key, hash);
+        if (other != GroupTable::kNoGroup)
+          later_holders.push_back(CellRef{static_cast<uint32_t>(later), other});
+      }
+      if (later_holders.empty()) {
+        found.alone.push_back(CellRef{static_cast<uint32_t>(t), group});
+        return;
+      }
+      MergeGroup(table, group, several_into);  // in table order, as MergeCopiesInto merges
+      for (const CellRef& other : later_holders) {
+        MergeGroup(*tables[other.table], other.group, several_into);
+      }
+    });
+  }
+  return found;
 }
 
 Result<std::vector<uint8_t>> AbsorbSharedCells(std::span<GroupTable* const> earlier,

@@ -1,7 +1,8 @@
-// Merging cells between GroupTables of one plan: one cell, the cells a CellFilter selects, and
-// the cells several per-thread tables share (HashAggregator's MergeFrom, MergeCopiesInto and
-// FinishParts). A merge folds the source's states into the target's with each aggregate's merge,
-// creating the target cell when it is missing. Not thread-safe except where said.
+// Merging cells between GroupTables of one plan: one cell, the cells a CellFilter selects, the
+// cells several per-thread tables share (HashAggregator's MergeFrom, MergeCopiesInto and
+// FinishParts), and the cells of several tables read beside stored rows (ReadBeside). A merge folds
+// the source's states into the target's with each aggregate's merge, creating the target cell when
+// it is missing. Not thread-safe except where said.
 #pragma once
 
 #include <cstddef>
@@ -9,6 +10,7 @@
 #include <span>
 #include <vector>
 
+#include "batch/batch_view_rows.h"
 #include "batch/group_table.h"
 #include "batch/hash_aggregator.h"
 #include "common/status.h"
@@ -29,5 +31,23 @@ void MergeGroups(const GroupTable& source, GroupTable& target, bool windowed,
 // own (0). Distinct groups of `later` are distinct cells, so no two merges share a target.
 Result<std::vector<uint8_t>> AbsorbSharedCells(std::span<GroupTable* const> earlier,
                                                GroupTable& later, size_t threads);
+
+// What ReadCellsBeside found.
+struct CellsBeside {
+  // The admitted cells that exactly one table holds and no stored row shares, by table then
+  // group: read in place, never copied.
+  std::vector<CellRef> alone;
+  // Per stored chunk, per row: 1 when one of the tables holds the row's cell.
+  std::vector<std::vector<uint8_t>> shared;
+};
+
+// The cells of `tables` (of one plan, with `num_keys` keys) beside stored batch view rows
+// `stored` (BatchViewSchema): copies of the cells a stored row shares are merged into
+// `shared_into`, copies of the cells `filter` admits that several tables hold (and no stored
+// row shares) into `several_into`; the admitted cells one table holds alone are listed. The
+// tables are only read.
+CellsBeside ReadCellsBeside(std::span<const GroupTable* const> tables, size_t num_keys,
+                            bool windowed, const CellFilter& filter, std::span<const Chunk> stored,
+                            GroupTable& shared_into, GroupTable& several_into);
 
 }  // namespace braid::batch

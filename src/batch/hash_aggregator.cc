@@ -8,12 +8,12 @@
 #include <string>
 #include <utility>
 
+#include "agg/owned_state.h"
 #include "batch/batch_view_rows.h"
 #include "batch/group_merge.h"
 #include "batch/group_table.h"
 #include "batch/key_normalizer.h"
 #include "batch/session_buffer.h"
-#include "agg/owned_state.h"
 #include "common/hash.h"
 #include "fmt/format.h"
 #include "sql/expression_evaluator.h"
@@ -185,10 +185,7 @@ Status HashAggregator::ConsumeEvaluated(const EvaluatedRows& evaluated, const Ch
   return CheckMemory();
 }
 
-namespace {
-
-
-}  // namespace
+namespace {}  // namespace
 
 Status HashAggregator::ConsumeStates(const Chunk& stored_rows) {
   if (impl_->sessions) {
@@ -311,6 +308,73 @@ Status HashAggregator::MergeCopiesInto(HashAggregator& target, const CellFilter&
   return target.CheckMemory();
 }
 
+Result<HashAggregator::RowsBeside> HashAggregator::ReadBeside(
+    std::span<const HashAggregator* const> sources, const CellFilter& filter,
+    std::span<const Chunk> stored, const StoredStates& states_of, bool with_states) {
+  RowsBeside read;
+  if (sources.empty()) {
+    for (const Chunk& rows : stored) read.shared.emplace_back(rows.num_rows(), 0);
+    return read;
+  }
+  const HashAggregator& first = *sources.front();
+  const sql::ViewPlan& plan = *first.plan_;
+  if (plan.has_session_window()) {
+    return Status(StatusCode::kUnsupported,
+                  fmt::format("view {}: cells read in place need tumbling, hopping or no windows",
+                              plan.name));
+  }
+  std::vector<const GroupTable*> tables;
+  for (const HashAggregator* source : sources) {
+    if (source != &first) RETURN_IF_ERROR(first.CheckMergeable(*source));
+    tables.push_back(&source->impl_->table);
+  }
+  for (const Chunk& rows : stored) {
+    if (rows.num_columns() != BatchViewSchema(plan)->size()) {
+      return Status(
+          StatusCode::kInvalidArgument,
+          fmt::format("view {}: stored rows have {} columns", plan.name, rows.num_columns()));
+    }
+  }
+  const AggregatorOptions unlimited{.memory_limit = SIZE_MAX};
+  HashAggregator shared(first.plan_, unlimited), several(first.plan_, unlimited);
+  CellsBeside cells = ReadCellsBeside(tables, plan.keys.size(), plan.window.has_value(), filter,
+                                      stored, shared.impl_->table, several.impl_->table);
+  std::vector<uint32_t> positions;
+  uint32_t offset = 0;
+  for (const std::vector<uint8_t>& flags : cells.shared) {
+    for (uint32_t r = 0; r < flags.size(); ++r) {
+      if (flags[r]) positions.push_back(offset + r);
+    }
+    offset += static_cast<uint32_t>(flags.size());
+  }
+  if (!positions.empty()) {
+    ASSIGN_OR_RETURN(const Chunk stored_states, states_of(positions));
+    RETURN_IF_ERROR(shared.ConsumeStates(stored_states));
+  }
+  // One pass over every cell read: the sources' own, then the copies.
+  std::vector<CellRef> refs = std::move(cells.alone);
+  const size_t first_shared = refs.size();
+  const auto shared_table = static_cast<uint32_t>(tables.size());
+  for (uint32_t group = 0; group < shared.groups(); ++group) {
+    refs.push_back(CellRef{shared_table, group});
+  }
+  const size_t past_shared = refs.size();
+  for (uint32_t group = 0; group < several.groups(); ++group) {
+    refs.push_back(CellRef{shared_table + 1, group});
+  }
+  tables.push_back(&shared.impl_->table);
+  tables.push_back(&several.impl_->table);
+  std::vector<uint32_t> row_refs;
+  ASSIGN_OR_RETURN(read.rows, BatchViewRowsOfCells(plan, tables, refs, 65536, 1, SIZE_MAX,
+                                                   with_states, &row_refs));
+  read.with_stored.reserve(row_refs.size());
+  for (const uint32_t ref : row_refs) {
+    read.with_stored.push_back(ref >= first_shared && ref < past_shared ? 1 : 0);
+  }
+  read.shared = std::move(cells.shared);
+  return read;
+}
+
 std::vector<std::string> CellKeysOf(std::span<const Column* const> keys, size_t rows) {
   KeyNormalizer normalizer;
   normalizer.Normalize(CellKeySource{.keys = keys, .num_cells = rows});
@@ -352,9 +416,9 @@ Result<std::vector<Chunk>> HashAggregator::Finish(size_t rows_per_chunk, size_t 
 Result<std::vector<Chunk>> HashAggregator::FinishWindows(int64_t min_end, int64_t max_end,
                                                          bool with_states) {
   if (impl_->sessions || !plan_->window) {
-    return Status(StatusCode::kUnsupported,
-                  fmt::format("view {}: rows by window range need tumbling or hopping windows",
-                              plan_->name));
+    return Status(
+        StatusCode::kUnsupported,
+        fmt::format("view {}: rows by window range need tumbling or hopping windows", plan_->name));
   }
   const GroupTable& table = impl_->table;
   std::vector<uint32_t> selected;
@@ -399,8 +463,8 @@ Result<std::vector<Chunk>> HashAggregator::FinishParts(
                               first.plan_->name, held, refs.size(), limit));
   }
   const std::vector<const GroupTable*> readable(tables.begin(), tables.end());
-  return BatchViewRowsOfCells(*first.plan_, readable, refs, rows_per_chunk, threads,
-                              limit - held, with_states);
+  return BatchViewRowsOfCells(*first.plan_, readable, refs, rows_per_chunk, threads, limit - held,
+                              with_states);
 }
 
 SchemaPtr BatchViewSchema(const sql::ViewPlan& plan) {

@@ -19,6 +19,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <set>
 #include <span>
@@ -108,6 +109,31 @@ class HashAggregator {
   static Result<std::vector<Chunk>> FinishParts(
       std::span<const std::unique_ptr<HashAggregator>> parts, size_t rows_per_chunk = 65536,
       size_t threads = 1, bool with_states = true);
+
+  // What ReadBeside read.
+  struct RowsBeside {
+    // The rows (as Finish) of the cells read: those the filter admits and those stored rows
+    // share, ordered by window_end then keys.
+    std::vector<Chunk> rows;
+    // Per row of `rows`, in order over the chunks: 1 when stored states were merged into it.
+    std::vector<uint8_t> with_stored;
+    // Per stored chunk, per row: 1 when a source holds the row's cell (the row is in `rows`).
+    std::vector<std::vector<uint8_t>> shared;
+  };
+  // The stored rows at some positions (ascending, counted over the stored chunks in order) with
+  // their serialized states, in one chunk.
+  using StoredStates = std::function<Result<Chunk>(std::span<const uint32_t> positions)>;
+  // For a merged read of `sources` (aggregators of one tumbling, hopping or unwindowed view,
+  // e.g. the speed layer's generations) beside stored rows `stored` (BatchViewSchema, states
+  // not needed): the rows of the cells `filter` admits and of the cells a stored row shares,
+  // each cell once with the states of every source that holds it and, for a shared cell, the
+  // stored row's states (from `states_of`). A cell that one source holds alone is finalized where
+  // it lies, without a copy; the others are merged in copies. The sources are only read
+  // (finishing may normalize their states in place, so no other thread may use them
+  // meanwhile). Session views: kUnsupported.
+  static Result<RowsBeside> ReadBeside(std::span<const HashAggregator* const> sources,
+                                       const CellFilter& filter, std::span<const Chunk> stored,
+                                       const StoredStates& states_of, bool with_states);
 
   size_t groups() const;
   // The distinct window_end values of the cells of a tumbling or hopping view (empty otherwise).

@@ -63,6 +63,12 @@ void Column::AppendString(std::string_view v) {
   offsets_.push_back(static_cast<uint32_t>(arena_.size()));
 }
 
+void Column::AppendEmptyStrings(size_t count) {
+  BRAID_DCHECK(type_ == DataType::kString);
+  valid_.insert(valid_.end(), count, 1);
+  offsets_.insert(offsets_.end(), count, static_cast<uint32_t>(arena_.size()));
+}
+
 void Column::AppendColumn(const Column& other) {
   BRAID_DCHECK(other.type_ == type_);
   valid_.insert(valid_.end(), other.valid_.begin(), other.valid_.end());

@@ -42,6 +42,8 @@ class Column {
   void AppendInt64(int64_t v);  // BIGINT and TIMESTAMP
   void AppendDouble(double v);
   void AppendString(std::string_view v);
+  // Appends `count` empty strings (STRING columns).
+  void AppendEmptyStrings(size_t count);
   // Appends row `row` of `other`, which must have the same type.
   void AppendFrom(const Column& other, size_t row);
   // Appends every row of `other` (same type), copying its storage in bulk.

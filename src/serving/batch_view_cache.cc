@@ -117,51 +117,55 @@ bool CachedBatchView::KeysMatch(const RowRef& ref, const CellLookup& lookup) con
   return true;
 }
 
-Chunk CachedBatchView::SelectRows(const Chunk& source, std::span<const uint32_t> rows,
-                                  const StatesFilter& states) const {
-  if (!states) return source.Select(rows);
+Chunk FoundRows::Select(const Chunk& source, std::span<const uint32_t> rows,
+                        bool with_states) const {
+  if (with_states) return source.Select(rows);
   std::vector<Column> columns;
+  columns.reserve(source.num_columns());
   for (size_t c = 0; c < source.num_columns(); ++c) {
     columns.emplace_back(source.column(c).type());
-    if (c < first_state_) {
+    if (c < view_->first_state_) {
       columns.back().AppendRows(source.column(c), rows);
     } else {
-      for (size_t r = 0; r < rows.size(); ++r) columns.back().AppendString({});
+      columns.back().AppendEmptyStrings(rows.size());
     }
   }
   Result<Chunk> selected = Chunk::Make(source.schema(), std::move(columns));
   BRAID_DCHECK(selected.ok());
-  Chunk out = std::move(*selected);
-  const std::vector<uint8_t> wanted = states(out);
-  if (std::find(wanted.begin(), wanted.end(), 1) == wanted.end()) return out;
-  for (size_t c = first_state_; c < source.num_columns(); ++c) {
-    Column filled(DataType::kString);
-    filled.Reserve(rows.size());
-    for (size_t r = 0; r < rows.size(); ++r) {
-      filled.AppendString(wanted[r] ? source.column(c).StringAt(rows[r]) : std::string_view());
-    }
-    out.mutable_column(c) = std::move(filled);
-  }
-  return out;
+  return std::move(*selected);
 }
 
-std::vector<Chunk> CachedBatchView::Gather(const std::vector<RowRef>& refs,
-                                           const StatesFilter& states) const {
+std::vector<Chunk> FoundRows::Rows(bool with_states) const {
   // Consecutive refs of one chunk become one selection, so the window_end order is kept.
   std::vector<Chunk> out;
   std::vector<uint32_t> rows;
-  for (size_t i = 0; i < refs.size(); ++i) {
-    rows.push_back(refs[i].row);
-    if (i + 1 == refs.size() || refs[i + 1].chunk != refs[i].chunk) {
-      out.push_back(SelectRows(rows_[refs[i].chunk], rows, states));
+  for (size_t i = 0; i < refs_.size(); ++i) {
+    rows.push_back(refs_[i].row);
+    if (i + 1 == refs_.size() || refs_[i + 1].chunk != refs_[i].chunk) {
+      out.push_back(Select(view_->rows_[refs_[i].chunk], rows, with_states));
       rows.clear();
     }
   }
   return out;
 }
 
-std::vector<Chunk> CachedBatchView::Find(const CellLookup& lookup,
-                                         const StatesFilter& states) const {
+Chunk FoundRows::WithStates(std::span<const uint32_t> positions) const {
+  if (positions.empty()) return Chunk();
+  Chunk out(view_->rows_[refs_[positions.front()].chunk].schema());
+  for (const uint32_t position : positions) {
+    const CachedBatchView::RowRef& ref = refs_[position];
+    out.AppendRow(view_->rows_[ref.chunk], ref.row);
+  }
+  return out;
+}
+
+FoundRows CachedBatchView::Find(std::shared_ptr<const CachedBatchView> view,
+                                const CellLookup& lookup) {
+  std::vector<RowRef> refs = view->Locate(lookup);
+  return FoundRows(std::move(view), std::move(refs));
+}
+
+std::vector<CachedBatchView::RowRef> CachedBatchView::Locate(const CellLookup& lookup) const {
   // Point lookups: every key constrained, a few combinations of values.
   bool all_keys = num_keys_ > 0 && lookup.key_values.size() == num_keys_;
   size_t combinations = 1;
@@ -174,7 +178,8 @@ std::vector<Chunk> CachedBatchView::Find(const CellLookup& lookup,
     std::vector<size_t> pick(num_keys_, 0);
     for (size_t n = 0; n < combinations; ++n) {
       uint64_t hash = 0x62726169ull;
-      for (size_t k = 0; k < num_keys_; ++k) hash = Mix(hash, HashCell(*lookup.key_values[k], pick[k]));
+      for (size_t k = 0; k < num_keys_; ++k)
+        hash = Mix(hash, HashCell(*lookup.key_values[k], pick[k]));
       auto it = by_keys_.find(hash);
       if (it != by_keys_.end()) {
         for (const RowRef& ref : it->second) {
@@ -192,7 +197,7 @@ std::vector<Chunk> CachedBatchView::Find(const CellLookup& lookup,
                rows_[b.chunk].column(end_column).int64s()[b.row];
       });
     }
-    return Gather(found, states);
+    return found;
   }
   // Range scans: binary search on window_end, then the key filter.
   auto first = order_.begin(), last = order_.end();
@@ -215,17 +220,16 @@ std::vector<Chunk> CachedBatchView::Find(const CellLookup& lookup,
   for (auto it = first; it != last; ++it) {
     if (KeysMatch(*it, lookup)) found.push_back(*it);
   }
-  return Gather(found, states);
+  return found;
 }
 
-Result<std::vector<Chunk>> BatchViewCache::Find(const batch::BatchViewTable& table,
-                                                const sql::ViewPlan& plan, int64_t version,
-                                                int64_t table_version, const CellLookup& lookup,
-                                                const StatesFilter& states) {
+Result<FoundRows> BatchViewCache::Find(const batch::BatchViewTable& table,
+                                       const sql::ViewPlan& plan, int64_t version,
+                                       int64_t table_version, const CellLookup& lookup) {
   const std::string prefix = fmt::format("{}/v{}/", CanonicalIdentifier(plan.name), version);
   const std::string key = fmt::format("{}{}", prefix, table_version);
   if (std::shared_ptr<const CachedBatchView> cached = Get(key)) {
-    return cached->Find(lookup, states);
+    return CachedBatchView::Find(std::move(cached), lookup);
   }
   std::vector<Chunk> rows;
   const bool too_large = TooLarge(key);
@@ -240,7 +244,7 @@ Result<std::vector<Chunk>> BatchViewCache::Find(const batch::BatchViewTable& tab
   }
   ASSIGN_OR_RETURN(std::shared_ptr<const CachedBatchView> built,
                    CachedBatchView::Build(std::move(rows), plan));
-  std::vector<Chunk> found = built->Find(lookup, too_large ? StatesFilter() : states);
+  FoundRows found = CachedBatchView::Find(built, lookup);
   if (too_large) return found;
   if (built->memory_bytes() <= capacity_bytes_) {
     Put(key, std::move(built), prefix);
@@ -252,7 +256,7 @@ Result<std::vector<Chunk>> BatchViewCache::Find(const batch::BatchViewTable& tab
 }
 
 Result<BatchSnapshot> BatchViewCache::Snapshot(const std::filesystem::path& data_dir,
-                                              const sql::ViewPlanPtr& plan, int64_t version) {
+                                               const sql::ViewPlanPtr& plan, int64_t version) {
   const std::string key = fmt::format("{}/v{}", CanonicalIdentifier(plan->name), version);
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -46,31 +46,27 @@ struct CellLookup {
   std::optional<int64_t> max_window_end;  // inclusive
 };
 
-// Which rows of a found chunk need their serialized states (1 = yes): given the chunk with every
-// column but the states (those hold empty strings), it answers one entry per row. The other rows
-// keep empty states, as rows finished without states have. Unset: every row keeps its states.
-// (A merged read needs the states of the cells the speed layer also holds, a plain read none.)
-using StatesFilter = std::function<std::vector<uint8_t>(const Chunk& rows)>;
+class FoundRows;
 
 // One snapshot's rows and their index.
 class CachedBatchView {
  public:
-  static Result<std::shared_ptr<const CachedBatchView>> Build(std::vector<Chunk> rows,
-                                                              const sql::ViewPlan& plan);
-  // The rows matching `lookup` (or a superset), ordered by window_end, as BatchViewSchema
-  // chunks, with the states `states` asks for.
-  std::vector<Chunk> Find(const CellLookup& lookup, const StatesFilter& states = {}) const;
-  size_t memory_bytes() const { return memory_bytes_; }
-  size_t num_rows() const { return order_.size(); }
-
- private:
+  // A stored row: its chunk and its row there.
   struct RowRef {
     uint32_t chunk;
     uint32_t row;
   };
-  std::vector<Chunk> Gather(const std::vector<RowRef>& refs, const StatesFilter& states) const;
-  Chunk SelectRows(const Chunk& source, std::span<const uint32_t> rows,
-                   const StatesFilter& states) const;
+
+  static Result<std::shared_ptr<const CachedBatchView>> Build(std::vector<Chunk> rows,
+                                                              const sql::ViewPlan& plan);
+  // The rows of `view` matching `lookup` (or a superset), ordered by window_end.
+  static FoundRows Find(std::shared_ptr<const CachedBatchView> view, const CellLookup& lookup);
+  size_t memory_bytes() const { return memory_bytes_; }
+  size_t num_rows() const { return order_.size(); }
+
+ private:
+  friend class FoundRows;
+  std::vector<RowRef> Locate(const CellLookup& lookup) const;
   bool InRange(const RowRef& ref, const CellLookup& lookup) const;
   bool KeysMatch(const RowRef& ref, const CellLookup& lookup) const;
 
@@ -78,9 +74,33 @@ class CachedBatchView {
   size_t num_keys_ = 0;
   size_t first_state_ = 0;  // the first state column of BatchViewSchema
   bool windowed_ = false;
-  std::vector<RowRef> order_;  // every row, by window_end
+  std::vector<RowRef> order_;                                  // every row, by window_end
   std::unordered_map<uint64_t, std::vector<RowRef>> by_keys_;  // key hash -> rows by window_end
   size_t memory_bytes_ = 0;
+};
+
+// The rows a lookup found in one snapshot, ordered by window_end: read without their serialized
+// states (what most reads need), and with them for the few rows a merge needs. Keeps the
+// snapshot's rows alive.
+class FoundRows {
+ public:
+  FoundRows() = default;
+  FoundRows(std::shared_ptr<const CachedBatchView> view, std::vector<CachedBatchView::RowRef> refs)
+      : view_(std::move(view)), refs_(std::move(refs)) {}
+
+  // The rows as BatchViewSchema chunks (consecutive rows of one stored chunk in one chunk), with
+  // their states when `with_states`, else with empty strings in the state columns.
+  std::vector<Chunk> Rows(bool with_states) const;
+  // The rows at `positions` (ascending, in the order Rows lists them) in one chunk, with their
+  // states.
+  Chunk WithStates(std::span<const uint32_t> positions) const;
+  size_t size() const { return refs_.size(); }
+
+ private:
+  Chunk Select(const Chunk& source, std::span<const uint32_t> rows, bool with_states) const;
+
+  std::shared_ptr<const CachedBatchView> view_;
+  std::vector<CachedBatchView::RowRef> refs_;
 };
 
 // A hash of the key cells `columns[0..n)` of row `row`, equal for equal values of equal types
@@ -105,12 +125,10 @@ class BatchViewCache {
   void Invalidate(std::string_view view);
 
   // The rows of `table`'s snapshot `table_version` (version `version` of plan's view) that
-  // `lookup` asks for, with the states `states` asks for (rows read for one query, when the
-  // snapshot is too large to keep, keep all their states): from the cached entry, building it on
-  // first use when it fits.
-  Result<std::vector<Chunk>> Find(const batch::BatchViewTable& table, const sql::ViewPlan& plan,
-                                  int64_t version, int64_t table_version,
-                                  const CellLookup& lookup, const StatesFilter& states = {});
+  // `lookup` asks for: from the cached entry, building it on first use when it fits (else from
+  // the files the lookup needs, indexed for this query only).
+  Result<FoundRows> Find(const batch::BatchViewTable& table, const sql::ViewPlan& plan,
+                         int64_t version, int64_t table_version, const CellLookup& lookup);
 
   size_t memory_bytes() const;
 
@@ -128,7 +146,7 @@ class BatchViewCache {
   mutable std::mutex mu_;
   std::list<Entry> lru_;  // most recent first
   size_t bytes_ = 0;
-  std::set<std::string> too_large_;  // snapshots that did not fit
+  std::set<std::string> too_large_;                 // snapshots that did not fit
   std::map<std::string, BatchSnapshot> snapshots_;  // by "{view}/v{version}"
 };
 

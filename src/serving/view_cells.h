@@ -13,11 +13,12 @@
 // in coverage.routing.
 //
 // Batch rows come from the BatchViewCache (point and window-range lookups); only the speed cells
-// and the batch rows of the same cells are merged (states deserialized), every other batch row
-// is used as stored. Session windows: a speed session that overlaps or touches a batch session
-// of the same key merges with it (the union of the intervals, states merged), like any
-// overlapping sessions of one key. Thread-safe (reads immutable snapshots and copies of the speed
-// states).
+// and the batch rows of the same cells are merged (the speed cells copied, the batch states
+// deserialized into them), every other batch row is used as stored, and every other speed cell
+// one generation holds is finalized where it lies, under the speed view's lock, without a copy.
+// Session windows: a speed session that overlaps or touches a batch session of the same key
+// merges with it (the union of the intervals, states merged), like any overlapping sessions of
+// one key. Thread-safe (reads immutable batch snapshots, and the speed cells under their lock).
 #pragma once
 
 #include <cstdint>

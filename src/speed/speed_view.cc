@@ -1,11 +1,11 @@
 #include "speed/speed_view.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <fstream>
 #include <numeric>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "sql/expression_evaluator.h"
 #include "sql/view_input.h"
@@ -45,9 +45,9 @@ SpeedViewOptions SpeedViewOptionsFor(const sql::StreamDefinition& stream, size_t
 
 // The rows of one stretch of a batch that no emission interrupts, to be counted together.
 struct SpeedView::Run {
-  std::vector<uint32_t> rows;                          // input rows counted
-  std::vector<int64_t> min_ends;                       // per counted row (hopping views)
-  std::vector<std::pair<size_t, int64_t>> adjusted;    // (index in rows, time counted at)
+  std::vector<uint32_t> rows;                        // input rows counted
+  std::vector<int64_t> min_ends;                     // per counted row (hopping views)
+  std::vector<std::pair<size_t, int64_t>> adjusted;  // (index in rows, time counted at)
 };
 
 SpeedView::SpeedView(sql::ViewPlanPtr plan, SpeedViewOptions options, int64_t absorbed_epoch,
@@ -98,8 +98,8 @@ SpeedView::Generation& SpeedView::GenerationLocked(int64_t generation) {
   Generation& held = generations_[generation];
   if (held.cells == nullptr) {
     held.cells = std::make_unique<batch::HashAggregator>(
-        plan_, batch::AggregatorOptions{.memory_limit = options_.memory_limit,
-                                        .track_window_ends = true});
+        plan_,
+        batch::AggregatorOptions{.memory_limit = options_.memory_limit, .track_window_ends = true});
   }
   return held;
 }
@@ -215,8 +215,8 @@ Status SpeedView::ConsumeLocked(const Chunk& input, size_t begin, size_t end, in
         if (hopping) run.min_ends.push_back(open_floor);
         if (sessions) {
           const sql::WindowDefinition& window = *plan_->window;
-          target.max_end = std::max(target.max_end, counted_at + 2 * window.max_duration.micros +
-                                                        window.size.micros);
+          target.max_end = std::max(
+              target.max_end, counted_at + 2 * window.max_duration.micros + window.size.micros);
         } else {
           const int64_t last = LatestEnd(counted_at);
           target.max_end = std::max(target.max_end, last);
@@ -290,8 +290,8 @@ Status SpeedView::Advance(Timestamp tau, std::vector<Chunk>* emitted) {
 
 bool SpeedView::GridEndIn(int64_t low, int64_t high) const {
   const sql::WindowDefinition& window = *plan_->window;
-  const int64_t step = window.kind == sql::WindowKind::kHopping ? window.hop.micros
-                                                                 : window.size.micros;
+  const int64_t step =
+      window.kind == sql::WindowKind::kHopping ? window.hop.micros : window.size.micros;
   const int64_t first = low + sql::FloorMod(window.offset.micros - low, step);
   return first < high;
 }
@@ -433,6 +433,27 @@ Result<SpeedRows> SpeedView::MergeInto(batch::HashAggregator& into, int64_t afte
     RETURN_IF_ERROR(generation.cells->MergeCopiesInto(into, filter));
     answer.generations.push_back(number);
   }
+  return answer;
+}
+
+Result<SpeedRows> SpeedView::ReadBeside(int64_t after_epoch, const batch::CellFilter& filter,
+                                        std::span<const Chunk> stored,
+                                        const batch::HashAggregator::StoredStates& states_of,
+                                        bool with_states,
+                                        batch::HashAggregator::RowsBeside* read) const {
+  SpeedRows answer;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!error_.ok()) return error_;
+  answer.absorbed_epoch = absorbed_;
+  answer.watermark = clock_.watermark();
+  std::vector<const batch::HashAggregator*> sources;
+  for (const auto& [number, generation] : generations_) {
+    if (number <= after_epoch) continue;
+    sources.push_back(generation.cells.get());
+    answer.generations.push_back(number);
+  }
+  ASSIGN_OR_RETURN(
+      *read, batch::HashAggregator::ReadBeside(sources, filter, stored, states_of, with_states));
   return answer;
 }
 

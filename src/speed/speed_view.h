@@ -112,14 +112,13 @@ class SpeedView {
   // `generation`. Rows of windows this made final are appended to *emitted (BatchViewSchema).
   // An error (an expression failing at run time, the memory limit) stops the view: it is
   // returned now and by every later call.
-  Status Consume(const Chunk& input, size_t begin, size_t end, int partition,
-                 int64_t generation, Timestamp tau, std::vector<Chunk>* emitted);
+  Status Consume(const Chunk& input, size_t begin, size_t end, int partition, int64_t generation,
+                 Timestamp tau, std::vector<Chunk>* emitted);
   // The same for rows of several consecutive batches of `partition`: `batches` (ascending ends,
   // the last at or past `end`) says where each batch ends and when it was appended, so each
   // batch's events are judged exactly as if it had come alone.
-  Status Consume(const Chunk& input, size_t begin, size_t end, int partition,
-                 int64_t generation, std::span<const BatchMark> batches,
-                 std::vector<Chunk>* emitted);
+  Status Consume(const Chunk& input, size_t begin, size_t end, int partition, int64_t generation,
+                 std::span<const BatchMark> batches, std::vector<Chunk>* emitted);
   // The processing clock moved to `tau` without a batch (idle partitions), see view_clock.h.
   Status Advance(Timestamp tau, std::vector<Chunk>* emitted);
   // The batch view holds every event of epochs <= epoch (see the header comment).
@@ -137,6 +136,13 @@ class SpeedView {
   // Only the cells `filter` admits are copied (a query's point or range lookup).
   Result<SpeedRows> MergeInto(batch::HashAggregator& into, int64_t after_epoch,
                               const batch::CellFilter& filter = {}) const;
+  // The same read for a merged query, without copying most cells: under the view's lock, the
+  // generations > after_epoch are read beside the stored batch rows `stored` as
+  // batch::HashAggregator::ReadBeside says, into *read. Not for session views (kUnsupported).
+  Result<SpeedRows> ReadBeside(int64_t after_epoch, const batch::CellFilter& filter,
+                               std::span<const Chunk> stored,
+                               const batch::HashAggregator::StoredStates& states_of,
+                               bool with_states, batch::HashAggregator::RowsBeside* read) const;
   SpeedViewStatus Describe() const;
   const sql::ViewPlan& plan() const { return *plan_; }
   const sql::ViewPlanPtr& plan_ptr() const { return plan_; }

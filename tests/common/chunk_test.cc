@@ -90,6 +90,24 @@ TEST(ChunkTest, AppendRowsEqualsAppendFrom) {
   }
 }
 
+TEST(ChunkTest, AppendEmptyStringsEqualsAppendingThemOneByOne) {
+  Column bulk(DataType::kString), one_by_one(DataType::kString);
+  for (Column* column : {&bulk, &one_by_one}) {
+    column->AppendString("ab");
+    column->AppendNull();
+  }
+  bulk.AppendEmptyStrings(3);
+  for (int i = 0; i < 3; ++i) one_by_one.AppendString("");
+  bulk.AppendString("c");
+  one_by_one.AppendString("c");
+  EXPECT_EQ(bulk, one_by_one);
+  ASSERT_EQ(bulk.size(), 6u);
+  EXPECT_EQ(bulk.StringAt(3), "");
+  EXPECT_TRUE(bulk.IsValid(4));
+  EXPECT_EQ(bulk.StringAt(5), "c");
+  EXPECT_EQ(bulk.null_count(), 1u);
+}
+
 TEST(ChunkCodecTest, RoundTripsRandomChunks) {
   std::mt19937_64 rng(7);
   for (size_t rows : {0, 1, 2, 100, 1000}) {

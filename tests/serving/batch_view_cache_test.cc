@@ -1,6 +1,6 @@
-// CachedBatchView (serving/batch_view_cache.h): point and range lookups return exactly the stored
-// rows they ask for, in window_end order, and a StatesFilter decides which of them carry their
-// serialized states (the others carry empty states, every other column unchanged).
+// CachedBatchView (serving/batch_view_cache.h): point and range lookups find exactly the stored
+// rows they ask for, in window_end order; FoundRows gives them with or without their serialized
+// states (without: empty states, every other column unchanged), and any of them with states.
 #include "serving/batch_view_cache.h"
 
 #include <gtest/gtest.h>
@@ -99,7 +99,7 @@ std::vector<std::string> Expected(const sql::ViewPlan& plan, const std::vector<C
   return texts;
 }
 
-TEST(BatchViewCacheTest, LookupsAndStatesFilter) {
+TEST(BatchViewCacheTest, LookupsWithAndWithoutStates) {
   const sql::ViewPlanPtr plan = Plan();
   ASSERT_NE(plan, nullptr);
   const std::vector<Chunk> stored = StoredRows(plan);
@@ -130,13 +130,14 @@ TEST(BatchViewCacheTest, LookupsAndStatesFilter) {
   const std::vector<std::string> expected = Expected(*plan, stored, "device-3", low, high, true);
   ASSERT_EQ(expected.size(), ends.size() - 2);
 
-  // No filter: every found row with its states.
-  EXPECT_EQ(Rows((*view)->Find(lookup), first_state, true), expected);
+  const FoundRows found = CachedBatchView::Find(*view, lookup);
+  EXPECT_EQ(found.size(), expected.size());
 
-  // A filter that wants none: the same rows, every state column empty.
-  const std::vector<Chunk> without = (*view)->Find(lookup, [](const Chunk& rows) {
-    return std::vector<uint8_t>(rows.num_rows(), 0);
-  });
+  // With states: every found row as stored.
+  EXPECT_EQ(Rows(found.Rows(true), first_state, true), expected);
+
+  // Without: the same rows, every state column empty.
+  const std::vector<Chunk> without = found.Rows(false);
   EXPECT_EQ(Rows(without, first_state, false),
             Expected(*plan, stored, "device-3", low, high, false));
   for (const Chunk& chunk : without) {
@@ -145,33 +146,12 @@ TEST(BatchViewCacheTest, LookupsAndStatesFilter) {
     }
   }
 
-  // A filter that wants the rows of one window end: it sees every other column, and only that
-  // row carries its states.
-  const int64_t wanted_end = ends[2];
-  size_t seen = 0;
-  const std::vector<Chunk> some = (*view)->Find(lookup, [&](const Chunk& rows) {
-    std::vector<uint8_t> wanted(rows.num_rows(), 0);
-    for (size_t r = 0; r < rows.num_rows(); ++r) {
-      EXPECT_EQ(rows.column(0).StringAt(r), "device-3");
-      EXPECT_EQ(rows.column(first_state).StringAt(r), "");
-      wanted[r] = rows.column(end_column).int64s()[r] == wanted_end ? 1 : 0;
-      ++seen;
-    }
-    return wanted;
-  });
-  EXPECT_EQ(seen, expected.size());
-  const std::vector<std::string> with_some = Rows(some, first_state, true);
-  const std::vector<std::string> no_states = Rows(some, first_state, false);
-  ASSERT_EQ(with_some.size(), expected.size());
-  size_t with_states = 0;
-  for (size_t i = 0; i < expected.size(); ++i) {
-    if (with_some[i] == expected[i]) {
-      ++with_states;
-    } else {
-      EXPECT_EQ(no_states[i], Expected(*plan, stored, "device-3", low, high, false)[i]);
-    }
-  }
-  EXPECT_EQ(with_states, 1u);
+  // Some rows, by their positions among the found rows: those rows with their states.
+  const std::vector<uint32_t> positions = {0, 2, static_cast<uint32_t>(expected.size() - 1)};
+  const Chunk picked = found.WithStates(positions);
+  EXPECT_EQ(Rows({picked}, first_state, true),
+            (std::vector<std::string>{expected[0], expected[2], expected.back()}));
+  EXPECT_EQ(found.WithStates({}).num_rows(), 0u);
 
   // A range scan (no key): every row in the window_end range, ordered by window_end.
   CellLookup range;
@@ -180,7 +160,7 @@ TEST(BatchViewCacheTest, LookupsAndStatesFilter) {
   range.max_window_end = high;
   size_t in_range = 0;
   int64_t previous = INT64_MIN;
-  for (const Chunk& chunk : (*view)->Find(range)) {
+  for (const Chunk& chunk : CachedBatchView::Find(*view, range).Rows(true)) {
     for (size_t r = 0; r < chunk.num_rows(); ++r) {
       const int64_t end = chunk.column(end_column).int64s()[r];
       EXPECT_GE(end, low);
