@@ -36,6 +36,7 @@
 #include "cli/iot_generator.h"
 #include "duckdb_timing.h"
 #include "bench_util.h"
+#include "common/malloc_tuning.h"
 #include "lake/capture.h"
 #include "lake/delta_table.h"
 #include "serving/stream_capture.h"
@@ -347,4 +348,7 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace braid::batch
 
-int main(int argc, char** argv) { return braid::batch::Main(argc, argv); }
+int main(int argc, char** argv) {
+  braid::ReexecWithTunedMalloc(argv);  // as braid runs (common/malloc_tuning.h)
+  return braid::batch::Main(argc, argv);
+}

@@ -52,6 +52,7 @@
 #include "cli/iot_generator.h"
 #include "duckdb_timing.h"
 #include "bench_util.h"
+#include "common/malloc_tuning.h"
 #include "lake/parquet_writer.h"
 #include "log/partitioner.h"
 #include "serving/database.h"
@@ -600,4 +601,7 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace braid::speed
 
-int main(int argc, char** argv) { return braid::speed::Main(argc, argv); }
+int main(int argc, char** argv) {
+  braid::ReexecWithTunedMalloc(argv);  // as braid runs (common/malloc_tuning.h)
+  return braid::speed::Main(argc, argv);
+}

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "common/malloc_tuning.h"
 #include "common/version.h"
 
 namespace braid::cli {
@@ -181,4 +182,7 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace braid::cli
 
-int main(int argc, char** argv) { return braid::cli::Main(argc, argv); }
+int main(int argc, char** argv) {
+  braid::ReexecWithTunedMalloc(argv);
+  return braid::cli::Main(argc, argv);
+}
