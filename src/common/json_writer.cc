@@ -37,12 +37,17 @@ void AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
   size_t i = 0;
   while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-      out->push_back(static_cast<char>(c));
-      ++i;
-      continue;
+    // The run of characters written as they are, appended at once.
+    size_t plain = i;
+    while (plain < s.size()) {
+      const auto c = static_cast<unsigned char>(s[plain]);
+      if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
+      ++plain;
     }
+    out->append(s.data() + i, plain - i);
+    i = plain;
+    if (i == s.size()) break;
+    const auto c = static_cast<unsigned char>(s[i]);
     switch (c) {
       case '"': out->append("\\\""); ++i; continue;
       case '\\': out->append("\\\\"); ++i; continue;

@@ -32,6 +32,9 @@ class JsonWriter {
   // Inserts already-serialized JSON as one value.
   JsonWriter& Raw(std::string_view json);
 
+  // Makes room for `bytes` of text in all, so writing that much allocates once.
+  void Reserve(size_t bytes) { out_.reserve(bytes); }
+
   const std::string& str() const { return out_; }
   // Hands over the text written so far. Writing may go on with the same document, so a long one
   // (a streamed answer) can be handed over piece by piece.

@@ -11,6 +11,7 @@
 
 #include "common/json_writer.h"
 #include "common/time.h"
+#include "server/point_read.h"
 
 namespace braid::server {
 namespace {
@@ -89,8 +90,15 @@ Status ParseMember(const simdjson::dom::key_value_pair& member, SqlRequest* pars
   return Status::Ok();
 }
 
+// Bodies up to this size are parsed by a parser kept per io thread (its buffers allocated once);
+// larger ones by a parser of their own, so no thread keeps a large body's buffers for good.
+constexpr size_t kReusedParserBytes = 64 << 10;
+
 Result<SqlRequest> ParseJsonSqlRequest(const PaddedText& body) {
-  simdjson::dom::parser parser;
+  thread_local simdjson::dom::parser reused_parser;
+  std::optional<simdjson::dom::parser> own_parser;
+  simdjson::dom::parser& parser =
+      body.size() <= kReusedParserBytes ? reused_parser : own_parser.emplace();
   simdjson::dom::object object;
   if (auto error = parser.parse(body.data(), body.size(), false).get(object)) {
     return BadSqlRequest(simdjson::error_message(error));
@@ -161,7 +169,7 @@ class AnswerWriter {
 
   // The next piece: at least `bytes` long (about one row more) unless the answer ends with it.
   std::string Next(size_t bytes) {
-    if (!started_) WriteHead();
+    if (!started_) WriteHead(bytes);
     while (chunk_ < result_.chunks.size() && json_.str().size() < bytes) {
       const Chunk& chunk = result_.chunks[chunk_];
       if (row_ < chunk.num_rows()) {
@@ -181,8 +189,12 @@ class AnswerWriter {
   bool done() const { return done_; }
 
  private:
-  void WriteHead() {
+  // Bytes reserved for the first piece: a point read's whole answer, in one allocation.
+  static constexpr size_t kFirstPieceBytes = 16 << 10;
+
+  void WriteHead(size_t bytes) {
     started_ = true;
+    json_.Reserve(std::min(bytes, kFirstPieceBytes));
     json_.BeginObject().Key("columns").BeginArray();
     if (result_.schema) {
       for (const Field& field : result_.schema->fields()) {
@@ -209,6 +221,18 @@ class AnswerWriter {
   bool done_ = false;
 };
 
+// A statement's result and its answer being written, kept together (and in place: the writer
+// refers to the result) while the answer is sent.
+struct PendingAnswer {
+  PendingAnswer(serving::QueryResult computed, const AnswerMeta& meta)
+      : result(std::move(computed)), writer(result, meta) {}
+  PendingAnswer(const PendingAnswer&) = delete;
+  PendingAnswer& operator=(const PendingAnswer&) = delete;
+
+  const serving::QueryResult result;
+  AnswerWriter writer;
+};
+
 // Writes `piece` to the stream in slices the writer's bound admits, waiting while the client
 // reads. Returns false when the stream was closed (the client went away, the server stops).
 bool WritePiece(StreamWriter& stream, std::string_view piece, size_t slice_bytes) {
@@ -220,23 +244,58 @@ bool WritePiece(StreamWriter& stream, std::string_view piece, size_t slice_bytes
   return true;
 }
 
-void SendAnswer(const serving::QueryResult& result, const AnswerMeta& meta, size_t piece_bytes,
-                Responder responder) {
-  piece_bytes = std::max<size_t>(piece_bytes, 1);
-  AnswerWriter writer(result, meta);
-  std::string piece = writer.Next(piece_bytes);
-  if (writer.done()) return responder.Send(JsonResponse(200, std::move(piece)));
+// Streams the answer from `first_piece` on; waits for the client, so only on a blocking thread.
+void StreamAnswer(PendingAnswer& answer, std::string first_piece, size_t piece_bytes,
+                  Responder responder) {
   StreamHead head;
   head.content_type = "application/json";
   head.max_queued_bytes = 4 * piece_bytes;
   std::shared_ptr<StreamWriter> stream = responder.Stream(std::move(head));
-  while (WritePiece(*stream, piece, piece_bytes) && !writer.done()) {
-    piece = writer.Next(piece_bytes);
+  std::string piece = std::move(first_piece);
+  while (WritePiece(*stream, piece, piece_bytes) && !answer.writer.done()) {
+    piece = answer.writer.Next(piece_bytes);
   }
   stream->Close();
 }
 
+// Which thread a statement runs on: an io thread must never wait for its client.
+enum class StatementThread : uint8_t { kIo, kBlocking };
+
+// Answers with `result`: in one piece with a Content-Length when it fits streamed_answer_bytes,
+// else streamed, from a blocking thread (handed over to one when this is an io thread).
+void SendAnswer(ApiContext& context, serving::QueryResult result, const AnswerMeta& meta,
+                Responder responder, StatementThread thread) {
+  const size_t piece_bytes = std::max<size_t>(context.options().streamed_answer_bytes, 1);
+  auto answer = std::make_unique<PendingAnswer>(std::move(result), meta);
+  std::string piece = answer->writer.Next(piece_bytes);
+  if (answer->writer.done()) return responder.Send(JsonResponse(200, std::move(piece)));
+  if (thread == StatementThread::kBlocking) {
+    return StreamAnswer(*answer, std::move(piece), piece_bytes, std::move(responder));
+  }
+  context.RunBlocking([answer = std::move(answer), piece = std::move(piece), piece_bytes,
+                       responder = std::move(responder)]() mutable {
+    StreamAnswer(*answer, std::move(piece), piece_bytes, std::move(responder));
+  });
+}
+
 Status WithoutPosition(const Status& status) { return Status(status.code(), status.message()); }
+
+// Runs the statement on this thread and answers with its result or its error.
+void RunStatement(ApiContext& context, std::string_view sql, serving::Session& session,
+                  ErrorPositions positions, Responder responder, StatementThread thread) {
+  const serving::Consistency requested = session.consistency;
+  const auto start = std::chrono::steady_clock::now();
+  Result<serving::QueryResult> result = context.database().Execute(sql, session);
+  const std::chrono::duration<double, std::milli> elapsed =
+      std::chrono::steady_clock::now() - start;
+  if (!result.ok()) {
+    return responder.Send(ErrorResponse(
+        positions == ErrorPositions::kKeep ? result.status() : WithoutPosition(result.status())));
+  }
+  SendAnswer(context, std::move(*result),
+             AnswerMeta{.elapsed_ms = elapsed.count(), .requested = requested},
+             std::move(responder), thread);
+}
 
 }  // namespace
 
@@ -249,19 +308,15 @@ std::string QueryResultJson(const serving::QueryResult& result, const AnswerMeta
 
 void AnswerStatement(ApiContext& context, std::string sql, serving::Session session,
                      ErrorPositions positions, Responder responder) {
+  if (ApiContext::InlineSlot slot = context.ClaimInlineSlot();
+      slot && IsPointRead(sql, context.database().catalog())) {
+    return RunStatement(context, sql, session, positions, std::move(responder),
+                        StatementThread::kIo);
+  }
   context.RunBlocking([&context, sql = std::move(sql), session = std::move(session), positions,
                        responder = std::move(responder)]() mutable {
-    const serving::Consistency requested = session.consistency;
-    const auto start = std::chrono::steady_clock::now();
-    Result<serving::QueryResult> result = context.database().Execute(sql, session);
-    const std::chrono::duration<double, std::milli> elapsed =
-        std::chrono::steady_clock::now() - start;
-    if (!result.ok()) {
-      return responder.Send(ErrorResponse(
-          positions == ErrorPositions::kKeep ? result.status() : WithoutPosition(result.status())));
-    }
-    SendAnswer(*result, AnswerMeta{.elapsed_ms = elapsed.count(), .requested = requested},
-               context.options().streamed_answer_bytes, std::move(responder));
+    RunStatement(context, sql, session, positions, std::move(responder),
+                 StatementThread::kBlocking);
   });
 }
 

@@ -1,4 +1,5 @@
-// POST /v1/sql: runs one statement through serving::Database::Execute on a blocking thread, in a
+// POST /v1/sql: runs one statement through serving::Database::Execute on a blocking thread (a
+// point read, point_read.h, on the io thread while an inline slot is free: api.h), in a
 // fresh serving::Session that starts from the server's query limits (ApiOptions::query_limits,
 // braid.toml [query]). The body is the SQL text, or (Content-Type application/json, or a body
 // starting with '{') a JSON object `{"sql": "...", "consistency": "merged|exact|speed",
@@ -13,7 +14,8 @@
 //
 // An answer longer than ApiOptions::streamed_answer_bytes is streamed: chunked transfer, the JSON
 // written piece by piece from the result's rows as the client reads, so the whole text is never
-// held at once (the blocking thread waits while the client is slow). Shorter answers carry a
+// held at once (a blocking thread waits while the client is slow; a point read run on an io
+// thread hands its answer over to one, as an io thread must not wait). Shorter answers carry a
 // Content-Length. Errors carry the statement's SQLSTATE-mapped code and, for SQL errors, "line"
 // and "column": a result over max_rows is 413 (SQLSTATE 54000), a statement past timeout_ms 408
 // (57014).
@@ -42,8 +44,8 @@ std::string QueryResultJson(const serving::QueryResult& result, const AnswerMeta
 // from a request's parameters (GET /v1/views/{view}), whose positions mean nothing to the client.
 enum class ErrorPositions : uint8_t { kKeep, kDrop };
 
-// Runs `sql` in `session` on a blocking thread and answers with its result (streamed when long)
-// or its error.
+// Runs `sql` in `session` (on a blocking thread, or on this io thread when it is a point read and
+// an inline slot is free) and answers with its result (streamed when long) or its error.
 void AnswerStatement(ApiContext& context, std::string sql, serving::Session session,
                      ErrorPositions positions, Responder responder);
 

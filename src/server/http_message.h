@@ -69,7 +69,9 @@ struct Response {
   int status = 200;
   std::string body;
   std::string content_type = "application/json";
-  NameValues headers;  // extra headers, e.g. Allow on a 405
+  // Extra headers, e.g. Allow on a 405; never Server, Content-Type, Content-Length, Connection
+  // or Transfer-Encoding, which the connection writes (http_session.h AppendResponseHead).
+  NameValues headers;
 };
 
 // JSON answers. JsonResponse wraps an already-serialized JSON document.

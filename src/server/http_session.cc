@@ -10,6 +10,7 @@
 #include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <iterator>
 
 namespace braid::server {
 
@@ -57,6 +58,28 @@ class PendingReply : public ResponseSink {
 
 }  // namespace
 
+// Writes what Beast's serializer wrote for a http::response<string_body> given the same fields in
+// this order and prepare_payload() (the bytes users see, API.md): the status line with the
+// status's standard reason, Server, Content-Type, the extra headers, Connection when the version's
+// default does not hold (close on HTTP/1.1, keep-alive on HTTP/1.0), then Content-Length. By
+// hand because it is one string append per part, where the serializer allocated every field.
+void AppendResponseHead(unsigned version, bool keep_alive, const Response& response,
+                        std::string* out) {
+  const unsigned code = static_cast<unsigned>(response.status);
+  const beast::string_view reason = http::obsolete_reason(http::int_to_status(code));
+  fmt::format_to(std::back_inserter(*out), "HTTP/{}.{} {:03} ", version / 10, version % 10, code);
+  out->append(reason.data(), reason.size());
+  out->append("\r\nServer: braid\r\nContent-Type: ");
+  out->append(response.content_type);
+  out->append("\r\n");
+  for (const auto& [name, value] : response.headers) {
+    out->append(name).append(": ").append(value).append("\r\n");
+  }
+  if (version >= 11 && !keep_alive) out->append("Connection: close\r\n");
+  if (version < 11 && keep_alive) out->append("Connection: keep-alive\r\n");
+  fmt::format_to(std::back_inserter(*out), "Content-Length: {}\r\n\r\n", response.body.size());
+}
+
 void ConnectionRegistry::Add(const std::shared_ptr<HttpSession>& session) {
   std::lock_guard<std::mutex> lock(mu_);
   sessions_.emplace(session.get(), session);
@@ -97,10 +120,12 @@ void HttpSession::Start() {
 }
 
 void HttpSession::Deliver(Response response) {
-  net::post(stream_.get_executor(),
-            [self = shared_from_this(), response = std::move(response)]() mutable {
-              self->Write(std::move(response));
-            });
+  // An answer given on the session's strand (a handler that answered at once, or a statement run
+  // on the io thread) is written now; one from another thread is posted to the strand.
+  net::dispatch(stream_.get_executor(),
+                [self = shared_from_this(), response = std::move(response)]() mutable {
+                  self->Write(std::move(response));
+                });
 }
 
 std::shared_ptr<StreamWriter> HttpSession::DeliverStream(StreamHead head) {
@@ -214,19 +239,14 @@ void HttpSession::Dispatch() {
 void HttpSession::Write(Response response) {
   if (phase_ == Phase::kClosed) return;  // force-closed while the handler worked
   phase_ = Phase::kWriting;
-  response_ = {};
-  response_.version(version_);
-  response_.result(static_cast<unsigned>(response.status));
-  response_.set(http::field::server, "braid");
-  response_.set(http::field::content_type, response.content_type);
-  for (const auto& [name, value] : response.headers) {
-    response_.set(beast::string_view(name.data(), name.size()), value);
-  }
-  response_.body() = std::move(response.body);
-  response_.keep_alive(keep_alive_ && !context_.stopping.load());
-  response_.prepare_payload();
+  keep_alive_after_write_ = keep_alive_ && !context_.stopping.load();
+  response_head_.clear();
+  AppendResponseHead(version_, keep_alive_after_write_, response, &response_head_);
+  response_body_ = std::move(response.body);
   stream_.expires_after(ToChrono(context_.options.write_timeout));
-  http::async_write(stream_, response_, [self = shared_from_this()](beast::error_code ec, size_t) {
+  const std::array<net::const_buffer, 2> buffers = {net::buffer(response_head_),
+                                                    net::buffer(response_body_)};
+  net::async_write(stream_, buffers, [self = shared_from_this()](beast::error_code ec, size_t) {
     self->OnWrite(ec);
   });
 }
@@ -234,7 +254,7 @@ void HttpSession::Write(Response response) {
 void HttpSession::OnWrite(ErrorCode ec) {
   if (!ec && linger_after_write_) {
     LingerThenClose();
-  } else if (!ec && response_.keep_alive()) {
+  } else if (!ec && keep_alive_after_write_) {
     ReadHeader();
   } else {
     Close();

@@ -21,7 +21,6 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/serializer.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -34,6 +33,13 @@
 namespace braid::server {
 
 class HttpSession;
+
+// Appends the status line and header of `response` (body size included) as the connection sends
+// them: Server, Content-Type, response.headers in order, Connection when `keep_alive` is not the
+// default of HTTP `version` (11 or 10), Content-Length. response.headers must not name those
+// fields: the connection writes them.
+void AppendResponseHead(unsigned version, bool keep_alive, const Response& response,
+                        std::string* out);
 
 // The open sessions, so that Stop() can close them and wait for them to finish.
 class ConnectionRegistry {
@@ -121,7 +127,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
   std::optional<Parser> parser_;
-  boost::beast::http::response<boost::beast::http::string_body> response_;
+  // The answer being written (phase kWriting), its head kept to reuse its memory.
+  std::string response_head_;
+  std::string response_body_;
+  bool keep_alive_after_write_ = false;
   boost::beast::http::response<boost::beast::http::empty_body> continue_;
   Phase phase_ = Phase::kAwaitingRequest;
   bool keep_alive_ = true;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace braid::server {
 namespace {
 
@@ -90,11 +92,16 @@ Result<ParsedTarget> ParseTarget(std::string_view target) {
   if (question != std::string_view::npos) {
     RETURN_IF_ERROR(ParseQuery(target.substr(question + 1), &parsed.query));
   }
-  for (std::string_view raw : SplitPattern(raw_path)) {
-    ASSIGN_OR_RETURN(std::string segment, PercentDecode(raw, PlusSign::kLiteral));
+  parsed.segments.reserve(static_cast<size_t>(std::count(raw_path.begin(), raw_path.end(), '/')));
+  size_t pos = 1;  // after a '/'
+  while (pos <= raw_path.size()) {
+    const size_t slash = std::min(raw_path.find('/', pos), raw_path.size());
+    ASSIGN_OR_RETURN(std::string segment,
+                     PercentDecode(raw_path.substr(pos, slash - pos), PlusSign::kLiteral));
     parsed.path.push_back('/');
     parsed.path.append(segment);
     parsed.segments.push_back(std::move(segment));
+    pos = slash + 1;
   }
   return parsed;
 }

@@ -173,6 +173,34 @@ TEST_F(HttpServerTest, UnknownPathWrongMethodAndBadTargetAreJsonErrors) {
   EXPECT_EQ(client.connections_opened(), 1);  // errors keep the connection
 }
 
+// The exact bytes of answers (API.md: users rely on them): status line, header order, keep-alive
+// and close on HTTP/1.1 and HTTP/1.0, extra headers of a 405.
+TEST_F(HttpServerTest, AnswersAreTheSameBytesOnTheWire) {
+  StartServer();
+  const std::string json_head = "Server: braid\r\nContent-Type: application/json\r\n";
+  EXPECT_EQ(RawExchange(server_->port(),
+                        "GET /ping HTTP/1.1\r\nHost: h\r\n\r\n"
+                        "GET /ping HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"),
+            "HTTP/1.1 200 OK\r\n" + json_head + "Content-Length: 13\r\n\r\n{\"pong\":true}" +
+                "HTTP/1.1 200 OK\r\n" + json_head +
+                "Connection: close\r\nContent-Length: 13\r\n\r\n{\"pong\":true}");
+  EXPECT_EQ(RawExchange(server_->port(), "GET /ping HTTP/1.0\r\n\r\n"),
+            "HTTP/1.0 200 OK\r\n" + json_head + "Content-Length: 13\r\n\r\n{\"pong\":true}");
+  EXPECT_EQ(RawExchange(server_->port(),
+                        "GET /ping HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", "true}"),
+            "HTTP/1.0 200 OK\r\n" + json_head +
+                "Connection: keep-alive\r\nContent-Length: 13\r\n\r\n{\"pong\":true}");
+  const std::string not_allowed =
+      R"x({"error":{"code":"method_not_allowed","message":"POST is not allowed on /ping )x"
+      R"x((allowed: GET)"}})x";
+  EXPECT_EQ(RawExchange(server_->port(),
+                        "POST /ping HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n"
+                        "Connection: close\r\n\r\n"),
+            "HTTP/1.1 405 Method Not Allowed\r\n" + json_head +
+                "Allow: GET\r\nConnection: close\r\nContent-Length: " +
+                std::to_string(not_allowed.size()) + "\r\n\r\n" + not_allowed);
+}
+
 TEST_F(HttpServerTest, MalformedRequestIsA400AndClosesTheConnection) {
   StartServer();
   std::string answer = RawExchange(server_->port(), "NOT HTTP AT ALL\r\n\r\n");
