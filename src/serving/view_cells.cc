@@ -61,6 +61,7 @@ batch::CellFilter SpeedFilter(const CellLookup& lookup, size_t num_keys) {
   return filter;
 }
 
+// An empty aggregator of the speed view's plan, to copy its cells into (session views).
 std::unique_ptr<batch::HashAggregator> CellsOf(const speed::SpeedView& view) {
   return std::make_unique<batch::HashAggregator>(
       view.plan_ptr(),
