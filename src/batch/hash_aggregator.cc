@@ -328,8 +328,9 @@ Result<HashAggregator::RowsBeside> HashAggregator::ReadBeside(
     if (source != &first) RETURN_IF_ERROR(first.CheckMergeable(*source));
     tables.push_back(&source->impl_->table);
   }
+  const size_t stored_columns = FirstStateColumn(plan) + plan.aggregates.size();
   for (const Chunk& rows : stored) {
-    if (rows.num_columns() != BatchViewSchema(plan)->size()) {
+    if (rows.num_columns() != stored_columns) {
       return Status(
           StatusCode::kInvalidArgument,
           fmt::format("view {}: stored rows have {} columns", plan.name, rows.num_columns()));
