@@ -3,7 +3,7 @@
 // no engine logic lives here. Work that blocks (SQL statements, which may fsync the catalog;
 // dead-letter appends; reading the log) runs on ApiContext's small pool of blocking threads, so
 // io threads only parse, decode and write; event appends are asynchronous and answer from the
-// log's completion. The exception is the point read (point_read.h), whose work is a few index
+// log's completion. The exception is the point read (serving/point_read.h), whose work is a few index
 // lookups: it runs on the io thread that received it, which saves two thread hand-offs, as long
 // as fewer than ApiOptions::inline_statements statements run on io threads at that moment (so a
 // slow one, say the first read of a batch view not yet in memory, can occupy only that many io

@@ -11,7 +11,7 @@
 
 #include "common/json_writer.h"
 #include "common/time.h"
-#include "server/point_read.h"
+#include "serving/point_read.h"
 
 namespace braid::server {
 namespace {
@@ -309,7 +309,7 @@ std::string QueryResultJson(const serving::QueryResult& result, const AnswerMeta
 void AnswerStatement(ApiContext& context, std::string sql, serving::Session session,
                      ErrorPositions positions, Responder responder) {
   if (ApiContext::InlineSlot slot = context.ClaimInlineSlot();
-      slot && IsPointRead(sql, context.database().catalog())) {
+      slot && serving::IsPointRead(sql, context.database().catalog())) {
     return RunStatement(context, sql, session, positions, std::move(responder),
                         StatementThread::kIo);
   }

@@ -1,5 +1,5 @@
 // POST /v1/sql: runs one statement through serving::Database::Execute on a blocking thread (a
-// point read, point_read.h, on the io thread while an inline slot is free: api.h), in a
+// point read, serving/point_read.h, on the io thread while an inline slot is free: api.h), in a
 // fresh serving::Session that starts from the server's query limits (ApiOptions::query_limits,
 // braid.toml [query]). The body is the SQL text, or (Content-Type application/json, or a body
 // starting with '{') a JSON object `{"sql": "...", "consistency": "merged|exact|speed",

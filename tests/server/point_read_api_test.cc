@@ -1,4 +1,4 @@
-// Point reads (server/point_read.h), which POST /v1/sql runs on the io thread that received them:
+// Point reads (serving/point_read.h), which POST /v1/sql runs on the io thread that received them:
 // which statements are point reads (a table of statements over a one-key and a two-key view,
 // decided by hand from the definition: every key bound by = or IN to few values of its type);
 // the inline slots of ApiContext; a point read whose answer is longer than the streamed-answer
@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "api_test_fixture.h"
-#include "server/point_read.h"
+#include "serving/point_read.h"
 
 namespace braid::server::testing {
 namespace {
@@ -115,7 +115,7 @@ TEST_F(PointReadApiTest, PointReadsBindEveryKeyToFewValues) {
       {"SELECT * FROM per_minute WHERE device_id = 'device-001' AND", false},  // a syntax error
   };
   for (const auto& [sql, point_read] : cases) {
-    EXPECT_EQ(IsPointRead(sql, catalog), point_read) << sql;
+    EXPECT_EQ(serving::IsPointRead(sql, catalog), point_read) << sql;
   }
 }
 

@@ -1,4 +1,4 @@
-#include "server/point_read.h"
+#include "serving/point_read.h"
 
 #include <optional>
 #include <variant>
@@ -6,7 +6,7 @@
 #include "serving/query_pushdown.h"
 #include "sql/parser.h"
 
-namespace braid::server {
+namespace braid::serving {
 
 bool IsPointRead(std::string_view sql, const sql::Catalog& catalog) {
   Result<sql::ParsedStatement> parsed = sql::ParseStatement(sql);
@@ -16,7 +16,7 @@ bool IsPointRead(std::string_view sql, const sql::Catalog& catalog) {
   const sql::ViewPlanPtr plan = catalog.FindView(select->from);
   // A view without keys has one cell per window: reading it is a scan of its windows.
   if (plan == nullptr || plan->keys.empty()) return false;
-  const serving::CellLookup lookup = serving::LookupOf(select->where.get(), *plan);
+  const CellLookup lookup = LookupOf(select->where.get(), *plan);
   size_t cells = 1;
   for (const std::optional<Column>& values : lookup.key_values) {
     if (!values) return false;  // an unbound key: the read scans every value of it
@@ -26,4 +26,4 @@ bool IsPointRead(std::string_view sql, const sql::Catalog& catalog) {
   return true;
 }
 
-}  // namespace braid::server
+}  // namespace braid::serving
