@@ -3,7 +3,7 @@
 // value: a batch view's millions of groups make one allocation each, not two, and an update
 // follows no pointer to reach the vector), sorted lazily (by finalize, serialize and merge;
 // sorting does not change the multiset, so it is allowed on a const state: the multiset is a
-// mutable member).
+// mutable member, sorted thread-safely, see Multiset).
 // For n sorted values v[0..n-1]:
 //   CONT: position x = p * (n - 1); v[floor x] + (x - floor x) * (v[ceil x] - v[floor x]), a
 //   DOUBLE. DISC: the first v[i] whose cumulative distribution (i + 1) / n >= p, of the argument's
@@ -11,6 +11,8 @@
 // Empty input gives NULL. DOUBLE values sort in the total order of TotalLess (NaN last).
 // Both share the state of one value type, so CONT and DISC states merge with each other.
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include <vector>
 
 #include "agg/aggregate_kernel.h"
@@ -18,19 +20,60 @@
 namespace braid::agg {
 namespace {
 
+// Several threads may read one state at once (queries sharing the speed layer's lock) and so
+// sort its tail at once: the first to claim the sort (a bit of sorted_) sorts, the others wait
+// for it; the sorted length is published with release and read with acquire, so whoever sees
+// the values sorted sees them whole. Changing the values (Update, Merge's target, Deserialize)
+// needs the state to itself, as always.
 template <typename T>
-struct Multiset {
+class Multiset {
+ public:
   std::vector<T> values;
-  size_t sorted_prefix = 0;  // values[0, sorted_prefix) is sorted
 
-  void Normalize() {
-    if (sorted_prefix == values.size()) return;
-    auto middle = values.begin() + static_cast<std::ptrdiff_t>(sorted_prefix);
-    std::sort(middle, values.end(), [](T a, T b) { return ValueLess(a, b); });
-    std::inplace_merge(values.begin(), middle, values.end(),
-                       [](T a, T b) { return ValueLess(a, b); });
-    sorted_prefix = values.size();
+  Multiset() = default;
+  Multiset(const Multiset& other) : values(other.values), sorted_(other.sorted()) {}
+  Multiset(Multiset&& other) noexcept : values(std::move(other.values)), sorted_(other.sorted()) {
+    other.sorted_.store(0, std::memory_order_relaxed);
   }
+  Multiset& operator=(const Multiset& other) {
+    values = other.values;
+    sorted_.store(other.sorted(), std::memory_order_relaxed);
+    return *this;
+  }
+  Multiset& operator=(Multiset&& other) noexcept {
+    values = std::move(other.values);
+    sorted_.store(other.sorted(), std::memory_order_relaxed);
+    other.sorted_.store(0, std::memory_order_relaxed);
+    return *this;
+  }
+
+  // Sorts the values (their sorted prefix merged with the sorted rest).
+  void Normalize() {
+    const size_t n = values.size();
+    size_t sorted = sorted_.load(std::memory_order_acquire);
+    while (sorted != n) {
+      if (sorted & kSorting) {
+        std::this_thread::yield();
+        sorted = sorted_.load(std::memory_order_acquire);
+      } else if (sorted_.compare_exchange_weak(sorted, sorted | kSorting,
+                                               std::memory_order_acquire)) {
+        auto middle = values.begin() + static_cast<std::ptrdiff_t>(sorted);
+        std::sort(middle, values.end(), [](T a, T b) { return ValueLess(a, b); });
+        std::inplace_merge(values.begin(), middle, values.end(),
+                           [](T a, T b) { return ValueLess(a, b); });
+        sorted_.store(n, std::memory_order_release);
+        return;
+      }
+    }
+  }
+  // The values are sorted (they were built in order).
+  void MarkSorted() { sorted_.store(values.size(), std::memory_order_relaxed); }
+
+ private:
+  static constexpr size_t kSorting = size_t{1} << 63;
+  size_t sorted() const { return sorted_.load(std::memory_order_relaxed) & ~kSorting; }
+
+  std::atomic<size_t> sorted_{0};  // values[0, sorted_) is sorted; kSorting: being sorted
 };
 
 enum class Method { kContinuous, kDiscrete };
@@ -76,7 +119,7 @@ struct PercentileOp {
     std::inplace_merge(target.values.begin(),
                        target.values.begin() + static_cast<std::ptrdiff_t>(middle),
                        target.values.end(), [](Value a, Value b) { return ValueLess(a, b); });
-    target.sorted_prefix = target.values.size();
+    target.MarkSorted();
   }
   static void Serialize(const State& s, std::string* out) {
     s.set.Normalize();
@@ -97,7 +140,7 @@ struct PercentileOp {
       if (i > 0 && ValueLess(v, set.values.back())) return false;  // must be sorted
       set.values.push_back(v);
     }
-    set.sorted_prefix = set.values.size();
+    set.MarkSorted();
     return true;
   }
   static Status Finalize(const State& s, const AggregateParams& params, Column* out) {

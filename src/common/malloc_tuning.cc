@@ -23,7 +23,20 @@ void ReexecWithTunedMalloc(char** argv, const char* program) {
   const std::string settings = TunedMallocSettings(getenv("GLIBC_TUNABLES"));
   if (settings.empty()) return;
   if (setenv("GLIBC_TUNABLES", settings.c_str(), 1) != 0) return;
-  execv(program, argv);
+  if (program != nullptr) {
+    execv(program, argv);
+    return;  // exec failed: go on with glibc's defaults
+  }
+  // Our own executable by its path, so the process keeps its name (`ps`, `top` show the file
+  // name executed; executing /proc/self/exe would name it "exe"); /proc/self/exe when the path
+  // cannot be read or executed (say the file was replaced since).
+  char path[4096];
+  const ssize_t length = readlink("/proc/self/exe", path, sizeof(path) - 1);
+  if (length > 0) {
+    path[length] = '\0';
+    execv(path, argv);
+  }
+  execv("/proc/self/exe", argv);
   // exec failed (e.g. no /proc): go on with glibc's defaults.
 }
 

@@ -21,8 +21,9 @@ namespace braid {
 std::string TunedMallocSettings(const char* current);
 
 // Sets GLIBC_TUNABLES to TunedMallocSettings and executes `program` (default: this process's own
-// executable) with `argv`, unless it already holds them; returns only when nothing was executed
-// (already tuned, or exec failed: the process goes on with glibc's defaults).
-void ReexecWithTunedMalloc(char** argv, const char* program = "/proc/self/exe");
+// executable, by its path, so the process keeps its name) with `argv`, unless it already holds
+// them; returns only when nothing was executed (already tuned, or exec failed: the process goes
+// on with glibc's defaults).
+void ReexecWithTunedMalloc(char** argv, const char* program = nullptr);
 
 }  // namespace braid

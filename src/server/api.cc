@@ -23,17 +23,6 @@ ApiContext::ApiContext(serving::Database& database, const ApiOptions& options)
 
 ApiContext::~ApiContext() { blocking_.join(); }
 
-ApiContext::InlineSlot ApiContext::ClaimInlineSlot() {
-  if (blocking_pending_.load(std::memory_order_acquire) > 0) return InlineSlot(nullptr);
-  int running = inline_running_.load(std::memory_order_relaxed);
-  while (running < options_.inline_statements) {
-    if (inline_running_.compare_exchange_weak(running, running + 1, std::memory_order_acquire)) {
-      return InlineSlot(&inline_running_);
-    }
-  }
-  return InlineSlot(nullptr);
-}
-
 Router MakeApiRouter(serving::Database& database, const ApiOptions& options) {
   auto context = std::make_shared<ApiContext>(database, options);
   // Each route's handler holds the context, so it lives as long as the router does.

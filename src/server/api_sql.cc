@@ -11,7 +11,7 @@
 
 #include "common/json_writer.h"
 #include "common/time.h"
-#include "serving/point_read.h"
+#include "sql/parser.h"
 
 namespace braid::server {
 namespace {
@@ -280,18 +280,21 @@ void SendAnswer(ApiContext& context, serving::QueryResult result, const AnswerMe
 
 Status WithoutPosition(const Status& status) { return Status(status.code(), status.message()); }
 
+void SendError(const Status& status, ErrorPositions positions, Responder responder) {
+  responder.Send(
+      ErrorResponse(positions == ErrorPositions::kKeep ? status : WithoutPosition(status)));
+}
+
 // Runs the statement on this thread and answers with its result or its error.
-void RunStatement(ApiContext& context, std::string_view sql, serving::Session& session,
-                  ErrorPositions positions, Responder responder, StatementThread thread) {
+void RunStatement(ApiContext& context, const sql::ParsedStatement& statement,
+                  serving::Session& session, ErrorPositions positions, Responder responder,
+                  StatementThread thread) {
   const serving::Consistency requested = session.consistency;
   const auto start = std::chrono::steady_clock::now();
-  Result<serving::QueryResult> result = context.database().Execute(sql, session);
+  Result<serving::QueryResult> result = context.database().Execute(statement, session);
   const std::chrono::duration<double, std::milli> elapsed =
       std::chrono::steady_clock::now() - start;
-  if (!result.ok()) {
-    return responder.Send(ErrorResponse(
-        positions == ErrorPositions::kKeep ? result.status() : WithoutPosition(result.status())));
-  }
+  if (!result.ok()) return SendError(result.status(), positions, std::move(responder));
   SendAnswer(context, std::move(*result),
              AnswerMeta{.elapsed_ms = elapsed.count(), .requested = requested},
              std::move(responder), thread);
@@ -308,14 +311,16 @@ std::string QueryResultJson(const serving::QueryResult& result, const AnswerMeta
 
 void AnswerStatement(ApiContext& context, std::string sql, serving::Session session,
                      ErrorPositions positions, Responder responder) {
-  if (ApiContext::InlineSlot slot = context.ClaimInlineSlot();
-      slot && serving::IsPointRead(sql, context.database().catalog())) {
-    return RunStatement(context, sql, session, positions, std::move(responder),
+  // Parsed here, once: whether it may run on this io thread depends on what it reads.
+  Result<sql::ParsedStatement> statement = sql::ParseStatement(sql);
+  if (!statement.ok()) return SendError(statement.status(), positions, std::move(responder));
+  if (context.options().inline_point_reads && context.database().IsInMemoryPointRead(*statement)) {
+    return RunStatement(context, *statement, session, positions, std::move(responder),
                         StatementThread::kIo);
   }
-  context.RunBlocking([&context, sql = std::move(sql), session = std::move(session), positions,
-                       responder = std::move(responder)]() mutable {
-    RunStatement(context, sql, session, positions, std::move(responder),
+  context.RunBlocking([&context, statement = std::move(*statement), session = std::move(session),
+                       positions, responder = std::move(responder)]() mutable {
+    RunStatement(context, statement, session, positions, std::move(responder),
                  StatementThread::kBlocking);
   });
 }

@@ -1,5 +1,5 @@
 // POST /v1/sql: runs one statement through serving::Database::Execute on a blocking thread (a
-// point read, serving/point_read.h, on the io thread while an inline slot is free: api.h), in a
+// point read whose rows are in memory on the io thread that received it: api.h), in a
 // fresh serving::Session that starts from the server's query limits (ApiOptions::query_limits,
 // braid.toml [query]). The body is the SQL text, or (Content-Type application/json, or a body
 // starting with '{') a JSON object `{"sql": "...", "consistency": "merged|exact|speed",
@@ -44,8 +44,8 @@ std::string QueryResultJson(const serving::QueryResult& result, const AnswerMeta
 // from a request's parameters (GET /v1/views/{view}), whose positions mean nothing to the client.
 enum class ErrorPositions : uint8_t { kKeep, kDrop };
 
-// Runs `sql` in `session` (on a blocking thread, or on this io thread when it is a point read and
-// an inline slot is free) and answers with its result (streamed when long) or its error.
+// Runs `sql` in `session` (on a blocking thread, or on this io thread when it is a point read
+// whose rows are in memory) and answers with its result (streamed when long) or its error.
 void AnswerStatement(ApiContext& context, std::string sql, serving::Session session,
                      ErrorPositions positions, Responder responder);
 

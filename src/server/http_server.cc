@@ -1,13 +1,16 @@
 #include "server/http_server.h"
 
 #include <fmt/format.h>
+#include <pthread.h>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <chrono>
+#include <vector>
 
 #include "server/http_session.h"
 
@@ -21,14 +24,28 @@ namespace {
 constexpr std::chrono::milliseconds kAcceptRetryDelay(50);
 }  // namespace
 
-// The io_context and everything the io threads touch. Members are destroyed in reverse order, so
-// the io_context goes last.
+// The io_contexts and everything the io threads touch. Members are destroyed in reverse order, so
+// the io_contexts go last.
 struct HttpServer::Core {
   explicit Core(int threads)
-      : io(threads), acceptor(net::make_strand(io)), accept_retry(acceptor.get_executor()) {}
+      : ios(MakeLoops(threads)),
+        acceptor(net::make_strand(*ios[0])),
+        accept_retry(acceptor.get_executor()) {
+    for (const std::unique_ptr<net::io_context>& io : ios) {
+      keep_running.push_back(net::make_work_guard(*io));
+    }
+  }
 
+  static std::vector<std::unique_ptr<net::io_context>> MakeLoops(int threads) {
+    std::vector<std::unique_ptr<net::io_context>> loops;
+    for (int i = 0; i < threads; ++i) loops.push_back(std::make_unique<net::io_context>(1));
+    return loops;
+  }
+
+  // Each connection lives on one io thread's loop, taken in turn.
   void Accept() {
-    acceptor.async_accept(net::make_strand(io),
+    net::io_context& loop = *ios[next_loop++ % ios.size()];
+    acceptor.async_accept(net::make_strand(loop),
                           [this](boost::system::error_code ec, tcp::socket socket) {
                             OnAccept(ec, std::move(socket));
                           });
@@ -51,9 +68,11 @@ struct HttpServer::Core {
     Accept();
   }
 
-  net::io_context io;
+  std::vector<std::unique_ptr<net::io_context>> ios;  // one per io thread
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> keep_running;
   tcp::acceptor acceptor;
   net::steady_timer accept_retry;
+  size_t next_loop = 0;  // touched only on the acceptor's strand
   Router router;
   SessionContext context;
 };
@@ -96,8 +115,11 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& o
   if (ec) return fail("reading the bound port of");
   server->port_ = bound.port();
   core.Accept();
-  for (int i = 0; i < options.io_threads; ++i) {
-    server->threads_.emplace_back([&core] { core.io.run(); });
+  for (size_t i = 0; i < core.ios.size(); ++i) {
+    server->threads_.emplace_back([&loop = *core.ios[i], i] {
+      pthread_setname_np(pthread_self(), fmt::format("braid-http-{}", i).c_str());  // for top -H
+      loop.run();
+    });
   }
   return server;
 }
@@ -125,6 +147,8 @@ void HttpServer::Stop() {
       session->ForceClose();
     }
   }
+  // Each loop runs until its last connection's work is done.
+  for (auto& guard : core.keep_running) guard.reset();
   for (std::thread& thread : threads_) thread.join();
   threads_.clear();
 }

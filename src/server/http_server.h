@@ -1,5 +1,7 @@
 // HttpServer: Braid's HTTP/1.1 server (Boost.Beast over Asio). It accepts connections on one
 // address, serves keep-alive connections (hundreds at once) on a small fixed pool of io threads,
+// each thread running its own event loop and each connection living on one of them (taken in
+// turn), so a request and its answer stay on one thread and the threads share no event queue;
 // reads each request with a body limit and timeouts, hands it to the Router and writes the answer
 // whenever the handler's Responder delivers it (handlers may answer later, from any thread; the
 // write is posted back to the connection's strand). Protocol mistakes are answered with the JSON

@@ -272,6 +272,20 @@ Result<BatchSnapshot> BatchViewCache::Snapshot(const std::filesystem::path& data
   return snapshot;
 }
 
+bool BatchViewCache::HoldsRowsOf(std::string_view view) const {
+  const std::string prefix = CanonicalIdentifier(view) + "/v";
+  std::lock_guard<std::mutex> lock(mu_);
+  // Every commit invalidates the view's entries, so a remembered snapshot is the latest one.
+  for (auto it = snapshots_.lower_bound(prefix);
+       it != snapshots_.end() && it->first.rfind(prefix, 0) == 0; ++it) {
+    const std::string rows_key = fmt::format("{}/{}", it->first, it->second.horizon.table_version);
+    for (const Entry& entry : lru_) {
+      if (entry.key == rows_key) return true;
+    }
+  }
+  return false;
+}
+
 void BatchViewCache::Invalidate(std::string_view view) {
   const std::string prefix = CanonicalIdentifier(view) + "/v";
   std::lock_guard<std::mutex> lock(mu_);

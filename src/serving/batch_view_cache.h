@@ -130,6 +130,11 @@ class BatchViewCache {
   Result<FoundRows> Find(const batch::BatchViewTable& table, const sql::ViewPlan& plan,
                          int64_t version, int64_t table_version, const CellLookup& lookup);
 
+  // Whether a read of `view`'s served batch rows needs no file: its latest snapshot is known
+  // and that snapshot's rows are cached. A view never read since its last commit (or since
+  // start), or too large for the cache, is not.
+  bool HoldsRowsOf(std::string_view view) const;
+
   size_t memory_bytes() const;
 
  private:

@@ -1,13 +1,14 @@
 #include "serving/database.h"
 
+#include <fmt/format.h>
+
 #include <set>
 #include <system_error>
 #include <variant>
 
-#include <fmt/format.h>
-
 #include "common/file_util.h"
 #include "serving/catalog_statements.h"
+#include "serving/point_read.h"
 #include "serving/view_query.h"
 #include "serving/view_statements.h"
 #include "sql/parser.h"
@@ -96,6 +97,15 @@ Result<QueryResult> Database::Execute(std::string_view sql_text, Consistency con
 
 Result<QueryResult> Database::Execute(std::string_view sql_text, Session& session) {
   ASSIGN_OR_RETURN(sql::ParsedStatement parsed, sql::ParseStatement(sql_text));
+  return Execute(parsed, session);
+}
+
+bool Database::IsInMemoryPointRead(const sql::ParsedStatement& statement) {
+  const sql::ViewPlanPtr plan = PointReadView(statement, *catalog_);
+  return plan != nullptr && view_cache_->HoldsRowsOf(plan->name);
+}
+
+Result<QueryResult> Database::Execute(const sql::ParsedStatement& parsed, Session& session) {
   return std::visit(
       [&](const auto& statement) -> Result<QueryResult> {
         using T = std::decay_t<decltype(statement)>;

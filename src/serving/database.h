@@ -55,6 +55,12 @@ class Database {
   // The same within a client's session (session.h): SET changes it, SHOW reads it, queries run
   // with its consistency, routing hints and limits, and stop when it is cancelled.
   Result<QueryResult> Execute(std::string_view sql, Session& session);
+  // The same for a statement parsed already (sql::ParseStatement).
+  Result<QueryResult> Execute(const sql::ParsedStatement& statement, Session& session);
+  // Whether `statement` is a point read (point_read.h) that reads no file: the served batch
+  // version of its view was read since it was committed and its rows are cached. A read that
+  // would load them, and a read of a view without a batch version (which looks for one), is not.
+  bool IsInMemoryPointRead(const sql::ParsedStatement& statement);
   // Applies every statement of a definitions file; identical re-definitions are no-ops, a
   // conflicting one fails with the file name, line and column.
   Status ApplyDefinitionsFile(const std::filesystem::path& file);

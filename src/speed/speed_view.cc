@@ -114,7 +114,7 @@ Status SpeedView::Consume(const Chunk& input, size_t begin, size_t end, int part
 Status SpeedView::Consume(const Chunk& input, size_t begin, size_t end, int partition,
                           int64_t generation, std::span<const BatchMark> batches,
                           std::vector<Chunk>* emitted) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard lock(mu_);
   if (!error_.ok()) return error_;
   Status status = ConsumeLocked(input, begin, end, partition, generation, batches, emitted);
   if (!status.ok()) {
@@ -275,7 +275,7 @@ Status SpeedView::FlushRun(const Chunk& input, Run& run, Generation& generation)
 }
 
 Status SpeedView::Advance(Timestamp tau, std::vector<Chunk>* emitted) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard lock(mu_);
   if (!error_.ok()) return error_;
   if (!plan_->window) return Status::Ok();
   clock_.Advance(tau);
@@ -388,7 +388,7 @@ Status SpeedView::EmitSessionsLocked(int64_t high, std::vector<Chunk>* emitted) 
 }
 
 void SpeedView::Absorbed(int64_t epoch) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard lock(mu_);
   absorbed_ = std::max(absorbed_, epoch);
   DropAbsorbedLocked();
 }
@@ -412,7 +412,7 @@ Result<SpeedRows> SpeedView::Rows() const {
   batch::HashAggregator merged(plan_, batch::AggregatorOptions{.memory_limit = SIZE_MAX});
   int64_t absorbed = 0;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::shared_lock lock(mu_);
     absorbed = absorbed_;
   }
   ASSIGN_OR_RETURN(SpeedRows answer, MergeInto(merged, absorbed));
@@ -424,7 +424,7 @@ Result<SpeedRows> SpeedView::Rows() const {
 Result<SpeedRows> SpeedView::MergeInto(batch::HashAggregator& into, int64_t after_epoch,
                                        const batch::CellFilter& filter) const {
   SpeedRows answer;
-  std::lock_guard<std::mutex> lock(mu_);
+  std::shared_lock lock(mu_);
   if (!error_.ok()) return error_;
   answer.absorbed_epoch = absorbed_;
   answer.watermark = clock_.watermark();
@@ -442,7 +442,7 @@ Result<SpeedRows> SpeedView::ReadBeside(int64_t after_epoch, const batch::CellFi
                                         bool with_states,
                                         batch::HashAggregator::RowsBeside* read) const {
   SpeedRows answer;
-  std::lock_guard<std::mutex> lock(mu_);
+  std::shared_lock lock(mu_);
   if (!error_.ok()) return error_;
   answer.absorbed_epoch = absorbed_;
   answer.watermark = clock_.watermark();
@@ -458,12 +458,12 @@ Result<SpeedRows> SpeedView::ReadBeside(int64_t after_epoch, const batch::CellFi
 }
 
 int64_t SpeedView::watermark() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::shared_lock lock(mu_);
   return clock_.watermark();
 }
 
 SpeedViewStatus SpeedView::Describe() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::shared_lock lock(mu_);
   SpeedViewStatus status;
   status.watermark = clock_.watermark();
   status.partition_watermarks = clock_.PartitionWatermarks();

@@ -26,7 +26,9 @@
 // so a restart does not emit those windows again; it is written after each round that emitted,
 // without fsync (after a power cut a window may be emitted again; alert ids dedupe it).
 //
-// Thread-safe: one tailer calls Consume/Advance; queries and status may run concurrently.
+// Thread-safe: one tailer calls Consume/Advance; queries and status may run concurrently, with
+// each other too (they share the view's lock, and a waiting consumer goes before new queries;
+// reading a state never changes it but for lazily sorted values, which agg/ does thread-safely).
 #pragma once
 
 #include <atomic>
@@ -37,11 +39,13 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <shared_mutex>
 #include <span>
 #include <vector>
 
 #include "batch/hash_aggregator.h"
 #include "common/chunk.h"
+#include "common/shared_mutex.h"
 #include "common/status.h"
 #include "speed/batch_states.h"
 #include "speed/view_clock.h"
@@ -176,7 +180,7 @@ class SpeedView {
   const SpeedViewOptions options_;
   BatchStates* const batch_;
   std::atomic<bool> rows_wanted_{true};
-  mutable std::mutex mu_;
+  mutable SharedMutex mu_;  // shared by reads (queries), exclusive for consuming
   ViewClock clock_;
   std::map<int64_t, Generation> generations_;
   int64_t absorbed_ = 0;

@@ -1,11 +1,15 @@
 // COUNT(DISTINCT) and PERCENTILE_CONT states of few values, held in the state itself and grown
 // on the heap as values come (count_distinct.cc, percentile.cc): exact results on both sides of
 // their first growths, against std::set and std::sort, for scatter updates, merges and serialized
-// round trips; and uint64_set.h's hash 0 and duplicates across a growth.
+// round trips; a percentile state finalized by several threads at once; and uint64_set.h's hash 0
+// and duplicates across a growth.
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <set>
 #include <span>
+#include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -95,6 +99,55 @@ TEST(SmallStates, PercentileAcrossGrowths) {
       ASSERT_TRUE(fn.deserialize(left.Serialize(), restored.get()).ok());
       EXPECT_EQ(restored.Finalize(p95)->doubles()[0], expected);
       EXPECT_EQ(restored.Serialize(), left.Serialize());
+    }
+  }
+}
+
+// Readers sharing the speed layer's lock finalize and serialize one state at once, each sorting
+// its unsorted values lazily: all see the values sorted and whole. Rounds of 4 threads started
+// together over a state with a sorted prefix (merged in) and an unsorted rest.
+TEST(SmallStates, PercentileReadByManyThreadsAtOnce) {
+  const AggregateParams p95{.fraction = 0.95};
+  const AggregateFunction& fn = Find("PERCENTILE_CONT", {DataType::kDouble}, p95);
+  std::vector<double> values;
+  for (size_t i = 0; i < 20'000; ++i) {
+    values.push_back(static_cast<double>((i * 7919) % 20'011) - 9'000.5);
+  }
+  Column input(DataType::kDouble);
+  for (double v : values) input.AppendDouble(v);
+  const double expected = PercentileCont(values, 0.95);
+  OwnedState sorted_whole(fn);
+  Update(fn, input, 0, values.size(), sorted_whole);
+  const std::string expected_bytes = sorted_whole.Serialize();
+  constexpr int kThreads = 4;
+  for (int round = 0; round < 20; ++round) {
+    OwnedState state(fn), first_part(fn);
+    Update(fn, input, 0, 5'000, first_part);
+    fn.merge(state.get(), first_part.get());         // values[0, 5000) sorted
+    Update(fn, input, 5'000, values.size(), state);  // the rest unsorted
+    std::atomic<int> ready{0};
+    std::vector<double> seen(kThreads);
+    std::vector<std::string> bytes(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        ready.fetch_add(1);
+        while (ready.load() < kThreads) {
+        }
+        const OwnedState& shared = state;
+        if (t % 2 == 0) {
+          seen[t] = shared.Finalize(p95)->doubles()[0];
+          bytes[t] = shared.Serialize();
+        } else {
+          bytes[t] = shared.Serialize();
+          seen[t] = shared.Finalize(p95)->doubles()[0];
+        }
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+    for (int t = 0; t < kThreads; ++t) {
+      EXPECT_EQ(seen[t], expected) << "round " << round << " thread " << t;
+      EXPECT_EQ(bytes[t], expected_bytes) << "round " << round << " thread " << t;
     }
   }
 }

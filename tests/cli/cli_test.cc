@@ -95,6 +95,24 @@ class ServerTest : public ::testing::Test {
   fs::path data_;
 };
 
+// `braid serve` executes itself once with glibc's per-thread cache raised
+// (common/malloc_tuning.h) and keeps its name for ps and top.
+TEST_F(ServerTest, RunsTunedUnderItsOwnName) {
+  auto server = StartServer();
+  std::ifstream comm(fmt::format("/proc/{}/comm", server->pid()));
+  std::string name;
+  std::getline(comm, name);
+  EXPECT_EQ(name, "braid");
+  std::ifstream environ(fmt::format("/proc/{}/environ", server->pid()));
+  std::string variable;
+  bool tuned = false;
+  while (std::getline(environ, variable, '\0')) {
+    tuned = tuned || (variable.rfind("GLIBC_TUNABLES=", 0) == 0 &&
+                      variable.find("glibc.malloc.tcache_count=128") != std::string::npos);
+  }
+  EXPECT_TRUE(tuned);
+}
+
 TEST_F(ServerTest, IngestStatusAndSqlThroughTheCli) {
   auto server = StartServer();
   fs::path events = root_ / "events.ndjson";

@@ -45,6 +45,7 @@ class ServerProcess {
   int Terminate();             // SIGTERM, wait, return exit code
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   std::string log() const;     // stdout + stderr so far
 
  private:

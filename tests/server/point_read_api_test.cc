@@ -1,16 +1,18 @@
-// Point reads (serving/point_read.h), which POST /v1/sql runs on the io thread that received them:
-// which statements are point reads (a table of statements over a one-key and a two-key view,
-// decided by hand from the definition: every key bound by = or IN to few values of its type);
-// the inline slots of ApiContext; a point read whose answer is longer than the streamed-answer
-// size (streamed from a blocking thread: streaming on the io thread would wait for itself); and
-// point reads, scans and DDL from several clients at once, with the slots contended, each answer
-// checked against the windows worked out from the ingested events.
+// Point reads (serving/point_read.h), which POST /v1/sql runs on the io thread that received them
+// once their view's batch rows are in memory: which statements are point reads (a table of
+// statements over a one-key and a two-key view, decided by hand from the definition: every key
+// bound by = or IN to few values of its type); when a point read counts as in memory (not
+// before its view's batch rows were read since the last refresh); a point read whose answer is
+// longer than the streamed-answer size (streamed from a blocking thread: streaming on the io
+// thread would wait for itself); and point reads, scans and DDL from several clients at once,
+// each answer checked against the windows worked out from the ingested events.
 #include <chrono>
 #include <future>
 #include <thread>
 
 #include "api_test_fixture.h"
 #include "serving/point_read.h"
+#include "sql/parser.h"
 
 namespace braid::server::testing {
 namespace {
@@ -115,65 +117,59 @@ TEST_F(PointReadApiTest, PointReadsBindEveryKeyToFewValues) {
       {"SELECT * FROM per_minute WHERE device_id = 'device-001' AND", false},  // a syntax error
   };
   for (const auto& [sql, point_read] : cases) {
-    EXPECT_EQ(serving::IsPointRead(sql, catalog), point_read) << sql;
+    Result<sql::ParsedStatement> statement = sql::ParseStatement(sql);
+    EXPECT_EQ(statement.ok() && serving::PointReadView(*statement, catalog) != nullptr, point_read)
+        << sql;
   }
 }
 
-TEST_F(PointReadApiTest, InlineSlotsAreBounded) {
-  ApiOptions options;
-  options.inline_statements = 2;
-  ApiContext context(*db_, options);
-  {
-    ApiContext::InlineSlot first = context.ClaimInlineSlot();
-    ApiContext::InlineSlot second = context.ClaimInlineSlot();
-    EXPECT_TRUE(first);
-    EXPECT_TRUE(second);
-    EXPECT_FALSE(context.ClaimInlineSlot());
-    {
-      ApiContext::InlineSlot moved = std::move(first);
-      EXPECT_TRUE(moved);
-      EXPECT_FALSE(context.ClaimInlineSlot());
-    }  // `moved` frees its slot; `first`, moved from, has none to free
-    ApiContext::InlineSlot third = context.ClaimInlineSlot();
-    EXPECT_TRUE(third);
-    EXPECT_FALSE(context.ClaimInlineSlot());
-  }
-  EXPECT_TRUE(context.ClaimInlineSlot());  // all freed
-  options.inline_statements = 0;
-  ApiContext none(*db_, options);
-  EXPECT_FALSE(none.ClaimInlineSlot());
+// A point read is in memory once its view's served batch rows were read since the view's last
+// commit: not before the first read, again after a refresh, never for a view without a batch
+// version.
+TEST_F(PointReadApiTest, InMemoryOnceTheBatchRowsWereRead) {
+  Load();
+  auto in_memory = [this](std::string_view sql) {
+    Result<sql::ParsedStatement> statement = sql::ParseStatement(sql);
+    EXPECT_TRUE(statement.ok()) << sql;
+    return statement.ok() && db_->IsInMemoryPointRead(*statement);
+  };
+  const std::string point = "SELECT * FROM per_minute WHERE device_id = 'device-001'";
+  const std::string other_device = "SELECT n FROM per_minute WHERE device_id = 'device-002'";
+  const std::string per_user =
+      "SELECT * FROM per_user WHERE device_id = 'device-001' AND user_id = 'user-1'";
+  EXPECT_FALSE(in_memory(point));  // the refresh in Load() committed a new version
+  ASSERT_EQ(Lines(Sql(client(), PointRead(1)).body), ExpectedWindows(1));
+  EXPECT_TRUE(in_memory(point));
+  EXPECT_TRUE(in_memory(other_device));
+  EXPECT_FALSE(in_memory("SELECT * FROM per_minute"));  // a scan, not a point read
+  ASSERT_EQ(Sql(client(), R"({"sql": ")" + per_user + R"("})").status, 200);
+  EXPECT_FALSE(in_memory(per_user));  // no batch version: each read looks for one
+  RefreshAndWait("per_minute");
+  EXPECT_FALSE(in_memory(point));
+  EXPECT_EQ(Lines(Sql(client(), PointRead(1)).body), ExpectedWindows(1));
+  EXPECT_TRUE(in_memory(point));
 }
 
-// While the blocking threads have work, statements queue behind it instead of overtaking it on
-// an io thread.
-TEST_F(PointReadApiTest, NoInlineSlotWhileTheBlockingThreadsWork) {
-  ApiOptions options;
-  options.inline_statements = 2;
-  ApiContext context(*db_, options);
-  std::promise<void> release;
-  std::shared_future<void> released = release.get_future().share();
-  std::promise<void> finished;
-  std::future<void> done = finished.get_future();
-  context.RunBlocking([released, &finished] {
-    released.wait();
-    finished.set_value();
-  });
-  EXPECT_FALSE(context.ClaimInlineSlot());
-  release.set_value();
-  done.wait();
-  // The count drops just after the work returns: wait for it (bounded).
-  bool claimed = false;
-  for (int attempt = 0; attempt < 2000 && !claimed; ++attempt) {
-    claimed = static_cast<bool>(context.ClaimInlineSlot());
-    if (!claimed) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+// With inline point reads off, every statement runs on a blocking thread: the same answers.
+TEST_F(PointReadApiTest, InlinePointReadsCanBeTurnedOff) {
+  api_options_.inline_point_reads = false;
+  Reopen();
+  Load();
+  for (int device = 0; device < 3; ++device) {
+    EXPECT_EQ(Lines(Sql(client(), PointRead(device)).body), ExpectedWindows(device));
   }
-  EXPECT_TRUE(claimed);
 }
 
 TEST_F(PointReadApiTest, LongPointReadAnswersAreStreamed) {
   api_options_.streamed_answer_bytes = 64;  // a device's three windows are about 600 bytes
   Reopen();
   Load();
+  // A first read loads the view's batch rows on a blocking thread; the next runs on the io thread.
+  ASSERT_EQ(Sql(client(), PointRead(2)).status, 200);
+  Result<sql::ParsedStatement> point =
+      sql::ParseStatement("SELECT window_end, n FROM per_minute WHERE device_id = 'device-001'");
+  ASSERT_TRUE(point.ok());
+  ASSERT_TRUE(db_->IsInMemoryPointRead(*point));
   // Were the stream written from the io thread, it would wait for that same thread forever:
   // the request runs with a deadline.
   std::future<ClientResponse> answer =
@@ -196,8 +192,8 @@ TEST_F(PointReadApiTest, LongPointReadAnswersAreStreamed) {
   EXPECT_EQ(error.status, 400) << error.body;
 }
 
-// Point reads (inline while a slot is free, else on the blocking pool), scans and DDL from four
-// clients at once; every answer is checked.
+// Point reads (the first on a blocking thread, the others inline), scans and other statements
+// from four clients at once; every answer is checked.
 TEST_F(PointReadApiTest, ConcurrentClientsGetTheirOwnAnswers) {
   Load();
   constexpr int kClients = 4;
