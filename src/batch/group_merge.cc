@@ -19,24 +19,37 @@ template <typename Visit>
 void ForEachAdmitted(const GroupTable& source, bool windowed, const CellFilter& filter,
                      Visit&& visit) {
   if (!filter.keys.empty() && (!windowed || source.tracks_window_ends())) {
-    std::string key;
-    auto probe = [&](std::string_view bytes) {
-      const uint32_t group = source.Find(bytes, Hash64(bytes));
-      if (group != GroupTable::kNoGroup) visit(group);
+    // Every cell key to probe, then one FindAll (their cache misses overlap).
+    std::string bytes;
+    std::vector<size_t> offsets{0};
+    auto add = [&](std::string_view part, std::string_view keys) {
+      bytes.append(part);
+      bytes.append(keys);
+      offsets.push_back(bytes.size());
     };
     if (!windowed) {
-      for (const std::string& keys : filter.keys) probe(keys);
-      return;
-    }
-    const std::set<int64_t>& ends = source.window_ends();
-    for (auto it = ends.lower_bound(filter.min_end); it != ends.end() && *it < filter.max_end;
-         ++it) {
-      const int64_t end = *it;
-      for (const std::string& keys : filter.keys) {
-        key.assign(reinterpret_cast<const char*>(&end), sizeof(end));
-        key.append(keys);
-        probe(key);
+      for (const std::string& keys : filter.keys) add({}, keys);
+    } else {
+      const std::set<int64_t>& ends = source.window_ends();
+      for (auto it = ends.lower_bound(filter.min_end); it != ends.end() && *it < filter.max_end;
+           ++it) {
+        const int64_t end = *it;
+        for (const std::string& keys : filter.keys) {
+          add(std::string_view(reinterpret_cast<const char*>(&end), sizeof(end)), keys);
+        }
       }
+    }
+    const size_t count = offsets.size() - 1;
+    std::vector<std::string_view> keys(count);
+    std::vector<uint64_t> hashes(count);
+    for (size_t k = 0; k < count; ++k) {
+      keys[k] = std::string_view(bytes).substr(offsets[k], offsets[k + 1] - offsets[k]);
+      hashes[k] = Hash64(keys[k]);
+    }
+    std::vector<uint32_t> groups(count);
+    source.FindAll(keys, hashes, groups);
+    for (uint32_t group : groups) {
+      if (group != GroupTable::kNoGroup) visit(group);
     }
     return;
   }

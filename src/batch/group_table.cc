@@ -9,7 +9,6 @@ namespace braid::batch {
 
 namespace {
 
-constexpr size_t kInitialSlots = 1024;
 constexpr uintptr_t kCacheLine = 64;  // state blocks start on a line
 // A per-group estimate of the heap a variable-size state holds once it has seen values (agg/
 // exposes no figure): distinct sets, value multisets and sketches.
@@ -30,30 +29,37 @@ void GroupTable::AlignedDelete::operator()(std::byte* block) const {
   ::operator delete (block, std::align_val_t{alignment});
 }
 
-GroupTable::GroupTable(const std::vector<sql::ViewAggregate>& aggregates)
+GroupTable::GroupTable(const std::vector<sql::ViewAggregate>& aggregates, TableSize size)
     : layout_(aggregates),
       state_stride_((layout_.size + layout_.alignment - 1) / layout_.alignment * layout_.alignment),
       state_block_alignment_(std::max<size_t>(layout_.alignment, kCacheLine)),
-      slots_(kInitialSlots) {
+      block_shift_(size == TableSize::kLarge ? 12 : 4),
+      key_block_bytes_(size == TableSize::kLarge ? 64 * 1024 : 1024),
+      initial_slots_(size == TableSize::kLarge ? 1024 : 16),
+      slots_(initial_slots_) {
   for (const agg::AggregateFunction* function : layout_.functions) {
     if (OwnsHeap(function->name)) ++heap_states_per_group_;
   }
 }
 
-GroupTable::~GroupTable() { Clear(); }
+GroupTable::~GroupTable() { DestroyStates(); }
 
-void GroupTable::Clear() {
+void GroupTable::DestroyStates() {
   for (uint32_t group = 0; group < groups_.size(); ++group) {
     for (size_t i = 0; i < layout_.functions.size(); ++i) {
       layout_.functions[i]->destroy(state(group, i));
     }
   }
+}
+
+void GroupTable::Clear() {
+  DestroyStates();
   groups_.clear();
   window_ends_.clear();
   state_blocks_.clear();
   key_blocks_.clear();
   key_block_used_ = key_block_capacity_ = key_bytes_reserved_ = 0;
-  slots_.assign(kInitialSlots, Slot{});
+  slots_.assign(initial_slots_, Slot{});
 }
 
 GroupTable::Probe GroupTable::Lookup(std::string_view key, uint64_t hash) const {
@@ -79,6 +85,21 @@ uint32_t GroupTable::FindOrCreate(std::string_view key, uint64_t hash) {
 
 uint32_t GroupTable::Find(std::string_view key, uint64_t hash) const {
   return Lookup(key, hash).group;
+}
+
+void GroupTable::FindAll(std::span<const std::string_view> keys, std::span<const uint64_t> hashes,
+                         std::span<uint32_t> groups) const {
+  const size_t mask = slots_.size() - 1;
+  for (uint64_t hash : hashes) __builtin_prefetch(&slots_[hash & mask]);
+  for (size_t k = 0; k < keys.size(); ++k) {
+    // The first slot is almost always the key's own when its hash matches.
+    const Slot& slot = slots_[hashes[k] & mask];
+    if (slot.record != nullptr && slot.hash == hashes[k]) {
+      __builtin_prefetch(slot.record);
+      __builtin_prefetch(slot.record + sizeof(KeyRecord) + keys[k].size() - 1);
+    }
+  }
+  for (size_t k = 0; k < keys.size(); ++k) groups[k] = Find(keys[k], hashes[k]);
 }
 
 void GroupTable::FindOrCreateAll(const KeyNormalizer& keys, std::span<const uint64_t> hashes,
@@ -118,8 +139,8 @@ uint32_t GroupTable::Create(std::string_view key, uint64_t hash, size_t slot) {
     window_ends_.insert(end);
   }
   uint32_t group = static_cast<uint32_t>(groups_.size());
-  if (group % kGroupsPerBlock == 0) {
-    size_t bytes = state_stride_ * kGroupsPerBlock;
+  if ((group & ((uint32_t{1} << block_shift_) - 1)) == 0) {
+    const size_t bytes = state_stride_ << block_shift_;
     auto* block =
         static_cast<std::byte*>(::operator new (bytes, std::align_val_t{state_block_alignment_}));
     state_blocks_.emplace_back(block, AlignedDelete{state_block_alignment_});
@@ -137,7 +158,7 @@ uint32_t GroupTable::Create(std::string_view key, uint64_t hash, size_t slot) {
 const char* GroupTable::AddRecord(std::string_view key, uint32_t group) {
   const size_t bytes = sizeof(KeyRecord) + key.size();
   if (key_block_used_ + bytes > key_block_capacity_) {
-    key_block_capacity_ = std::max(kKeyBlockBytes, bytes);
+    key_block_capacity_ = std::max(key_block_bytes_, bytes);
     key_blocks_.push_back(std::make_unique<char[]>(key_block_capacity_));
     key_bytes_reserved_ += key_block_capacity_;
     key_block_used_ = 0;
@@ -164,7 +185,7 @@ void GroupTable::Grow() {
 
 size_t GroupTable::MemoryBytes() const {
   return slots_.capacity() * sizeof(Slot) + groups_.capacity() * sizeof(Group) +
-         state_blocks_.size() * state_stride_ * kGroupsPerBlock + key_bytes_reserved_ +
+         (state_blocks_.size() * state_stride_ << block_shift_) + key_bytes_reserved_ +
          groups_.size() * heap_states_per_group_ * kHeapStateEstimate;
 }
 

@@ -29,9 +29,17 @@
 
 namespace braid::batch {
 
+// How much a table allocates at a time.
+enum class TableSize : uint8_t {
+  kLarge,  // 1024 slots, state blocks of 4096 groups, key blocks of 64 KiB: aggregation
+  kSmall,  // 16 slots, 16 groups, 1 KiB: a query's scratch table of a few cells (no large
+           // allocations, which glibc serves with mmap and munmap, and no large zero-filling)
+};
+
 class GroupTable {
  public:
-  explicit GroupTable(const std::vector<sql::ViewAggregate>& aggregates);
+  explicit GroupTable(const std::vector<sql::ViewAggregate>& aggregates,
+                      TableSize size = TableSize::kLarge);
   ~GroupTable();
   GroupTable(const GroupTable&) = delete;
   GroupTable& operator=(const GroupTable&) = delete;
@@ -46,6 +54,10 @@ class GroupTable {
                        std::span<uint32_t> groups);
   // The group of `key`, or kNoGroup.
   uint32_t Find(std::string_view key, uint64_t hash) const;
+  // groups[k] := Find(keys[k], hashes[k]) for every k, the keys' slots and records prefetched
+  // first, so their cache misses overlap (a query's probes for a few cells).
+  void FindAll(std::span<const std::string_view> keys, std::span<const uint64_t> hashes,
+               std::span<uint32_t> groups) const;
 
   // Keys start with an 8-byte window end (key_normalizer.h): keep the set of distinct ends of
   // the groups created from now on (the speed layer probes cells by window end and key).
@@ -63,7 +75,8 @@ class GroupTable {
   uint64_t hash(uint32_t group) const { return groups_[group].hash; }
   // The states of `group`: aggregate i's at states(group) + layout().offsets[i].
   agg::StatePtr states(uint32_t group) const {
-    return state_blocks_[group / kGroupsPerBlock].get() + (group % kGroupsPerBlock) * state_stride_;
+    return state_blocks_[group >> block_shift_].get() +
+           (group & ((uint32_t{1} << block_shift_) - 1)) * state_stride_;
   }
   agg::StatePtr state(uint32_t group, size_t aggregate) const {
     return states(group) + layout_.offsets[aggregate];
@@ -78,9 +91,6 @@ class GroupTable {
   void Clear();
 
  private:
-  static constexpr size_t kGroupsPerBlock = 4096;
-  static constexpr size_t kKeyBlockBytes = 64 * 1024;
-
   // A group's key record in the key arena: this header, then the key bytes.
   struct KeyRecord {
     uint32_t group;
@@ -111,10 +121,14 @@ class GroupTable {
   const char* AddRecord(std::string_view key, uint32_t group);
   void PrefetchStates(uint32_t group) const;
   void Grow();
+  void DestroyStates();
 
   sql::reference::StateLayout layout_;
   size_t state_stride_;
   size_t state_block_alignment_;
+  uint32_t block_shift_;    // a state block holds 2^block_shift_ groups
+  size_t key_block_bytes_;  // the least a key block holds
+  size_t initial_slots_;
   size_t heap_states_per_group_ = 0;
   std::vector<Slot> slots_;
   std::vector<Group> groups_;

@@ -114,7 +114,7 @@ void AssignPairs(const sql::ViewPlan& plan, const EvaluatedRows& rows, size_t nu
 }  // namespace
 
 struct HashAggregator::Impl {
-  explicit Impl(const sql::ViewPlan& plan) : table(plan.aggregates) {
+  Impl(const sql::ViewPlan& plan, TableSize size) : table(plan.aggregates, size) {
     if (plan.has_session_window()) sessions.emplace(plan);
   }
 
@@ -124,7 +124,9 @@ struct HashAggregator::Impl {
 };
 
 HashAggregator::HashAggregator(sql::ViewPlanPtr plan, AggregatorOptions options)
-    : plan_(std::move(plan)), options_(options), impl_(std::make_unique<Impl>(*plan_)) {
+    : plan_(std::move(plan)),
+      options_(options),
+      impl_(std::make_unique<Impl>(*plan_, options_.table_size)) {
   if (options_.track_window_ends && plan_->window) impl_->table.TrackWindowEnds();
 }
 
@@ -336,8 +338,8 @@ Result<HashAggregator::RowsBeside> HashAggregator::ReadBeside(
           fmt::format("view {}: stored rows have {} columns", plan.name, rows.num_columns()));
     }
   }
-  const AggregatorOptions unlimited{.memory_limit = SIZE_MAX};
-  HashAggregator shared(first.plan_, unlimited), several(first.plan_, unlimited);
+  const AggregatorOptions scratch{.memory_limit = SIZE_MAX, .table_size = TableSize::kSmall};
+  HashAggregator shared(first.plan_, scratch), several(first.plan_, scratch);
   CellsBeside cells = ReadCellsBeside(tables, plan.keys.size(), plan.window.has_value(), filter,
                                       stored, shared.impl_->table, several.impl_->table);
   std::vector<uint32_t> positions;

@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "batch/group_table.h"
 #include "common/chunk.h"
 #include "common/status.h"
 #include "sql/view_input.h"
@@ -50,6 +51,8 @@ struct AggregatorOptions {
   // Keep the set of window ends as cells are created (the speed layer), so WindowEnds is cheap
   // and MergeCopiesInto with keys probes cells instead of scanning them all.
   bool track_window_ends = false;
+  // kSmall for a query's scratch aggregator of a few cells (group_table.h).
+  TableSize table_size = TableSize::kLarge;
 };
 
 class HashAggregator {

@@ -170,6 +170,14 @@ JsonWriter& JsonWriter::Null() {
   return *this;
 }
 
+JsonWriter& JsonWriter::Time(Timestamp value) {
+  BeforeValue();
+  out_.push_back('"');
+  AppendRfc3339(value, &out_);
+  out_.push_back('"');
+  return *this;
+}
+
 JsonWriter& JsonWriter::Raw(std::string_view json) {
   BeforeValue();
   out_.append(json);
@@ -195,7 +203,7 @@ void WriteJsonCell(JsonWriter& json, const Column& column, size_t row) {
       json.String(column.StringAt(row));
       break;
     case DataType::kTimestamp:
-      json.String(FormatRfc3339(Timestamp{column.int64s()[row]}));
+      json.Time(Timestamp{column.int64s()[row]});
       break;
   }
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/chunk.h"
+#include "common/time.h"
 
 namespace braid {
 
@@ -29,6 +30,8 @@ class JsonWriter {
   JsonWriter& Double(double value);
   JsonWriter& Bool(bool value);
   JsonWriter& Null();
+  // A TIMESTAMP as an RFC 3339 string with microseconds (FormatRfc3339).
+  JsonWriter& Time(Timestamp value);
   // Inserts already-serialized JSON as one value.
   JsonWriter& Raw(std::string_view json);
 

@@ -1,23 +1,25 @@
 #include "common/schema.h"
 
-#include <cctype>
-
 namespace braid {
+
+namespace {
+
+// Identifiers fold ASCII letters only (as SQL's unquoted identifiers do; no locale involved).
+char FoldAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+}  // namespace
 
 bool IdentifierEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
+    if (FoldAscii(a[i]) != FoldAscii(b[i])) return false;
   }
   return true;
 }
 
 std::string CanonicalIdentifier(std::string_view name) {
   std::string out(name);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) c = FoldAscii(c);
   return out;
 }
 

@@ -1,10 +1,11 @@
 #include "common/time.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <chrono>
+#include <iterator>
 #include <limits>
-
-#include <fmt/format.h>
 
 namespace braid {
 namespace {
@@ -121,6 +122,12 @@ Result<Timestamp> ParseRfc3339(std::string_view s) {
 }
 
 std::string FormatRfc3339(Timestamp t) {
+  std::string text;
+  AppendRfc3339(t, &text);
+  return text;
+}
+
+void AppendRfc3339(Timestamp t, std::string* out) {
   int64_t micros = t.micros;
   int64_t days = micros >= 0 ? micros / 86400000000LL : -((-micros + 86399999999LL) / 86400000000LL);
   int64_t rem = micros - days * 86400000000LL;  // in [0, one day)
@@ -128,12 +135,16 @@ std::string FormatRfc3339(Timestamp t) {
   int64_t secs = rem / 1000000;
   int64_t frac = rem % 1000000;
   if (date.year < 0 || date.year > 9999) {
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", date.year, date.month,
-                       date.day, secs / 3600, (secs / 60) % 60, secs % 60, frac);
+    fmt::format_to(std::back_inserter(*out), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+                   date.year, date.month, date.day, secs / 3600, (secs / 60) % 60, secs % 60, frac);
+    return;
   }
   // Digits written in place: answers format every timestamp cell through here.
-  std::string text = "0000-00-00T00:00:00.000000Z";
-  auto digits = [&text](size_t at, int64_t value, int width) {
+  constexpr std::string_view kPattern = "0000-00-00T00:00:00.000000Z";
+  const size_t base = out->size();
+  out->append(kPattern);
+  char* text = out->data() + base;
+  auto digits = [text](size_t at, int64_t value, int width) {
     for (int i = width - 1; i >= 0; --i, value /= 10) {
       text[at + static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
     }
@@ -145,7 +156,6 @@ std::string FormatRfc3339(Timestamp t) {
   digits(14, (secs / 60) % 60, 2);
   digits(17, secs % 60, 2);
   digits(20, frac, 6);
-  return text;
 }
 
 std::string FormatDate(Timestamp t) {

@@ -43,6 +43,8 @@ Timestamp Now();
 Result<Timestamp> ParseRfc3339(std::string_view text);
 // "2026-11-23T10:00:00.123000Z".
 std::string FormatRfc3339(Timestamp t);
+// The same, appended to *out (no allocation of its own).
+void AppendRfc3339(Timestamp t, std::string* out);
 // "2026-11-23": the UTC calendar date of t (lake partition values).
 std::string FormatDate(Timestamp t);
 

@@ -134,7 +134,7 @@ Result<std::pair<std::string, serving::Session>> ParseSqlRequest(const Request& 
 void WriteOptionalTime(JsonWriter& json, std::string_view key,
                        const std::optional<Timestamp>& time) {
   json.Key(key);
-  time ? json.String(FormatRfc3339(*time)) : json.Null();
+  time ? json.Time(*time) : json.Null();
 }
 
 void WriteMeta(JsonWriter& json, const serving::QueryResult& result, const AnswerMeta& meta) {

@@ -79,27 +79,47 @@ Result<std::shared_ptr<const CachedBatchView>> CachedBatchView::Build(std::vecto
     for (size_t k = 0; k < view->num_keys_; ++k) keys.push_back(&chunk.column(k));
     for (uint32_t r = 0; r < chunk.num_rows(); ++r) {
       view->order_.push_back(RowRef{c, r});
-      view->by_keys_[HashKeyCells(keys, r)].push_back(RowRef{c, r});
+      view->by_keys_[HashKeyCells(keys, r)].refs.push_back(RowRef{c, r});
     }
   }
+  const size_t end_column = view->num_keys_ + 1;
+  auto end_of = [&](const RowRef& ref) {
+    return view->rows_[ref.chunk].column(end_column).int64s()[ref.row];
+  };
   if (view->windowed_) {
-    const size_t end_column = view->num_keys_ + 1;
-    auto by_end = [&](const RowRef& a, const RowRef& b) {
-      return view->rows_[a.chunk].column(end_column).int64s()[a.row] <
-             view->rows_[b.chunk].column(end_column).int64s()[b.row];
-    };
+    auto by_end = [&](const RowRef& a, const RowRef& b) { return end_of(a) < end_of(b); };
     std::stable_sort(view->order_.begin(), view->order_.end(), by_end);
-    for (auto& [hash, refs] : view->by_keys_) std::stable_sort(refs.begin(), refs.end(), by_end);
+    for (auto& [hash, rows] : view->by_keys_) {
+      std::stable_sort(rows.refs.begin(), rows.refs.end(), by_end);
+      rows.ends.reserve(rows.refs.size());
+      for (const RowRef& ref : rows.refs) rows.ends.push_back(end_of(ref));
+    }
   }
-  view->memory_bytes_ += view->order_.size() * sizeof(RowRef) * 2 + view->by_keys_.size() * 64;
+  for (auto& [hash, rows] : view->by_keys_) {
+    const Chunk& first = view->rows_[rows.refs[0].chunk];
+    for (const RowRef& ref : rows.refs) {
+      const Chunk& chunk = view->rows_[ref.chunk];
+      for (size_t k = 0; k < view->num_keys_ && rows.one_key; ++k) {
+        rows.one_key = CellsEqual(first.column(k), rows.refs[0].row, chunk.column(k), ref.row);
+      }
+    }
+  }
+  view->memory_bytes_ +=
+      view->order_.size() * (sizeof(RowRef) * 2 + sizeof(int64_t)) + view->by_keys_.size() * 96;
   return std::shared_ptr<const CachedBatchView>(std::move(view));
 }
 
-bool CachedBatchView::InRange(const RowRef& ref, const CellLookup& lookup) const {
-  if (!windowed_) return true;
-  const int64_t end = rows_[ref.chunk].column(num_keys_ + 1).int64s()[ref.row];
-  return (!lookup.min_window_end || end >= *lookup.min_window_end) &&
-         (!lookup.max_window_end || end <= *lookup.max_window_end);
+std::pair<size_t, size_t> CachedBatchView::RangeOf(const KeyRows& rows,
+                                                   const CellLookup& lookup) const {
+  if (!windowed_) return {0, rows.refs.size()};
+  const auto first = lookup.min_window_end ? std::lower_bound(rows.ends.begin(), rows.ends.end(),
+                                                              *lookup.min_window_end)
+                                           : rows.ends.begin();
+  const auto last = lookup.max_window_end
+                        ? std::upper_bound(first, rows.ends.end(), *lookup.max_window_end)
+                        : rows.ends.end();
+  return {static_cast<size_t>(first - rows.ends.begin()),
+          static_cast<size_t>(last - rows.ends.begin())};
 }
 
 bool CachedBatchView::KeysMatch(const RowRef& ref, const CellLookup& lookup) const {
@@ -182,8 +202,17 @@ std::vector<CachedBatchView::RowRef> CachedBatchView::Locate(const CellLookup& l
         hash = Mix(hash, HashCell(*lookup.key_values[k], pick[k]));
       auto it = by_keys_.find(hash);
       if (it != by_keys_.end()) {
-        for (const RowRef& ref : it->second) {
-          if (InRange(ref, lookup) && KeysMatch(ref, lookup)) found.push_back(ref);
+        const KeyRows& rows = it->second;
+        const auto [begin, end] = RangeOf(rows, lookup);
+        if (rows.one_key) {  // one key's rows: they all match the lookup's keys, or none does
+          if (begin < end && KeysMatch(rows.refs[begin], lookup)) {
+            found.insert(found.end(), rows.refs.begin() + static_cast<ptrdiff_t>(begin),
+                         rows.refs.begin() + static_cast<ptrdiff_t>(end));
+          }
+        } else {
+          for (size_t i = begin; i < end; ++i) {
+            if (KeysMatch(rows.refs[i], lookup)) found.push_back(rows.refs[i]);
+          }
         }
       }
       for (size_t k = 0; k < num_keys_ && ++pick[k] == lookup.key_values[k]->size(); ++k) {

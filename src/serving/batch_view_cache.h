@@ -67,15 +67,24 @@ class CachedBatchView {
  private:
   friend class FoundRows;
   std::vector<RowRef> Locate(const CellLookup& lookup) const;
-  bool InRange(const RowRef& ref, const CellLookup& lookup) const;
   bool KeysMatch(const RowRef& ref, const CellLookup& lookup) const;
 
   std::vector<Chunk> rows_;
   size_t num_keys_ = 0;
   size_t first_state_ = 0;  // the first state column of BatchViewSchema
   bool windowed_ = false;
-  std::vector<RowRef> order_;                                  // every row, by window_end
-  std::unordered_map<uint64_t, std::vector<RowRef>> by_keys_;  // key hash -> rows by window_end
+  // The rows of one key hash, by window_end, with their window ends beside them, so a point
+  // lookup finds its time range without touching the rows.
+  struct KeyRows {
+    std::vector<RowRef> refs;
+    std::vector<int64_t> ends;  // refs[i]'s window_end (windowed views only)
+    bool one_key = true;        // every row has refs[0]'s key values (no hash collision)
+  };
+  // The rows of `rows` (by window_end) that `lookup` admits: [begin, end) of rows.refs.
+  std::pair<size_t, size_t> RangeOf(const KeyRows& rows, const CellLookup& lookup) const;
+
+  std::vector<RowRef> order_;                      // every row, by window_end
+  std::unordered_map<uint64_t, KeyRows> by_keys_;  // key hash -> its rows
   size_t memory_bytes_ = 0;
 };
 

@@ -153,11 +153,11 @@ std::string ItemName(const sql::SelectItem& item) {
   return name;
 }
 
-Result<Chunk> AnswerRows(const sql::SelectStatement& select, const Chunk& all_rows) {
+Result<Chunk> AnswerRows(const sql::SelectStatement& select, Chunk all_rows) {
   const Schema& schema = *all_rows.schema();
   ASSIGN_OR_RETURN(std::vector<OutputItem> items, BindItems(select, schema));
   // Each step copies rows only when it drops or reorders some.
-  const Chunk* rows = &all_rows;
+  Chunk* rows = &all_rows;
   Chunk kept_rows;
   if (select.where) {
     ASSIGN_OR_RETURN(sql::BoundExprPtr where, sql::BindScalar(*select.where, schema));
@@ -186,16 +186,34 @@ Result<Chunk> AnswerRows(const sql::SelectStatement& select, const Chunk& all_ro
   for (size_t i = 0; i < order.size() && in_order; ++i) in_order = order[i] == i;
   Chunk picked_rows;
   if (!in_order) picked_rows = rows->Select(order);
-  const Chunk& picked = in_order ? *rows : picked_rows;
+  Chunk& picked = in_order ? *rows : picked_rows;
+  // Computed items first (they may read any column), then plain column references: a column
+  // read by one item alone moves into the answer, others are copied.
+  std::vector<size_t> readers(picked.num_columns(), 0);
+  for (const OutputItem& item : items) {
+    if (const auto* column = std::get_if<sql::BoundColumn>(&item.expr->node)) {
+      ++readers[column->index];
+    }
+  }
   std::vector<Field> fields;
   std::vector<Column> columns;
-  for (const OutputItem& item : items) {
-    ASSIGN_OR_RETURN(Column column, sql::Evaluate(*item.expr, picked));
+  for (size_t i = 0; i < items.size(); ++i) {
+    const OutputItem& item = items[i];
     fields.push_back(Field{item.name, item.expr->type, true});
-    columns.push_back(std::move(column));
+    columns.emplace_back(item.expr->type);
+    if (std::holds_alternative<sql::BoundColumn>(item.expr->node)) continue;
+    ASSIGN_OR_RETURN(columns[i], sql::Evaluate(*item.expr, picked));
+  }
+  for (size_t i = 0; i < items.size(); ++i) {
+    const auto* column = std::get_if<sql::BoundColumn>(&items[i].expr->node);
+    if (column == nullptr) continue;
+    if (readers[column->index] == 1) {
+      columns[i] = std::move(picked.mutable_column(column->index));
+    } else {
+      columns[i] = picked.column(column->index);
+    }
   }
   return Chunk::Make(std::make_shared<const Schema>(std::move(fields)), std::move(columns));
 }
-
 
 }  // namespace braid::serving

@@ -15,7 +15,9 @@
 
 namespace braid::serving {
 
-Result<Chunk> AnswerRows(const sql::SelectStatement& select, const Chunk& rows);
+// `rows` are consumed: an output column that is one input column read by nothing else is that
+// column, moved (SELECT * copies no value).
+Result<Chunk> AnswerRows(const sql::SelectStatement& select, Chunk rows);
 
 // The column name of a select item as PostgreSQL (and the view binder) names it: its alias, a
 // column's name, a function's lower-case name (System.Timestamp(): window_end), "case", else the

@@ -183,7 +183,7 @@ Result<QueryResult> SelectWithoutFrom(const sql::SelectStatement& select) {
       std::vector<Field>{Field{"_one_row", DataType::kBoolean, false}});
   Chunk row(one_row);
   row.mutable_column(0).AppendBool(true);
-  ASSIGN_OR_RETURN(Chunk answer, AnswerRows(select, row));
+  ASSIGN_OR_RETURN(Chunk answer, AnswerRows(select, std::move(row)));
   QueryResult result;
   result.schema = answer.schema();
   result.command_tag = fmt::format("SELECT {}", answer.num_rows());
@@ -236,9 +236,9 @@ Result<Chunk> AnswerView(const sql::SelectStatement& select, const sql::ViewPlan
     RETURN_IF_ERROR(context.control.Check());
     return OrderGrouped(select, rolled);
   }
-  const Chunk rows = ViewRows(cells);
+  Chunk rows = ViewRows(cells);
   if (select.distinct && !grouped) return DistinctRows(select, cells.plan->name, rows);
-  if (!grouped) return AnswerRows(select, rows);
+  if (!grouped) return AnswerRows(select, std::move(rows));
   ASSIGN_OR_RETURN(Chunk kept, FilterRows(select, rows));
   ASSIGN_OR_RETURN(Chunk aggregated,
                    AggregateViewRows(select, cells.plan->name, kept, "window_end"));
@@ -257,7 +257,7 @@ Result<Chunk> AnswerStream(const sql::SelectStatement& select,
                                               context.control));
   const bool grouped = IsGroupedQuery(select);
   if (select.distinct && !grouped) return DistinctRows(select, stream.name, events);
-  if (!grouped) return AnswerRows(select, events);
+  if (!grouped) return AnswerRows(select, std::move(events));
   ASSIGN_OR_RETURN(Chunk kept, FilterRows(select, events));
   ASSIGN_OR_RETURN(Chunk aggregated,
                    AggregateViewRows(select, stream.name, kept, stream.timestamp));

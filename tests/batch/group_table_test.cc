@@ -1,7 +1,9 @@
 // GroupTable (batch/group_table.h): FindOrCreateAll, which prefetches keys ahead, gives every
 // cell the group a one-at-a-time FindOrCreate would give (first appearance order), across many
 // table growths and with keys repeated inside one batch; Find and key() agree with it; a view
-// without keys and window has one group under the empty key.
+// without keys and window has one group under the empty key; a small table (a query's scratch
+// table: blocks of 16 groups) holds as many groups as a large one, its states apart and kept;
+// FindAll equals Find one key at a time.
 #include "batch/group_table.h"
 
 #include <gtest/gtest.h>
@@ -81,6 +83,58 @@ TEST(GroupTableTest, NoKeysNoWindowIsOneGroup) {
   for (uint32_t group : groups) EXPECT_EQ(group, 0u);
   EXPECT_EQ(table.key(0), "");
   EXPECT_EQ(table.Find("", Hash64(std::string_view())), 0u);
+}
+
+TEST(GroupTableTest, SmallTablesGrowAndFindAllEqualsFind) {
+  const sql::ViewPlanPtr plan = Plan(
+      "CREATE VIEW v AS SELECT device_id, COUNT(*) AS events, SUM(n) AS total "
+      "FROM telemetry GROUP BY device_id, TumblingWindow(minute, 1)");
+  ASSERT_NE(plan, nullptr);
+  for (TableSize size : {TableSize::kSmall, TableSize::kLarge}) {
+    GroupTable table(plan->aggregates, size);
+    const agg::AggregateFunction& count = *table.layout().functions[0];
+    constexpr uint32_t kGroups = 5000;  // 313 blocks of 16 in the small table
+    std::vector<std::string> keys;
+    for (uint32_t g = 0; g < kGroups; ++g) {
+      keys.push_back("key-" + std::to_string(g));
+      ASSERT_EQ(table.FindOrCreate(keys[g], Hash64(keys[g])), g);
+      // Group g counts g + 1 rows: COUNT(*)'s state is updated through its own column.
+      Column ones(DataType::kBigint);
+      std::vector<uint32_t> rows;
+      for (uint32_t r = 0; r <= g % 7; ++r) {
+        ones.AppendInt64(1);
+        rows.push_back(r);
+      }
+      std::vector<agg::StatePtr> states(rows.size(), table.state(g, 0));
+      count.update(ones, rows, states.data());
+    }
+    std::vector<std::string_view> probes;
+    std::vector<uint64_t> hashes;
+    std::vector<uint32_t> expected;
+    for (uint32_t g = 0; g < kGroups; g += 3) {
+      probes.push_back(keys[g]);
+      expected.push_back(g);
+    }
+    const std::string absent = "key-absent";
+    probes.push_back(absent);
+    expected.push_back(GroupTable::kNoGroup);
+    for (std::string_view probe : probes) hashes.push_back(Hash64(probe));
+    std::vector<uint32_t> groups(probes.size());
+    table.FindAll(probes, hashes, groups);
+    EXPECT_EQ(groups, expected);
+    for (size_t k = 0; k < probes.size(); ++k) {
+      EXPECT_EQ(table.Find(probes[k], hashes[k]), expected[k]);
+    }
+    // Every group's states are its own: finalized counts as updated.
+    Column counts(DataType::kBigint);
+    for (uint32_t g = 0; g < kGroups; ++g) {
+      ASSERT_TRUE(count.finalize(table.state(g, 0), {}, &counts).ok());
+    }
+    for (uint32_t g = 0; g < kGroups; ++g) {
+      ASSERT_EQ(counts.int64s()[g], static_cast<int64_t>(g % 7 + 1)) << "group " << g;
+    }
+    EXPECT_EQ(table.size(), kGroups);
+  }
 }
 
 }  // namespace

@@ -32,6 +32,24 @@ TEST(JsonWriterTest, EscapesBetweenPlainRuns) {
                          "\\\"\",\"\xF0\x9F\x98\x80z\xEF\xBF\xBD" "end\\\\\",\"device-00042\"]");
 }
 
+// Timestamps are RFC 3339 strings with microseconds, also outside years 0..9999, and a
+// TIMESTAMP cell writes the same.
+TEST(JsonWriterTest, TimestampsAsRfc3339Strings) {
+  JsonWriter w;
+  w.BeginObject().Key("t").Time(Timestamp{1795428000123000}).Key("u").Time(Timestamp{-1});
+  w.Key("far").Time(Timestamp{int64_t{253402300800} * 1'000'000}).Key("cell");
+  Column cells(DataType::kTimestamp);
+  cells.AppendInt64(0);
+  WriteJsonCell(w, cells, 0);
+  w.EndObject();
+  EXPECT_EQ(w.str(),
+            R"({"t":"2026-11-23T10:00:00.123000Z","u":"1969-12-31T23:59:59.999999Z",)"
+            R"("far":"10000-01-01T00:00:00.000000Z","cell":"1970-01-01T00:00:00.000000Z"})");
+  std::string appended = "at ";
+  AppendRfc3339(Timestamp{1795428000123000}, &appended);
+  EXPECT_EQ(appended, "at 2026-11-23T10:00:00.123000Z");
+}
+
 TEST(JsonWriterTest, NonFiniteDoublesAreNull) {
   JsonWriter w;
   w.BeginArray().Double(std::numeric_limits<double>::infinity()).Double(0.1).EndArray();

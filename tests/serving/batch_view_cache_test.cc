@@ -1,12 +1,14 @@
 // CachedBatchView (serving/batch_view_cache.h): point and range lookups find exactly the stored
 // rows they ask for, in window_end order; FoundRows gives them with or without their serialized
-// states (without: empty states, every other column unchanged), and any of them with states.
+// states (without: empty states, every other column unchanged), and any of them with states; a
+// point lookup of every device with every kind of window range equals a scan of the rows.
 #include "serving/batch_view_cache.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -178,6 +180,63 @@ TEST(BatchViewCacheTest, LookupsWithAndWithoutStates) {
     }
   }
   EXPECT_EQ(in_range, expected_in_range);
+}
+
+// Point lookups (the per-key index with its window ends beside the rows) against a scan: every
+// device, and an absent one, with no range, only a lower or upper bound, bounds on and between
+// window ends, an empty range, and two devices at once.
+TEST(BatchViewCacheTest, PointLookupsEqualAScan) {
+  const sql::ViewPlanPtr plan = Plan();
+  ASSERT_NE(plan, nullptr);
+  const std::vector<Chunk> stored = StoredRows(plan);
+  Result<std::shared_ptr<const CachedBatchView>> view = CachedBatchView::Build(stored, *plan);
+  ASSERT_TRUE(view.ok()) << view.status().ToString();
+  const size_t first_state = batch::FirstStateColumn(*plan);
+  std::vector<int64_t> ends;
+  const size_t end_column = plan->keys.size() + 1;
+  for (const Chunk& chunk : stored) {
+    for (size_t r = 0; r < chunk.num_rows(); ++r)
+      ends.push_back(chunk.column(end_column).int64s()[r]);
+  }
+  std::sort(ends.begin(), ends.end());
+  ends.erase(std::unique(ends.begin(), ends.end()), ends.end());
+  ASSERT_GE(ends.size(), 3u);
+  const int64_t hour = int64_t{3600} * 1'000'000;
+  const std::vector<std::pair<std::optional<int64_t>, std::optional<int64_t>>> ranges = {
+      {std::nullopt, std::nullopt},     {ends[1], std::nullopt},
+      {std::nullopt, ends[1]},          {ends[1], ends[1]},
+      {ends[0] + hour, ends[2] - hour}, {ends[2] + 1, ends[1]},
+      {ends.back() + 1, std::nullopt}};
+  std::vector<std::string> devices = {"device-404"};  // no such device
+  for (int d = 0; d < 20; ++d) devices.push_back("device-" + std::to_string(d));
+  size_t found_rows = 0;
+  for (const auto& [low, high] : ranges) {
+    for (size_t d = 0; d < devices.size(); ++d) {
+      CellLookup lookup;
+      Column keys(DataType::kString);
+      keys.AppendString(devices[d]);
+      if (d % 5 == 4) keys.AppendString(devices[d - 1]);  // device_id IN (two devices)
+      lookup.key_values.push_back(keys);
+      lookup.min_window_end = low;
+      lookup.max_window_end = high;
+      std::vector<std::string> expected = Expected(
+          *plan, stored, devices[d], low.value_or(INT64_MIN), high.value_or(INT64_MAX), true);
+      if (d % 5 == 4) {
+        // Two devices come ordered by window_end together: compare as sets of rows.
+        std::vector<std::string> other = Expected(
+            *plan, stored, devices[d - 1], low.value_or(INT64_MIN), high.value_or(INT64_MAX), true);
+        expected.insert(expected.end(), other.begin(), other.end());
+        std::sort(expected.begin(), expected.end());
+      }
+      std::vector<std::string> got =
+          Rows(CachedBatchView::Find(*view, lookup).Rows(true), first_state, true);
+      if (d % 5 == 4) std::sort(got.begin(), got.end());
+      EXPECT_EQ(got, expected) << devices[d] << " [" << low.value_or(-1) << ", "
+                               << high.value_or(-1) << "]";
+      found_rows += got.size();
+    }
+  }
+  EXPECT_GT(found_rows, 100u);  // the cases above do find rows
 }
 
 }  // namespace
