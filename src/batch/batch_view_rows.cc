@@ -288,8 +288,8 @@ Result<Column> GatherStrings(const Column& from, std::span<const uint32_t> rows)
     return Status(StatusCode::kTooLarge, "serialized states of one chunk beyond 4 GiB");
   }
   std::vector<uint32_t> gathered_offsets(rows.size() + 1, 0);
-  std::string arena(total, '\0');
-  size_t at = 0;
+  std::string arena;
+  arena.reserve(total);
   for (size_t r = 0; r < rows.size(); ++r) {
     if (r + kPrefetchDistance < rows.size()) {
       const uint32_t ahead = rows[r + kPrefetchDistance];
@@ -300,9 +300,8 @@ Result<Column> GatherStrings(const Column& from, std::span<const uint32_t> rows)
       }
     }
     const uint32_t length = offsets[rows[r] + 1] - offsets[rows[r]];
-    std::memcpy(arena.data() + at, bytes + offsets[rows[r]], length);
-    at += length;
-    gathered_offsets[r + 1] = static_cast<uint32_t>(at);
+    arena.append(bytes + offsets[rows[r]], length);
+    gathered_offsets[r + 1] = static_cast<uint32_t>(arena.size());
   }
   return Column::FromParts(DataType::kString, std::vector<uint8_t>(rows.size(), 1), {}, {}, {},
                            std::move(gathered_offsets), std::move(arena));
@@ -365,29 +364,55 @@ Result<Column> HavingColumn(const sql::ViewPlan& plan, const Chunk& grouped) {
   return having;
 }
 
+// The batch view rows of a grouped chunk that is used up: its grouping columns, and the columns
+// outputs merely reference (`event_count` for COUNT(*)), move into the rows; a column used twice
+// is copied for all but its last use.
+Result<Chunk> RowsOfGrouped(const sql::ViewPlan& plan, Chunk grouped,
+                            std::vector<Column> serialized) {
+  const size_t grouping_columns = plan.aggregate_index(0);
+  std::vector<sql::ColumnValues> outputs;
+  for (const sql::ViewOutput& output : plan.outputs) {
+    ASSIGN_OR_RETURN(sql::ColumnValues values, sql::EvaluateBorrowing(*output.expr, grouped));
+    outputs.push_back(std::move(values));
+  }
+  ASSIGN_OR_RETURN(Column having, HavingColumn(plan, grouped));
+  // Which column of `grouped` each output borrows (none: SIZE_MAX), and its uses.
+  std::vector<size_t> source(outputs.size(), SIZE_MAX);
+  std::vector<uint32_t> uses(grouped.num_columns(), 0);
+  for (size_t i = 0; i < grouping_columns; ++i) uses[i] = 1;
+  for (size_t o = 0; o < outputs.size(); ++o) {
+    for (size_t c = 0; c < grouped.num_columns() && source[o] == SIZE_MAX; ++c) {
+      if (&*outputs[o] == &grouped.column(c)) source[o] = c;
+    }
+    if (source[o] != SIZE_MAX) ++uses[source[o]];
+  }
+  auto take = [&](size_t c) -> Column {
+    if (--uses[c] == 0) return std::move(grouped.mutable_column(c));
+    return grouped.column(c);
+  };
+  std::vector<Column> columns;
+  for (size_t i = 0; i < grouping_columns; ++i) columns.push_back(take(i));
+  for (size_t o = 0; o < outputs.size(); ++o) {
+    columns.push_back(source[o] == SIZE_MAX ? std::move(outputs[o]).Release() : take(source[o]));
+  }
+  columns.push_back(std::move(having));
+  for (Column& states : serialized) columns.push_back(std::move(states));
+  return Chunk::Make(BatchViewSchema(plan), std::move(columns));
+}
+
 // The stored rows of the groups `rows`, in that order.
 Result<Chunk> StoredRows(const sql::ViewPlan& plan, const DecodedCells& cells,
                          std::span<const uint32_t> rows, bool with_states) {
   std::vector<Column> serialized;
   ASSIGN_OR_RETURN(Chunk grouped, GroupedChunk(plan, cells, rows, with_states, &serialized));
-  return BatchViewRowsOfGrouped(plan, grouped, std::move(serialized));
+  return RowsOfGrouped(plan, std::move(grouped), std::move(serialized));
 }
 
 }  // namespace
 
 Result<Chunk> BatchViewRowsOfGrouped(const sql::ViewPlan& plan, const Chunk& grouped,
                                      std::vector<Column> serialized) {
-  std::vector<Column> columns;
-  size_t grouping_columns = plan.aggregate_index(0);
-  for (size_t i = 0; i < grouping_columns; ++i) columns.push_back(grouped.column(i));
-  for (const sql::ViewOutput& output : plan.outputs) {
-    ASSIGN_OR_RETURN(Column column, sql::Evaluate(*output.expr, grouped));
-    columns.push_back(std::move(column));
-  }
-  ASSIGN_OR_RETURN(Column having, HavingColumn(plan, grouped));
-  columns.push_back(std::move(having));
-  for (Column& states : serialized) columns.push_back(std::move(states));
-  return Chunk::Make(BatchViewSchema(plan), std::move(columns));
+  return RowsOfGrouped(plan, grouped, std::move(serialized));
 }
 
 namespace {

@@ -23,9 +23,9 @@ namespace braid::batch {
 
 namespace {
 
-std::vector<const Column*> Pointers(const std::vector<Column>& columns) {
+std::vector<const Column*> Pointers(const std::vector<sql::ColumnValues>& columns) {
   std::vector<const Column*> pointers;
-  for (const Column& column : columns) pointers.push_back(&column);
+  for (const sql::ColumnValues& column : columns) pointers.push_back(&*column);
   return pointers;
 }
 
@@ -83,7 +83,7 @@ void UpdateStates(const EvaluatedRows& rows, const Column& any_column,
       selection = scratch->selection;
     }
     if (selection.empty()) continue;
-    const Column& input = rows.inputs[i] ? *rows.inputs[i] : any_column;
+    const Column& input = rows.inputs[i] ? **rows.inputs[i] : any_column;
     layout.functions[i]->update(input, selection, scratch->states.data());
   }
 }
@@ -99,6 +99,17 @@ void AssignPairs(const sql::ViewPlan& plan, const EvaluatedRows& rows, size_t nu
     return;
   }
   std::span<const int64_t> times = rows.times.int64s();
+  if (plan.window->kind == sql::WindowKind::kTumbling) {  // one window per row: no list of ends
+    const sql::WindowDefinition& window = *plan.window;
+    for (uint32_t row = 0; row < num_rows; ++row) {
+      const Timestamp end =
+          sql::TumblingWindowEnd(Timestamp{times[row]}, window.size, window.offset);
+      if (!min_window_ends.empty() && end.micros < min_window_ends[row]) continue;
+      scratch->pair_rows.push_back(row);
+      scratch->pair_ends.push_back(end.micros);
+    }
+    return;
+  }
   for (uint32_t row = 0; row < num_rows; ++row) {
     scratch->ends.clear();
     sql::WindowEnds(*plan.window, Timestamp{times[row]}, &scratch->ends);

@@ -26,12 +26,12 @@ void AppendColumn(const Column& from, Column* to) {
 }
 
 void AppendValues(const EvaluatedRows& from, EvaluatedRows* to) {
-  for (size_t k = 0; k < to->keys.size(); ++k) AppendColumn(from.keys[k], &to->keys[k]);
+  for (size_t k = 0; k < to->keys.size(); ++k) AppendColumn(*from.keys[k], &to->keys[k].Owned());
   for (size_t k = 0; k < to->partition_by.size(); ++k) {
-    AppendColumn(from.partition_by[k], &to->partition_by[k]);
+    AppendColumn(*from.partition_by[k], &to->partition_by[k].Owned());
   }
   for (size_t i = 0; i < to->inputs.size(); ++i) {
-    if (to->inputs[i]) AppendColumn(*from.inputs[i], &*to->inputs[i]);
+    if (to->inputs[i]) AppendColumn(**from.inputs[i], &to->inputs[i]->Owned());
     const std::vector<uint8_t>& passes = from.passes[i];
     to->passes[i].insert(to->passes[i].end(), passes.begin(), passes.end());
   }
@@ -40,15 +40,16 @@ void AppendValues(const EvaluatedRows& from, EvaluatedRows* to) {
 }  // namespace
 
 SessionBuffer::SessionBuffer(const sql::ViewPlan& plan) : plan_(plan) {
-  for (const sql::GroupKey& key : plan.keys) values_.keys.emplace_back(key.expr->type);
+  for (const sql::GroupKey& key : plan.keys) values_.keys.emplace_back(Column(key.expr->type));
   if (plan.has_session_window()) {
     for (const sql::BoundExprPtr& expr : plan.window->partition_by) {
-      values_.partition_by.emplace_back(expr->type);
+      values_.partition_by.emplace_back(Column(expr->type));
     }
   }
   for (const sql::ViewAggregate& aggregate : plan.aggregates) {
-    values_.inputs.push_back(aggregate.input ? std::optional<Column>(Column(aggregate.input->type))
-                                             : std::nullopt);
+    values_.inputs.push_back(aggregate.input
+                                 ? std::optional<sql::ColumnValues>(Column(aggregate.input->type))
+                                 : std::nullopt);
     values_.passes.emplace_back();
   }
   if (plan.input_schema) {
@@ -88,10 +89,10 @@ void SessionBuffer::Clear() {
   partitions_.clear();
   offsets_.clear();
   row_ids_ = Column(DataType::kBigint);
-  for (Column& column : values_.keys) column = Column(column.type());
-  for (Column& column : values_.partition_by) column = Column(column.type());
-  for (std::optional<Column>& column : values_.inputs) {
-    if (column) column = Column(column->type());
+  for (sql::ColumnValues& column : values_.keys) column = Column(column->type());
+  for (sql::ColumnValues& column : values_.partition_by) column = Column(column->type());
+  for (std::optional<sql::ColumnValues>& column : values_.inputs) {
+    if (column) column = Column((*column)->type());
   }
   for (std::vector<uint8_t>& passes : values_.passes) passes.clear();
   rows_seen_ = 0;
@@ -100,7 +101,9 @@ void SessionBuffer::Clear() {
 SessionCells SessionBuffer::AssignCells() const {
   const sql::WindowDefinition& window = *plan_.window;
   std::vector<const Column*> partition_columns;
-  for (const Column& column : values_.partition_by) partition_columns.push_back(&column);
+  for (const sql::ColumnValues& column : values_.partition_by) {
+    partition_columns.push_back(&*column);
+  }
   KeyNormalizer partition_keys;
   partition_keys.Normalize(CellKeySource{.keys = partition_columns, .num_cells = num_rows()});
   std::vector<uint32_t> order(num_rows());
@@ -136,10 +139,10 @@ size_t SessionBuffer::MemoryBytes() const {
   size_t bytes =
       (times_.capacity() + partitions_.capacity() + offsets_.capacity()) * sizeof(int64_t) +
       row_ids_.MemoryBytes();
-  for (const Column& column : values_.keys) bytes += column.MemoryBytes();
-  for (const Column& column : values_.partition_by) bytes += column.MemoryBytes();
-  for (const std::optional<Column>& column : values_.inputs) {
-    if (column) bytes += column->MemoryBytes();
+  for (const sql::ColumnValues& column : values_.keys) bytes += column->MemoryBytes();
+  for (const sql::ColumnValues& column : values_.partition_by) bytes += column->MemoryBytes();
+  for (const std::optional<sql::ColumnValues>& column : values_.inputs) {
+    if (column) bytes += (*column)->MemoryBytes();
   }
   for (const std::vector<uint8_t>& passes : values_.passes) bytes += passes.capacity();
   return bytes;

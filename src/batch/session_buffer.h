@@ -57,7 +57,7 @@ class SessionBuffer {
   std::vector<int64_t> times_;
   std::vector<int64_t> partitions_;
   std::vector<int64_t> offsets_;
-  EvaluatedRows values_;
+  EvaluatedRows values_;  // all owned, times unused (times_)
   Column row_ids_{DataType::kBigint};
   int64_t rows_seen_ = 0;
 };

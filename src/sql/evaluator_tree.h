@@ -9,29 +9,12 @@
 #include "common/chunk.h"
 #include "common/status.h"
 #include "sql/bound_expression.h"
+#include "sql/expression_evaluator.h"
 
 namespace braid::sql::evaluator {
 
 // A node's values: borrowed from the input chunk (a column reference costs no copy) or owned.
-class Values {
- public:
-  Values(Column owned) : storage_(std::move(owned)) {}  // NOLINT: implicit by design
-  static Values Borrow(const Column& column) { return Values(&column); }
-
-  const Column& operator*() const {
-    const Column* const* borrowed = std::get_if<const Column*>(&storage_);
-    return borrowed != nullptr ? **borrowed : std::get<Column>(storage_);
-  }
-  const Column* operator->() const { return &**this; }
-  Column Release() && {
-    if (Column* owned = std::get_if<Column>(&storage_)) return std::move(*owned);
-    return **this;
-  }
-
- private:
-  explicit Values(const Column* borrowed) : storage_(borrowed) {}
-  std::variant<const Column*, Column> storage_;
-};
+using Values = ColumnValues;
 
 inline Result<Values> Own(Result<Column> column) {
   if (!column.ok()) return column.status();

@@ -156,8 +156,12 @@ Result<Values> Eval(const BoundExpr& expr, const Batch& batch) {
 }  // namespace evaluator
 
 Result<Column> Evaluate(const BoundExpr& expr, const Chunk& input) {
-  ASSIGN_OR_RETURN(evaluator::Values values, evaluator::Eval(expr, {input, input.num_rows()}));
+  ASSIGN_OR_RETURN(ColumnValues values, EvaluateBorrowing(expr, input));
   return std::move(values).Release();
+}
+
+Result<ColumnValues> EvaluateBorrowing(const BoundExpr& expr, const Chunk& input) {
+  return evaluator::Eval(expr, {input, input.num_rows()});
 }
 
 Result<std::vector<uint32_t>> SelectTrue(const BoundExpr& predicate, const Chunk& input) {

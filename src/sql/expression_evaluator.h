@@ -16,6 +16,8 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "common/chunk.h"
@@ -24,9 +26,43 @@
 
 namespace braid::sql {
 
+// The values of an expression over a chunk: borrowed from the chunk when the expression is a
+// column reference (no copy; valid while that chunk lives unchanged), owned otherwise.
+class ColumnValues {
+ public:
+  ColumnValues(Column owned) : storage_(std::move(owned)) {}  // NOLINT: implicit by design
+  static ColumnValues Borrow(const Column& column) { return ColumnValues(&column); }
+
+  const Column& operator*() const {
+    const Column* const* borrowed = std::get_if<const Column*>(&storage_);
+    return borrowed != nullptr ? **borrowed : std::get<Column>(storage_);
+  }
+  const Column* operator->() const { return &**this; }
+  // The column to append rows to, for buffers that gather evaluated rows chunk after chunk: a
+  // borrowed column is copied (and then owned) first.
+  Column& Owned() {
+    if (const Column* const* borrowed = std::get_if<const Column*>(&storage_)) {
+      storage_ = Column(**borrowed);
+    }
+    return std::get<Column>(storage_);
+  }
+  // The values as a column of their own: moved out when owned, copied when borrowed.
+  Column Release() && {
+    if (Column* owned = std::get_if<Column>(&storage_)) return std::move(*owned);
+    return **this;
+  }
+
+ private:
+  explicit ColumnValues(const Column* borrowed) : storage_(borrowed) {}
+  std::variant<const Column*, Column> storage_;
+};
+
 // The value of `expr` for every row of `input`: a column of expr.type with input.num_rows() rows.
 // `expr` must have been bound against input's schema.
 Result<Column> Evaluate(const BoundExpr& expr, const Chunk& input);
+// The same without copying a column that `expr` merely references: the result borrows `input`'s
+// column then, and must not outlive `input`.
+Result<ColumnValues> EvaluateBorrowing(const BoundExpr& expr, const Chunk& input);
 
 // The rows of `input` (ascending) where the BOOLEAN `predicate` is TRUE; FALSE and NULL drop.
 Result<std::vector<uint32_t>> SelectTrue(const BoundExpr& predicate, const Chunk& input);

@@ -28,19 +28,19 @@ using reference::EncodeTime;
 AggregateInputs InputsOf(const EvaluatedRows& evaluated, const Column& any_column) {
   AggregateInputs inputs;
   for (size_t i = 0; i < evaluated.inputs.size(); ++i) {
-    inputs.values.push_back(evaluated.inputs[i] ? &*evaluated.inputs[i] : &any_column);
+    inputs.values.push_back(evaluated.inputs[i] ? &**evaluated.inputs[i] : &any_column);
     inputs.passes.push_back(evaluated.passes[i]);
   }
   return inputs;
 }
 
-void EncodeKeys(const std::vector<Column>& keys, size_t row, std::string* out) {
-  for (const Column& key : keys) EncodeKeyValue(key, row, out);
+void EncodeKeys(const std::vector<ColumnValues>& keys, size_t row, std::string* out) {
+  for (const ColumnValues& key : keys) EncodeKeyValue(*key, row, out);
 }
 
-std::vector<Value> KeyValues(const std::vector<Column>& keys, size_t row) {
+std::vector<Value> KeyValues(const std::vector<ColumnValues>& keys, size_t row) {
   std::vector<Value> values;
-  for (const Column& key : keys) values.push_back(ValueAt(key, row));
+  for (const ColumnValues& key : keys) values.push_back(ValueAt(*key, row));
   return values;
 }
 
@@ -50,7 +50,7 @@ struct RetainedRows {
   std::vector<Timestamp> times;
   std::vector<int64_t> partitions;
   std::vector<int64_t> offsets;
-  EvaluatedRows values;               // times unused; inputs and passes grow with every chunk
+  EvaluatedRows values;  // all owned, times unused; keys, inputs and passes grow with every chunk
   Column row_ids{DataType::kBigint};  // one value per row: what COUNT(*) counts
 };
 
@@ -81,13 +81,16 @@ ReferenceExecutor::ReferenceExecutor(ViewPlanPtr plan)
     : plan_(std::move(plan)), impl_(std::make_unique<Impl>(*plan_)) {
   if (plan_->has_session_window()) {
     RetainedRows retained;
-    for (const GroupKey& key : plan_->keys) retained.values.keys.emplace_back(key.expr->type);
+    for (const GroupKey& key : plan_->keys) {
+      retained.values.keys.emplace_back(Column(key.expr->type));
+    }
     for (const BoundExprPtr& expr : plan_->window->partition_by) {
-      retained.values.partition_by.emplace_back(expr->type);
+      retained.values.partition_by.emplace_back(Column(expr->type));
     }
     for (const ViewAggregate& aggregate : plan_->aggregates) {
       retained.values.inputs.push_back(
-          aggregate.input ? std::optional<Column>(Column(aggregate.input->type)) : std::nullopt);
+          aggregate.input ? std::optional<ColumnValues>(Column(aggregate.input->type))
+                          : std::nullopt);
       retained.values.passes.emplace_back();
     }
     impl_->retained = std::move(retained);
@@ -160,12 +163,14 @@ Status ReferenceExecutor::Consume(const Chunk& rows) {
     retained.row_ids.AppendInt64(sequence);
   }
   EvaluatedRows& values = retained.values;
-  for (size_t k = 0; k < values.keys.size(); ++k) AppendColumn(evaluated.keys[k], &values.keys[k]);
+  for (size_t k = 0; k < values.keys.size(); ++k) {
+    AppendColumn(*evaluated.keys[k], &values.keys[k].Owned());
+  }
   for (size_t k = 0; k < values.partition_by.size(); ++k) {
-    AppendColumn(evaluated.partition_by[k], &values.partition_by[k]);
+    AppendColumn(*evaluated.partition_by[k], &values.partition_by[k].Owned());
   }
   for (size_t i = 0; i < values.inputs.size(); ++i) {
-    if (values.inputs[i]) AppendColumn(*evaluated.inputs[i], &*values.inputs[i]);
+    if (values.inputs[i]) AppendColumn(**evaluated.inputs[i], &values.inputs[i]->Owned());
     const std::vector<uint8_t>& passes = evaluated.passes[i];
     if (!passes.empty()) {
       values.passes[i].insert(values.passes[i].end(), passes.begin(), passes.end());

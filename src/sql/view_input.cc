@@ -39,19 +39,19 @@ Result<EvaluatedRows> EvaluateRows(const ViewPlan& plan, const Chunk& rows) {
     }
   }
   for (const GroupKey& key : plan.keys) {
-    ASSIGN_OR_RETURN(Column column, Evaluate(*key.expr, rows));
+    ASSIGN_OR_RETURN(ColumnValues column, EvaluateBorrowing(*key.expr, rows));
     evaluated.keys.push_back(std::move(column));
   }
   if (plan.has_session_window()) {
     for (const BoundExprPtr& expr : plan.window->partition_by) {
-      ASSIGN_OR_RETURN(Column column, Evaluate(*expr, rows));
+      ASSIGN_OR_RETURN(ColumnValues column, EvaluateBorrowing(*expr, rows));
       evaluated.partition_by.push_back(std::move(column));
     }
   }
   for (const ViewAggregate& aggregate : plan.aggregates) {
-    std::optional<Column> input;
+    std::optional<ColumnValues> input;
     if (aggregate.input) {
-      ASSIGN_OR_RETURN(input, Evaluate(*aggregate.input, rows));
+      ASSIGN_OR_RETURN(input, EvaluateBorrowing(*aggregate.input, rows));
     }
     evaluated.inputs.push_back(std::move(input));
     ASSIGN_OR_RETURN(std::vector<uint8_t> passes, FilterPasses(aggregate.filter.get(), rows));

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <span>
@@ -11,6 +12,8 @@
 #include <vector>
 
 #include "hash_aggregator_test_util.h"
+#include "sql/view_input.h"
+#include "sql/window_assignment.h"
 
 namespace braid::batch {
 namespace {
@@ -56,8 +59,21 @@ constexpr std::string_view kRaw =
     "CREATE VIEW raw_counts AS SELECT tag, v, COUNT(*) AS n, SUM(v) AS s FROM raw "
     "GROUP BY tag, v, TumblingWindow(minute, 1)";
 
-constexpr std::string_view kViews[] = {kAllAggregates, kHopping,  kSession,
-                                       kSessionByKey,  kNoWindow, kRaw};
+// Tumbling windows shifted off the minute grid, and a key that is a computed expression.
+constexpr std::string_view kShiftedTumbling =
+    "CREATE VIEW shifted AS SELECT UPPER(site) AS site_upper, COUNT(*) AS n, "
+    "SUM(humidity) AS s FROM telemetry "
+    "GROUP BY UPPER(site), TumblingWindow(minute, 5, Offset(second, 90))";
+
+// Outputs that reference one column twice (a key, an aggregate), beside computed ones.
+constexpr std::string_view kRepeatedOutputs =
+    "CREATE VIEW repeats AS SELECT site, site AS site_again, COUNT(*) AS n, COUNT(*) AS n_again, "
+    "AVG(humidity) AS a, AVG(humidity) > 50 AS humid, COUNT(*) + 1 AS n_plus "
+    "FROM telemetry GROUP BY site, TumblingWindow(minute, 2)";
+
+constexpr std::string_view kViews[] = {kAllAggregates,   kHopping,        kSession,
+                                       kSessionByKey,    kNoWindow,       kRaw,
+                                       kShiftedTumbling, kRepeatedOutputs};
 
 std::vector<Chunk> Finish(HashAggregator& aggregator, size_t rows_per_chunk = 65536) {
   Result<std::vector<Chunk>> rows = aggregator.Finish(rows_per_chunk);
@@ -140,7 +156,8 @@ TEST_P(HashAggregatorRefresh, ConsumeStatesThenRowsEqualsOnePass) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Views, HashAggregatorRefresh,
-                         ::testing::Values(kAllAggregates, kHopping, kNoWindow, kRaw));
+                         ::testing::Values(kAllAggregates, kHopping, kNoWindow, kRaw,
+                                           kShiftedTumbling));
 
 // A cell's identity in output_schema rows: its keys and window, as text.
 std::string CellIdentity(const sql::ViewPlan& plan, const Chunk& rows, size_t row) {
@@ -317,7 +334,8 @@ TEST_P(HashAggregatorReadBeside, EqualsOnePass) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Views, HashAggregatorReadBeside,
-                         ::testing::Values(kAllAggregates, kHopping, kNoWindow, kRaw));
+                         ::testing::Values(kAllAggregates, kHopping, kNoWindow, kRaw,
+                                           kShiftedTumbling));
 
 TEST(HashAggregator, ReadBesideRefusesSessionViews) {
   sql::ViewPlanPtr plan = Plan(kSession);
@@ -377,6 +395,34 @@ TEST(HashAggregator, FinishRowsByHand) {
   EXPECT_EQ(FirstStateColumn(*plan), 6u);
   EXPECT_EQ(out[0].schema()->field(6).name, "_state_0");
   EXPECT_EQ(out[0].schema()->field(7).name, "_state_1");
+}
+
+// ConsumeEvaluated with `min_window_ends` (the speed layer's emitted windows) gives a row nothing
+// in a window ending before its entry: over a tumbling view, the same as consuming only the rows
+// whose one window ends at or after their entry.
+TEST(HashAggregator, MinWindowEndsSkipEarlierWindows) {
+  sql::ViewPlanPtr plan = Plan(kShiftedTumbling);
+  const sql::WindowDefinition& window = *plan->window;
+  HashAggregator skipping(plan, AggregatorOptions{});
+  HashAggregator reference(plan, AggregatorOptions{});
+  for (const Chunk& chunk : RandomChunks(*plan, 2000, 21)) {
+    Result<sql::EvaluatedRows> evaluated = sql::EvaluateRows(*plan, chunk);
+    ASSERT_TRUE(evaluated.ok()) << evaluated.status().ToString();
+    // Rows 0, 3, 6, ... must start after their window's end; rows 1, 4, ... exactly at it.
+    std::vector<int64_t> min_ends(chunk.num_rows(), INT64_MIN);
+    std::vector<uint32_t> counted;
+    std::span<const int64_t> times = evaluated->times.int64s();
+    for (uint32_t row = 0; row < min_ends.size(); ++row) {
+      const int64_t end =
+          sql::TumblingWindowEnd(Timestamp{times[row]}, window.size, window.offset).micros;
+      if (row % 3 == 0) min_ends[row] = end + 1;
+      if (row % 3 == 1) min_ends[row] = end;
+      if (row % 3 != 0) counted.push_back(row);
+    }
+    ASSERT_TRUE(skipping.ConsumeEvaluated(*evaluated, chunk, min_ends).ok());
+    ASSERT_TRUE(reference.Consume(chunk.Select(counted)).ok());
+  }
+  ExpectSameRows(ViewRows(*plan, Finish(reference)), ViewRows(*plan, Finish(skipping)));
 }
 
 TEST(HashAggregator, OutOfMemoryPastTheLimit) {

@@ -32,6 +32,27 @@ TEST(Evaluator, ColumnsAndBroadcastConstants) {
   EXPECT_EQ(wrong.status().code(), StatusCode::kInternal);
 }
 
+// EvaluateBorrowing hands back a referenced column itself, not a copy; other expressions give
+// columns of their own. A borrowed column made Owned() is a copy the input does not see.
+TEST(Evaluator, ColumnReferencesAreBorrowed) {
+  const Chunk chunk = MakeChunk({Ints({1, std::nullopt, 3}), Strings({"a", "", std::nullopt})});
+  Result<ColumnValues> strings = EvaluateBorrowing(*Col(1, DataType::kString), chunk);
+  ASSERT_TRUE(strings.ok()) << strings.status().ToString();
+  EXPECT_EQ(&**strings, &chunk.column(1));
+  Result<ColumnValues> sums =
+      EvaluateBorrowing(*Binary(BinaryOp::kAdd, Col(0, DataType::kBigint), Int(1)), chunk);
+  ASSERT_TRUE(sums.ok()) << sums.status().ToString();
+  EXPECT_NE(&**sums, &chunk.column(0));
+  EXPECT_TRUE(**sums == Ints({2, std::nullopt, 4})) << Render(**sums);
+
+  ColumnValues appended = *std::move(strings);
+  appended.Owned().AppendString("d");
+  EXPECT_NE(&*appended, &chunk.column(1));
+  EXPECT_TRUE(*appended == Strings({"a", "", std::nullopt, "d"})) << Render(*appended);
+  EXPECT_TRUE(chunk.column(1) == Strings({"a", "", std::nullopt})) << Render(chunk.column(1));
+  EXPECT_TRUE(ColumnValues::Borrow(chunk.column(0)).Release() == chunk.column(0));
+}
+
 TEST(Evaluator, BigintArithmetic) {
   const Chunk chunk = MakeChunk({Ints({7, -7, 7, std::nullopt, 0}), Ints({2, 2, -2, 3, 0})});
   auto apply = [&](BinaryOp op) {
