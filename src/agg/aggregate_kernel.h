@@ -25,6 +25,12 @@
 //                                             what the update needs of the value (e.g. its hash)
 //   static void UpdatePrepared(State&, Prepared);  the same as Update(state, value)
 //
+// An Op whose finalize or serialize reads heap memory may provide
+//
+//   static void PrefetchResult(const State&);  the heap lines they read first
+//
+// which becomes the descriptor's prefetch_result.
+//
 // Internal to agg/.
 #pragma once
 
@@ -73,6 +79,11 @@ template <typename Op>
 concept PrefetchesHeap = requires(typename Op::State& state, typename Op::Input::Value v) {
   Op::PrefetchHeap(state);
   Op::UpdatePrepared(state, Op::PrefetchTarget(state, v));
+};
+
+template <typename Op>
+concept PrefetchesResult = requires(const typename Op::State& state) {
+  Op::PrefetchResult(state);
 };
 
 template <typename Op>
@@ -179,6 +190,10 @@ struct AggregateKernel {
   static Status Finalize(ConstStatePtr p, const AggregateParams& params, Column* out) {
     return Op::Finalize(S(p), params, out);
   }
+
+  static void PrefetchResult(ConstStatePtr p) {
+    if constexpr (PrefetchesResult<Op>) Op::PrefetchResult(S(p));
+  }
 };
 
 enum class Fraction : bool { kNone, kRequired };
@@ -202,6 +217,7 @@ AggregateFunction MakeAggregate(std::string_view name, std::optional<DataType> a
       .deserialize = &K::Deserialize,
       .finalize = &K::Finalize,
       .destroy = &K::Destroy,
+      .prefetch_result = PrefetchesResult<Op> ? &K::PrefetchResult : nullptr,
   };
 }
 

@@ -31,6 +31,8 @@ struct CountDistinctOp {
     return hash;
   }
   static void UpdatePrepared(State& s, uint64_t hash) { s.hashes.Insert(hash); }
+  // Serialize reads every slot (finalize only the count, in the state itself).
+  static void PrefetchResult(const State& s) { s.hashes.PrefetchSlots(); }
   static void Merge(State& t, const State& s) {
     s.hashes.ForEach([&](uint64_t h) { t.hashes.Insert(h); });
   }

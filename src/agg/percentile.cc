@@ -104,6 +104,14 @@ struct PercentileOp {
     __builtin_prefetch(s.set.values.data() + s.set.values.size(), 1);
     return Canonical(v);
   }
+  // Finalize reads the values near p, serialize and a sort all of them: the first and last
+  // lines (all of a small multiset's).
+  static void PrefetchResult(const State& s) {
+    const std::vector<Value>& values = s.set.values;
+    if (values.empty()) return;
+    __builtin_prefetch(values.data());
+    __builtin_prefetch(values.data() + values.size() - 1);
+  }
   static void UpdatePrepared(State& s, Value canonical) {
     std::vector<Value>& values = s.set.values;
     if (values.capacity() == 0) values.reserve(kFirstCapacity);  // not 1, 2, 4: fewer copies

@@ -38,6 +38,13 @@ class Uint64Set {
     if (!slots_.empty()) __builtin_prefetch(&slots_[Mix(h) & (slots_.size() - 1)], 1);
   }
 
+  // Brings the first and last lines of the slots into the cache (a hint, for a scan to come).
+  void PrefetchSlots() const {
+    if (slots_.empty()) return;
+    __builtin_prefetch(slots_.data());
+    __builtin_prefetch(slots_.data() + slots_.size() - 1);
+  }
+
   // Writes every element, in no particular order, to out[0, size()), and returns size(). `out`
   // must have room for size() + 1 values: every slot is stored and only occupied ones advance,
   // so that the scan has no branch per slot (which slots are occupied is random).

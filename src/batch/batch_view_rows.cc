@@ -240,7 +240,8 @@ struct VisitedStates {
 // Finalizes (and serializes, with `with_states`) the states of cells rows[visits[v]] for v in
 // order. Visiting in memory order (VisitOrder) matters: the rows' order (window_end first) is a
 // transpose of the cells' creation order (a source file's keys one after another), and following
-// it would miss the cache at every state and at its heap memory.
+// it would miss the cache at every state; the states' heap memory is prefetched a few cells
+// ahead (AggregateFunction::prefetch_result).
 Result<VisitedStates> VisitStates(const DecodedCells& cells, std::span<const uint32_t> rows,
                                   std::span<const uint32_t> visits, bool with_states) {
   const sql::reference::StateLayout& layout = cells.tables[0]->layout();
@@ -251,9 +252,24 @@ Result<VisitedStates> VisitStates(const DecodedCells& cells, std::span<const uin
     visited.serialized.emplace_back(DataType::kString);
     if (with_states) visited.serialized.back().Reserve(visits.size());
   }
+  // The heap objects of states (value lists, distinct sets) lie scattered: the ones kAhead cells
+  // ahead are asked for while this cell's states are finished, so their misses overlap.
+  constexpr size_t kAhead = 8;
+  std::vector<size_t> heap_states;
+  for (size_t i = 0; i < layout.functions.size(); ++i) {
+    if (layout.functions[i]->prefetch_result != nullptr) heap_states.push_back(i);
+  }
+  auto prefetch = [&](size_t v) {
+    const uint32_t cell = rows[visits[v]];
+    for (size_t i : heap_states) layout.functions[i]->prefetch_result(cells.state(cell, i));
+  };
+  if (!heap_states.empty()) {
+    for (size_t v = 0; v < std::min(kAhead, visits.size()); ++v) prefetch(v);
+  }
   constexpr size_t kSampleGroups = 256;
   for (size_t v = 0; v < visits.size(); ++v) {
     const uint32_t cell = rows[visits[v]];
+    if (!heap_states.empty() && v + kAhead < visits.size()) prefetch(v + kAhead);
     for (size_t i = 0; i < layout.functions.size(); ++i) {
       const agg::AggregateFunction& function = *layout.functions[i];
       RETURN_IF_ERROR(
@@ -277,7 +293,8 @@ Result<VisitedStates> VisitStates(const DecodedCells& cells, std::span<const uin
 
 // Rows `rows` of the STRING column `from` (no NULLs), in that order. The rows lie scattered over
 // `from`'s bytes: each one's bytes are prefetched a few rows ahead, so that the copies do not wait
-// for memory one after another; the result is written in place, not appended value by value.
+// for memory one after another. The arena is reserved once and appended to, not sized up front:
+// sizing would fill it with zeros only to overwrite them.
 Result<Column> GatherStrings(const Column& from, std::span<const uint32_t> rows) {
   constexpr size_t kPrefetchDistance = 8;
   const std::span<const uint32_t> offsets = from.offsets();

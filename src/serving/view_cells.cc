@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -119,22 +120,25 @@ Result<bool> ReadLayers(const sql::ViewPlanPtr& plan, Consistency consistency,
 }
 
 // The rows of a tumbling, hopping or unwindowed view from a consistent read of both layers:
-// batch rows no speed cell shares as stored (BATCH), then the speed layer's rows: MERGED where
-// the batch states were merged in, SPEED elsewhere.
+// batch rows no speed cell shares as stored (BATCH; a shared one is hidden, its `_having` made
+// FALSE, rather than copied out), then the speed layer's rows: MERGED where the batch states
+// were merged in, SPEED elsewhere.
 std::vector<Chunk> MergeBeside(LayerReads& reads, const SchemaPtr& schema) {
   std::vector<Chunk> out;
   for (size_t c = 0; c < reads.batch_rows.size(); ++c) {
     Chunk& rows = reads.batch_rows[c];
     const std::vector<uint8_t>& shared = reads.beside.shared[c];
-    std::vector<uint32_t> alone;
-    for (uint32_t r = 0; r < rows.num_rows(); ++r) {
-      if (!shared[r]) alone.push_back(r);
+    if (std::find(shared.begin(), shared.end(), 1) != shared.end()) {
+      const size_t having = reads.speed_view->plan().output_schema->size();
+      const Column& held = rows.column(having);
+      Column visible(DataType::kBoolean);
+      visible.Reserve(rows.num_rows());
+      for (size_t r = 0; r < rows.num_rows(); ++r) {
+        visible.AppendBool(!shared[r] && held.IsValid(r) && held.bools()[r] != 0);
+      }
+      rows.mutable_column(having) = std::move(visible);
     }
-    if (alone.size() == rows.num_rows()) {
-      out.push_back(WithSourceColumn(std::move(rows), schema, kFromBatch));
-    } else if (!alone.empty()) {
-      out.push_back(WithSourceColumn(rows.Select(alone), schema, kFromBatch));
-    }
+    out.push_back(WithSourceColumn(std::move(rows), schema, kFromBatch));
   }
   std::span<const uint8_t> merged = reads.beside.with_stored;
   for (Chunk& rows : reads.beside.rows) {

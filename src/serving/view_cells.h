@@ -44,8 +44,11 @@ inline constexpr uint8_t kFromSpeed = 1;
 inline constexpr uint8_t kFromBoth = 2;
 
 struct ViewCells {
-  sql::ViewPlanPtr plan;    // the definition the rows follow
-  std::vector<Chunk> rows;  // BatchViewSchema(*plan) columns, then `_source` STRING
+  sql::ViewPlanPtr plan;  // the definition the rows follow
+  // BatchViewSchema(*plan) columns, then `_source` STRING. Only rows whose `_having` is TRUE
+  // are rows of the view: FALSE is a cell whose HAVING failed, or a batch row a MERGED row of
+  // the same cell replaces.
+  std::vector<Chunk> rows;
   QueryCoverage coverage;
 };
 

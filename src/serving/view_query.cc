@@ -44,14 +44,19 @@ Chunk ViewRows(ViewCells& cells) {
     for (size_t r = 0; r < chunk.num_rows(); ++r) {
       if (having.IsValid(r) && having.bools()[r]) kept.push_back(static_cast<uint32_t>(r));
     }
-    if (kept.size() != chunk.num_rows()) chunk = chunk.Select(kept);
     const size_t source = chunk.num_columns() - 1;
-    if (rows.num_rows() == 0) {  // the first chunk's columns move
-      for (size_t c = 0; c < outputs; ++c) rows.mutable_column(c) = std::move(chunk.mutable_column(c));
-      rows.mutable_column(outputs) = std::move(chunk.mutable_column(source));
-    } else {
-      for (size_t c = 0; c < outputs; ++c) rows.mutable_column(c).AppendColumn(chunk.column(c));
-      rows.mutable_column(outputs).AppendColumn(chunk.column(source));
+    // The output columns and `_source` only: moved when the first rows are all of one chunk,
+    // else copied (only the kept rows).
+    for (size_t out = 0; out <= outputs; ++out) {
+      Column& from = chunk.mutable_column(out < outputs ? out : source);
+      Column& to = rows.mutable_column(out);
+      if (kept.size() != chunk.num_rows()) {
+        to.AppendRows(from, kept);
+      } else if (to.size() == 0) {
+        to = std::move(from);
+      } else {
+        to.AppendColumn(from);
+      }
     }
     chunk = Chunk();
   }

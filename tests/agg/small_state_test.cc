@@ -152,6 +152,27 @@ TEST(SmallStates, PercentileReadByManyThreadsAtOnce) {
   }
 }
 
+// The heap prefetch hint exists for the states whose results read heap memory, and changes
+// nothing: empty and grown states serialize and finalize the same after it.
+TEST(SmallStates, PrefetchResultIsAHintOnly) {
+  const AggregateParams p95{.fraction = 0.95};
+  EXPECT_EQ(Find("SUM", {DataType::kDouble}).prefetch_result, nullptr);
+  for (const AggregateFunction* fn : {&Find("COUNT_DISTINCT", {DataType::kDouble}),
+                                      &Find("PERCENTILE_CONT", {DataType::kDouble}, p95)}) {
+    ASSERT_NE(fn->prefetch_result, nullptr) << fn->name;
+    for (size_t n : {size_t{0}, size_t{1}, size_t{40}}) {
+      const std::vector<double> values = Values(n);
+      Column input(DataType::kDouble);
+      for (double v : values) input.AppendDouble(v);
+      OwnedState state(*fn);
+      Update(*fn, input, 0, n, state);
+      const std::string before = state.Serialize();
+      fn->prefetch_result(state.get());
+      EXPECT_EQ(state.Serialize(), before) << fn->name << " n " << n;
+    }
+  }
+}
+
 TEST(SmallStates, Uint64SetKeepsZeroAndDuplicatesWhenItGrows) {
   Uint64Set set;
   std::set<uint64_t> expected;
