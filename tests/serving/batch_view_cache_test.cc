@@ -101,13 +101,26 @@ std::vector<std::string> Expected(const sql::ViewPlan& plan, const std::vector<C
   return texts;
 }
 
-TEST(BatchViewCacheTest, LookupsWithAndWithoutStates) {
-  const sql::ViewPlanPtr plan = Plan();
-  ASSERT_NE(plan, nullptr);
-  const std::vector<Chunk> stored = StoredRows(plan);
-  Result<std::shared_ptr<const CachedBatchView>> view = CachedBatchView::Build(stored, *plan);
-  ASSERT_TRUE(view.ok()) << view.status().ToString();
-  const size_t first_state = batch::FirstStateColumn(*plan);
+// The metrics view, its stored rows and the cached view built from them.
+class BatchViewCacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    plan = Plan();
+    ASSERT_NE(plan, nullptr);
+    stored = StoredRows(plan);
+    Result<std::shared_ptr<const CachedBatchView>> built = CachedBatchView::Build(stored, *plan);
+    ASSERT_TRUE(built.ok()) << built.status().ToString();
+    view = *built;
+    first_state = batch::FirstStateColumn(*plan);
+  }
+
+  sql::ViewPlanPtr plan;
+  std::vector<Chunk> stored;
+  std::shared_ptr<const CachedBatchView> view;
+  size_t first_state = 0;
+};
+
+TEST_F(BatchViewCacheTest, LookupsWithAndWithoutStates) {
   const size_t end_column = plan->keys.size() + 1;
 
   // The window ends of device-3, to ask for a range inside them.
@@ -132,7 +145,7 @@ TEST(BatchViewCacheTest, LookupsWithAndWithoutStates) {
   const std::vector<std::string> expected = Expected(*plan, stored, "device-3", low, high, true);
   ASSERT_EQ(expected.size(), ends.size() - 2);
 
-  const FoundRows found = CachedBatchView::Find(*view, lookup);
+  const FoundRows found = CachedBatchView::Find(view, lookup);
   EXPECT_EQ(found.size(), expected.size());
 
   // With states: every found row as stored.
@@ -162,7 +175,7 @@ TEST(BatchViewCacheTest, LookupsWithAndWithoutStates) {
   range.max_window_end = high;
   size_t in_range = 0;
   int64_t previous = INT64_MIN;
-  for (const Chunk& chunk : CachedBatchView::Find(*view, range).Rows(true)) {
+  for (const Chunk& chunk : CachedBatchView::Find(view, range).Rows(true)) {
     for (size_t r = 0; r < chunk.num_rows(); ++r) {
       const int64_t end = chunk.column(end_column).int64s()[r];
       EXPECT_GE(end, low);
@@ -185,13 +198,7 @@ TEST(BatchViewCacheTest, LookupsWithAndWithoutStates) {
 // Point lookups (the per-key index with its window ends beside the rows) against a scan: every
 // device, and an absent one, with no range, only a lower or upper bound, bounds on and between
 // window ends, an empty range, and two devices at once.
-TEST(BatchViewCacheTest, PointLookupsEqualAScan) {
-  const sql::ViewPlanPtr plan = Plan();
-  ASSERT_NE(plan, nullptr);
-  const std::vector<Chunk> stored = StoredRows(plan);
-  Result<std::shared_ptr<const CachedBatchView>> view = CachedBatchView::Build(stored, *plan);
-  ASSERT_TRUE(view.ok()) << view.status().ToString();
-  const size_t first_state = batch::FirstStateColumn(*plan);
+TEST_F(BatchViewCacheTest, PointLookupsEqualAScan) {
   std::vector<int64_t> ends;
   const size_t end_column = plan->keys.size() + 1;
   for (const Chunk& chunk : stored) {
@@ -229,7 +236,7 @@ TEST(BatchViewCacheTest, PointLookupsEqualAScan) {
         std::sort(expected.begin(), expected.end());
       }
       std::vector<std::string> got =
-          Rows(CachedBatchView::Find(*view, lookup).Rows(true), first_state, true);
+          Rows(CachedBatchView::Find(view, lookup).Rows(true), first_state, true);
       if (d % 5 == 4) std::sort(got.begin(), got.end());
       EXPECT_EQ(got, expected) << devices[d] << " [" << low.value_or(-1) << ", "
                                << high.value_or(-1) << "]";
