@@ -14,6 +14,15 @@
 namespace braid::serving {
 namespace {
 
+// Cache keys: a version's snapshot is "{view}/v{version}", the rows of one of its table versions
+// "{view}/v{version}/{table_version}" (Invalidate drops every key under "{view}/v").
+std::string SnapshotKey(std::string_view view, int64_t version) {
+  return fmt::format("{}/v{}", CanonicalIdentifier(view), version);
+}
+std::string RowsKey(const std::string& snapshot_key, int64_t table_version) {
+  return fmt::format("{}/{}", snapshot_key, table_version);
+}
+
 uint64_t Mix(uint64_t seed, uint64_t value) {
   return Hash64(static_cast<int64_t>(seed * 0x9E3779B97F4A7C15ull ^ value));
 }
@@ -255,8 +264,9 @@ std::vector<CachedBatchView::RowRef> CachedBatchView::Locate(const CellLookup& l
 Result<FoundRows> BatchViewCache::Find(const batch::BatchViewTable& table,
                                        const sql::ViewPlan& plan, int64_t version,
                                        int64_t table_version, const CellLookup& lookup) {
-  const std::string prefix = fmt::format("{}/v{}/", CanonicalIdentifier(plan.name), version);
-  const std::string key = fmt::format("{}{}", prefix, table_version);
+  const std::string snapshot_key = SnapshotKey(plan.name, version);
+  const std::string prefix = snapshot_key + "/";
+  const std::string key = RowsKey(snapshot_key, table_version);
   if (std::shared_ptr<const CachedBatchView> cached = Get(key)) {
     return CachedBatchView::Find(std::move(cached), lookup);
   }
@@ -286,7 +296,7 @@ Result<FoundRows> BatchViewCache::Find(const batch::BatchViewTable& table,
 
 Result<BatchSnapshot> BatchViewCache::Snapshot(const std::filesystem::path& data_dir,
                                                const sql::ViewPlanPtr& plan, int64_t version) {
-  const std::string key = fmt::format("{}/v{}", CanonicalIdentifier(plan->name), version);
+  const std::string key = SnapshotKey(plan->name, version);
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (auto it = snapshots_.find(key); it != snapshots_.end()) return it->second;
@@ -307,7 +317,7 @@ bool BatchViewCache::HoldsRowsOf(std::string_view view) const {
   // Every commit invalidates the view's entries, so a remembered snapshot is the latest one.
   for (auto it = snapshots_.lower_bound(prefix);
        it != snapshots_.end() && it->first.rfind(prefix, 0) == 0; ++it) {
-    const std::string rows_key = fmt::format("{}/{}", it->first, it->second.horizon.table_version);
+    const std::string rows_key = RowsKey(it->first, it->second.horizon.table_version);
     for (const Entry& entry : lru_) {
       if (entry.key == rows_key) return true;
     }
