@@ -91,6 +91,9 @@ class [[nodiscard]] Result {
   T&& value() && { return std::get<T>(std::move(value_)); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
+  // `*Make(...)` moves the value out of the temporary (without this overload it bound to the
+  // const& one above and copied it).
+  T&& operator*() && { return std::move(*this).value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <utility>
+
 namespace braid {
 namespace {
 
@@ -42,6 +45,37 @@ TEST(StatusTest, AssignOrReturnPropagates) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(r.status().message(), "odd");
+}
+
+// Counts its copies (moves are free).
+struct CopyCounted {
+  static inline int copies = 0;
+  CopyCounted() = default;
+  CopyCounted(const CopyCounted&) { ++copies; }
+  CopyCounted(CopyCounted&&) = default;
+  CopyCounted& operator=(const CopyCounted&) {
+    ++copies;
+    return *this;
+  }
+  CopyCounted& operator=(CopyCounted&&) = default;
+};
+
+Result<CopyCounted> MakeCopyCounted() { return CopyCounted(); }
+
+// `*` of a temporary Result moves its value out (a move-only value compiles; nothing is copied);
+// of a named one it gives a reference.
+TEST(StatusTest, DereferencingATemporaryResultMoves) {
+  std::unique_ptr<int> moved = *Result<std::unique_ptr<int>>(std::make_unique<int>(7));
+  ASSERT_NE(moved, nullptr);
+  EXPECT_EQ(*moved, 7);
+  CopyCounted::copies = 0;
+  CopyCounted value = *MakeCopyCounted();
+  EXPECT_EQ(CopyCounted::copies, 0);
+  Result<CopyCounted> named = MakeCopyCounted();
+  CopyCounted copied = *named;
+  EXPECT_EQ(CopyCounted::copies, 1);
+  (void)value;
+  (void)copied;
 }
 
 }  // namespace
