@@ -69,21 +69,39 @@ void Column::AppendEmptyStrings(size_t count) {
   offsets_.insert(offsets_.end(), count, static_cast<uint32_t>(arena_.size()));
 }
 
-void Column::AppendColumn(const Column& other) {
+void Column::AppendColumn(const Column& other) { AppendRange(other, 0, other.size()); }
+
+void Column::AppendRange(const Column& other, size_t begin, size_t count) {
   BRAID_DCHECK(other.type_ == type_);
-  valid_.insert(valid_.end(), other.valid_.begin(), other.valid_.end());
-  null_count_ += other.null_count_;
+  BRAID_DCHECK(begin + count <= other.size());
+  const auto first = static_cast<ptrdiff_t>(begin);
+  const auto last = static_cast<ptrdiff_t>(begin + count);
+  valid_.insert(valid_.end(), other.valid_.begin() + first, other.valid_.begin() + last);
+  if (other.null_count_ > 0) {
+    null_count_ += static_cast<size_t>(
+        std::count(other.valid_.begin() + first, other.valid_.begin() + last, uint8_t{0}));
+  }
   switch (type_) {
-    case DataType::kBoolean: b8_.insert(b8_.end(), other.b8_.begin(), other.b8_.end()); break;
+    case DataType::kBoolean:
+      b8_.insert(b8_.end(), other.b8_.begin() + first, other.b8_.begin() + last);
+      break;
     case DataType::kBigint:
-    case DataType::kTimestamp: i64_.insert(i64_.end(), other.i64_.begin(), other.i64_.end()); break;
-    case DataType::kDouble: f64_.insert(f64_.end(), other.f64_.begin(), other.f64_.end()); break;
+    case DataType::kTimestamp:
+      i64_.insert(i64_.end(), other.i64_.begin() + first, other.i64_.begin() + last);
+      break;
+    case DataType::kDouble:
+      f64_.insert(f64_.end(), other.f64_.begin() + first, other.f64_.begin() + last);
+      break;
     case DataType::kString: {
-      BRAID_DCHECK(arena_.size() + other.arena_.size() <= std::numeric_limits<uint32_t>::max());
+      const uint32_t from = other.offsets_[begin];
+      const uint32_t to = other.offsets_[begin + count];
+      BRAID_DCHECK(arena_.size() + (to - from) <= std::numeric_limits<uint32_t>::max());
       const uint32_t base = static_cast<uint32_t>(arena_.size());
-      arena_.append(other.arena_);
-      offsets_.reserve(offsets_.size() + other.size());
-      for (size_t i = 1; i < other.offsets_.size(); ++i) offsets_.push_back(base + other.offsets_[i]);
+      arena_.append(other.arena_, from, to - from);
+      offsets_.reserve(offsets_.size() + count);
+      for (size_t i = begin + 1; i <= begin + count; ++i) {
+        offsets_.push_back(base + (other.offsets_[i] - from));
+      }
       break;
     }
   }

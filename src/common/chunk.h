@@ -48,6 +48,8 @@ class Column {
   void AppendFrom(const Column& other, size_t row);
   // Appends every row of `other` (same type), copying its storage in bulk.
   void AppendColumn(const Column& other);
+  // Appends rows [begin, begin + count) of `other` (same type), copying their storage in bulk.
+  void AppendRange(const Column& other, size_t begin, size_t count);
   // Appends rows `rows` of `other` (same type), in that order, with room reserved once.
   void AppendRows(const Column& other, std::span<const uint32_t> rows);
 

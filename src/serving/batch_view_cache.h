@@ -2,7 +2,9 @@
 // an index for point and range lookups (issue 7). An entry is one snapshot of one version's
 // Delta table (view, version, Delta table version): every BatchViewSchema row (outputs, `_having`
 // and the serialized states), a list of the rows ordered by window_end, and a hash index from the
-// key columns' values to their rows (ordered by window_end). A refresh commits a new Delta
+// key columns' values to their rows (ordered by window_end). The files' chunks are kept, but each
+// one's rows are put in key order, then window_end (a clustered index): a key's rows in a chunk
+// are one run, which a point read copies in bulk. A refresh commits a new Delta
 // version, so a query reads a new entry; entries of older snapshots are dropped when unused.
 //
 // Memory bound: `capacity_bytes` ([query] cache_bytes, default 1 GiB) for all entries, least

@@ -90,6 +90,27 @@ TEST(ChunkTest, AppendRowsEqualsAppendFrom) {
   }
 }
 
+// AppendRange (a run copied in bulk: empty, one row, the whole column, ranges with and without
+// NULLs, appended after other rows) equals AppendFrom row by row.
+TEST(ChunkTest, AppendRangeEqualsAppendFrom) {
+  std::mt19937_64 rng(4);
+  const Chunk c = RandomChunk(rng, 120);
+  const std::vector<std::pair<size_t, size_t>> ranges = {{0, 0},  {0, 1},  {119, 1}, {0, 120},
+                                                         {5, 37}, {60, 0}, {42, 78}};
+  for (size_t col = 0; col < c.num_columns(); ++col) {
+    const Column& from = c.column(col);
+    Column bulk(from.type()), one_by_one(from.type());
+    bulk.AppendFrom(from, 3);  // appended after a row already there (string offsets shift)
+    one_by_one.AppendFrom(from, 3);
+    for (const auto& [begin, count] : ranges) {
+      bulk.AppendRange(from, begin, count);
+      for (size_t r = begin; r < begin + count; ++r) one_by_one.AppendFrom(from, r);
+    }
+    EXPECT_EQ(bulk, one_by_one) << "column " << col;
+    EXPECT_EQ(bulk.null_count(), one_by_one.null_count()) << "column " << col;
+  }
+}
+
 TEST(ChunkTest, AppendEmptyStringsEqualsAppendingThemOneByOne) {
   Column bulk(DataType::kString), one_by_one(DataType::kString);
   for (Column* column : {&bulk, &one_by_one}) {

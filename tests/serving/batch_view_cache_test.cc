@@ -1,7 +1,8 @@
 // CachedBatchView (serving/batch_view_cache.h): point and range lookups find exactly the stored
 // rows they ask for, in window_end order; FoundRows gives them with or without their serialized
 // states (without: empty states, every other column unchanged), and any of them with states; a
-// point lookup of every device with every kind of window range equals a scan of the rows.
+// point lookup of every device with every kind of window range equals a scan of the rows, also
+// when a chunk holds many devices' rows (the cache clusters each chunk by key).
 #include "serving/batch_view_cache.h"
 
 #include <gtest/gtest.h>
@@ -30,8 +31,9 @@ sql::ViewPlanPtr Plan() {
   return plan.ok() ? *plan : nullptr;
 }
 
-// The stored rows (with states) of 600 telemetry events, in chunks of 5 rows.
-std::vector<Chunk> StoredRows(const sql::ViewPlanPtr& plan) {
+// The stored rows (with states) of 600 telemetry events, in chunks of `rows_per_chunk` rows
+// (ordered by window_end, then device: a device's rows are strewn over a large chunk).
+std::vector<Chunk> StoredRows(const sql::ViewPlanPtr& plan, size_t rows_per_chunk = 5) {
   const Chunk events = lake::testing::TelemetryEvents(0, 600);
   Chunk input(plan->input_schema);
   const size_t n = events.num_columns();
@@ -44,7 +46,7 @@ std::vector<Chunk> StoredRows(const sql::ViewPlanPtr& plan) {
   }
   batch::HashAggregator aggregator(plan, batch::AggregatorOptions{});
   EXPECT_TRUE(aggregator.Consume(input).ok());
-  Result<std::vector<Chunk>> rows = aggregator.Finish(5, 1);
+  Result<std::vector<Chunk>> rows = aggregator.Finish(rows_per_chunk, 1);
   EXPECT_TRUE(rows.ok()) << rows.status().ToString();
   return rows.ok() ? *rows : std::vector<Chunk>{};
 }
@@ -244,6 +246,48 @@ TEST_F(BatchViewCacheTest, PointLookupsEqualAScan) {
     }
   }
   EXPECT_GT(found_rows, 100u);  // the cases above do find rows
+}
+
+// Large chunks (each day's rows of every device, ordered by window_end, then device): Build
+// puts each chunk's rows in key order, and a point read (with and without states, any window
+// range) still gives exactly the device's rows in window_end order; a scan of every row gives
+// them all, in window_end order.
+TEST_F(BatchViewCacheTest, PointLookupsInLargeChunks) {
+  const std::vector<Chunk> large = StoredRows(plan, 4096);
+  ASSERT_EQ(large.size(), 4u);  // one per day of window ends (72 hours of events)
+  Result<std::shared_ptr<const CachedBatchView>> built = CachedBatchView::Build(large, *plan);
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  const int64_t hour = int64_t{3600} * 1'000'000;
+  size_t found_rows = 0;
+  for (int d = 0; d < 20; ++d) {
+    const std::string device = "device-" + std::to_string(d);
+    for (const auto& [low, high] : std::vector<std::pair<int64_t, int64_t>>{
+             {INT64_MIN, INT64_MAX}, {1'795'388'400'000'000 + 36 * hour, INT64_MAX}}) {
+      CellLookup lookup;
+      Column keys(DataType::kString);
+      keys.AppendString(device);
+      lookup.key_values.push_back(keys);
+      if (low != INT64_MIN) lookup.min_window_end = low;
+      for (const bool with_states : {false, true}) {
+        const std::vector<std::string> got =
+            Rows(CachedBatchView::Find(*built, lookup).Rows(with_states), first_state, with_states);
+        EXPECT_EQ(got, Expected(*plan, large, device, low, high, with_states)) << device;
+        found_rows += got.size();
+      }
+    }
+  }
+  EXPECT_GT(found_rows, 100u);
+  std::vector<int64_t> scanned_ends;
+  const size_t end_column = plan->keys.size() + 1;
+  for (const Chunk& chunk : CachedBatchView::Find(*built, CellLookup{}).Rows(false)) {
+    for (size_t r = 0; r < chunk.num_rows(); ++r) {
+      scanned_ends.push_back(chunk.column(end_column).int64s()[r]);
+    }
+  }
+  size_t stored_rows = 0;
+  for (const Chunk& chunk : large) stored_rows += chunk.num_rows();
+  EXPECT_EQ(scanned_ends.size(), stored_rows);
+  EXPECT_TRUE(std::is_sorted(scanned_ends.begin(), scanned_ends.end()));
 }
 
 }  // namespace
