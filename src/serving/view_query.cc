@@ -38,24 +38,41 @@ Chunk ViewRows(ViewCells& cells) {
   std::vector<Field> fields = plan.output_schema->fields();
   fields.push_back(Field{std::string(kSourceColumn), DataType::kString, false});
   Chunk rows(std::make_shared<const Schema>(std::move(fields)));
-  for (Chunk& chunk : cells.rows) {
+  std::vector<std::vector<uint32_t>> kept(cells.rows.size());
+  size_t total = 0;
+  for (size_t i = 0; i < cells.rows.size(); ++i) {
+    const Chunk& chunk = cells.rows[i];
     const Column& having = chunk.column(outputs);
-    std::vector<uint32_t> kept;
     for (size_t r = 0; r < chunk.num_rows(); ++r) {
-      if (having.IsValid(r) && having.bools()[r]) kept.push_back(static_cast<uint32_t>(r));
+      if (having.IsValid(r) && having.bools()[r]) kept[i].push_back(static_cast<uint32_t>(r));
     }
+    total += kept[i].size();
+  }
+  // The output columns and `_source` only: moved when one chunk holds every row, else the kept
+  // rows copied into columns sized once for all of them.
+  const bool move = cells.rows.size() == 1 && kept[0].size() == cells.rows[0].num_rows();
+  for (size_t out = 0; out <= outputs && !move; ++out) {
+    Column& to = rows.mutable_column(out);
+    to.Reserve(total);
+    if (to.type() != DataType::kString) continue;
+    size_t bytes = 0;
+    for (const Chunk& chunk : cells.rows) {
+      bytes += chunk.column(out < outputs ? out : chunk.num_columns() - 1).arena().size();
+    }
+    to.ReserveBytes(bytes);
+  }
+  for (size_t i = 0; i < cells.rows.size(); ++i) {
+    Chunk& chunk = cells.rows[i];
     const size_t source = chunk.num_columns() - 1;
-    // The output columns and `_source` only: moved when the first rows are all of one chunk,
-    // else copied (only the kept rows).
     for (size_t out = 0; out <= outputs; ++out) {
       Column& from = chunk.mutable_column(out < outputs ? out : source);
       Column& to = rows.mutable_column(out);
-      if (kept.size() != chunk.num_rows()) {
-        to.AppendRows(from, kept);
-      } else if (to.size() == 0) {
+      if (move) {
         to = std::move(from);
-      } else {
+      } else if (kept[i].size() == chunk.num_rows()) {
         to.AppendColumn(from);
+      } else {
+        to.AppendRows(from, kept[i]);
       }
     }
     chunk = Chunk();
