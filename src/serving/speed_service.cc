@@ -201,6 +201,14 @@ std::vector<SpeedStreamReport> SpeedService::StreamReports() const {
   return reports;
 }
 
+std::optional<speed::TailerLag> SpeedService::StreamLag(std::string_view stream) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [name, speed] : streams_) {
+    if (speed.tailer != nullptr && IdentifierEquals(name, stream)) return speed.tailer->Lag();
+  }
+  return std::nullopt;
+}
+
 uint64_t SpeedService::alert_errors() const {
   std::lock_guard<std::mutex> lock(mu_);
   return alert_errors_;

@@ -21,7 +21,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "log/log_manager.h"
@@ -79,6 +81,9 @@ class SpeedService : public speed::BatchStates {
 
   std::vector<SpeedViewReport> ViewReports() const;
   std::vector<SpeedStreamReport> StreamReports() const;
+  // How far the tailer of `stream` is behind its log (nullopt: no tailer reads it); what every
+  // query's staleness comes from, without StreamReports' full status of every stream.
+  std::optional<speed::TailerLag> StreamLag(std::string_view stream) const;
   uint64_t alert_errors() const;
 
   // speed::BatchStates: the served batch version's states of plan's windows in [low, high).

@@ -138,16 +138,12 @@ std::optional<Duration> StalenessOf(Consistency consistency, const QueryCoverage
     if (!coverage.batch_horizon) return std::nullopt;
     return std::max(Duration{0}, Now() - *coverage.batch_horizon);
   }
-  for (const SpeedStreamReport& report : speed.StreamReports()) {
-    if (!IdentifierEquals(report.stream, plan.source)) continue;
-    uint64_t backlog = 0;
-    for (uint64_t events : report.tailer.backlog) backlog += events;
-    if (backlog == 0) return Duration{0};
-    if (report.tailer.events_per_second <= 0) return std::nullopt;
-    return Duration::Micros(static_cast<int64_t>(1e6 * static_cast<double>(backlog) /
-                                                 report.tailer.events_per_second));
-  }
-  return std::nullopt;
+  const std::optional<speed::TailerLag> lag = speed.StreamLag(plan.source);
+  if (!lag) return std::nullopt;
+  if (lag->backlog == 0) return Duration{0};
+  if (lag->events_per_second <= 0) return std::nullopt;
+  return Duration::Micros(
+      static_cast<int64_t>(1e6 * static_cast<double>(lag->backlog) / lag->events_per_second));
 }
 
 bool TooStale(const std::optional<Duration>& staleness, Duration max) {

@@ -264,25 +264,44 @@ void StreamTailer::Process(int partition, std::vector<log::RecordBatch> batches)
   progress_.notify_all();
 }
 
+uint64_t StreamTailer::PositionLocked(size_t p) const {
+  uint64_t position = std::numeric_limits<uint64_t>::max();
+  for (const auto& [name, feed] : feeds_) position = std::min(position, feed.next[p]);
+  if (position == std::numeric_limits<uint64_t>::max()) {
+    position = log_->partition(static_cast<int>(p)).end_offset();
+  }
+  return position;
+}
+
+double StreamTailer::EventsPerSecondLocked() const {
+  if (rate_samples_.empty()) return 0;
+  const auto& [first_at, first_events] = rate_samples_.front();
+  const double seconds = static_cast<double>((Now() - first_at).micros) / 1e6;
+  return seconds > 0 ? static_cast<double>(events_ - first_events) / seconds : 0;
+}
+
+TailerLag StreamTailer::Lag() const {
+  TailerLag lag;
+  std::lock_guard<std::mutex> lock(mu_);
+  lag.events_per_second = EventsPerSecondLocked();
+  const size_t partitions = static_cast<size_t>(log_->num_partitions());
+  for (size_t p = 0; p < partitions; ++p) {
+    const uint64_t end = log_->partition(static_cast<int>(p)).end_offset();
+    const uint64_t position = PositionLocked(p);
+    lag.backlog += end > position ? end - position : 0;
+  }
+  return lag;
+}
+
 TailerStatus StreamTailer::Describe() const {
   TailerStatus status;
   std::lock_guard<std::mutex> lock(mu_);
   status.events = events_;
-  if (!rate_samples_.empty()) {
-    const auto& [first_at, first_events] = rate_samples_.front();
-    const double seconds = static_cast<double>((Now() - first_at).micros) / 1e6;
-    if (seconds > 0) status.events_per_second = static_cast<double>(events_ - first_events) / seconds;
-  }
+  status.events_per_second = EventsPerSecondLocked();
   const size_t partitions = static_cast<size_t>(log_->num_partitions());
-  status.positions.assign(partitions, std::numeric_limits<uint64_t>::max());
-  for (const auto& [name, feed] : feeds_) {
-    for (size_t p = 0; p < partitions; ++p) {
-      status.positions[p] = std::min(status.positions[p], feed.next[p]);
-    }
-  }
   for (size_t p = 0; p < partitions; ++p) {
     const uint64_t end = log_->partition(static_cast<int>(p)).end_offset();
-    if (status.positions[p] == std::numeric_limits<uint64_t>::max()) status.positions[p] = end;
+    status.positions.push_back(PositionLocked(p));
     status.backlog.push_back(end > status.positions[p] ? end - status.positions[p] : 0);
   }
   // Quantiles are bucket bounds (within ~19%); never above the largest latency seen.

@@ -53,6 +53,12 @@ struct TailerStatus {
   std::string error;  // a batch the tailer could not turn into view input (a bug), else empty
 };
 
+// How far the tailer is behind its log: what a query's staleness is computed from.
+struct TailerLag {
+  uint64_t backlog = 0;          // events appended and not yet read, over every partition
+  double events_per_second = 0;  // as TailerStatus
+};
+
 class StreamTailer {
  public:
   StreamTailer(std::shared_ptr<log::StreamLog> log, std::shared_ptr<EpochBoundaries> boundaries,
@@ -73,6 +79,8 @@ class StreamTailer {
   bool WaitUntilRead(const std::vector<uint64_t>& offsets, Duration timeout) const;
 
   TailerStatus Describe() const;
+  // Describe's backlog (summed) and events_per_second only: cheap enough for every query.
+  TailerLag Lag() const;
   const std::shared_ptr<EpochBoundaries>& boundaries() const { return boundaries_; }
 
  private:
@@ -86,6 +94,10 @@ class StreamTailer {
   // Counts consecutive batches of one partition (offsets contiguous) as one chunk.
   void Process(int partition, std::vector<log::RecordBatch> batches);
   Result<Chunk> InputOf(int partition, std::vector<log::RecordBatch>& batches) const;
+  // Under mu_: the next offset every view has read to in partition p (its end when no view
+  // reads), and the events per second over the kept samples.
+  uint64_t PositionLocked(size_t p) const;
+  double EventsPerSecondLocked() const;
   static constexpr size_t kMaxGroupRows = 65536;
 
   std::shared_ptr<log::StreamLog> log_;

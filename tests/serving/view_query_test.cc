@@ -204,6 +204,27 @@ TEST_F(ViewQueryTest, MaxStalenessRoutesAnExactQueryToMerged) {
   EXPECT_TRUE(In("SELECT k, n FROM m", session).empty());
 }
 
+// A query's staleness comes from SpeedService::StreamLag: the tailer's backlog summed over the
+// partitions (as StreamReports gives it per partition) and its event rate; a stream no tailer
+// reads (or no such stream) has none. Names match case-insensitively.
+TEST_F(ViewQueryTest, StreamLagIsTheTailersBacklogAndRate) {
+  CreateStream("partitions = 2");
+  Run(kPerMinute);
+  Append(0, {{"a", At(0, 0, 10)}});
+  Append(1, {{"b", At(0, 0, 11)}, {"c", At(0, 0, 12)}});
+  CatchUp();
+  const std::optional<speed::TailerLag> lag = db_->speed().StreamLag("S");
+  ASSERT_TRUE(lag.has_value());
+  EXPECT_EQ(lag->backlog, 0u);
+  const std::vector<SpeedStreamReport> reports = db_->speed().StreamReports();
+  ASSERT_EQ(reports.size(), 1u);
+  ASSERT_EQ(reports[0].tailer.backlog.size(), 2u);
+  EXPECT_EQ(reports[0].tailer.backlog[0] + reports[0].tailer.backlog[1], lag->backlog);
+  EXPECT_EQ(reports[0].tailer.events, 3u);
+  EXPECT_GE(lag->events_per_second, 0.0);
+  EXPECT_FALSE(db_->speed().StreamLag("no_such_stream").has_value());
+}
+
 TEST_F(ViewQueryTest, ResultLimitsAndTimeouts) {
   CreateStream("partitions = 1");
   Run(kPerMinute);
