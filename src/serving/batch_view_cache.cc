@@ -109,13 +109,14 @@ uint64_t HashKeyCells(const std::vector<const Column*>& columns, size_t row) {
 }
 
 Result<std::shared_ptr<const CachedBatchView>> CachedBatchView::Build(std::vector<Chunk> rows,
-                                                                      const sql::ViewPlan& plan) {
+                                                                      const sql::ViewPlan& plan,
+                                                                      bool cluster) {
   auto view = std::make_shared<CachedBatchView>();
   view->num_keys_ = plan.keys.size();
   view->first_state_ = batch::FirstStateColumn(plan);
   view->windowed_ = plan.window.has_value();
   view->rows_ = std::move(rows);
-  if (view->num_keys_ > 0) {
+  if (cluster && view->num_keys_ > 0) {
     // Each chunk's rows by keys, then window_end: a key's rows lie together, so a point read
     // copies a run of each column instead of rows strewn over the chunk (one cache miss each).
     std::vector<size_t> sort_keys(view->num_keys_);
@@ -340,7 +341,7 @@ Result<FoundRows> BatchViewCache::Find(const batch::BatchViewTable& table,
     ASSIGN_OR_RETURN(rows, table.Read(std::nullopt));
   }
   ASSIGN_OR_RETURN(std::shared_ptr<const CachedBatchView> built,
-                   CachedBatchView::Build(std::move(rows), plan));
+                   CachedBatchView::Build(std::move(rows), plan, /*cluster=*/!too_large));
   FoundRows found = CachedBatchView::Find(built, lookup);
   if (too_large) return found;
   if (built->memory_bytes() <= capacity_bytes_) {

@@ -59,8 +59,11 @@ class CachedBatchView {
     uint32_t row;
   };
 
+  // `cluster`: put each chunk's rows in key order (for an entry many reads share; one query's
+  // own rows of a view too large to keep are only indexed).
   static Result<std::shared_ptr<const CachedBatchView>> Build(std::vector<Chunk> rows,
-                                                              const sql::ViewPlan& plan);
+                                                              const sql::ViewPlan& plan,
+                                                              bool cluster = true);
   // The rows of `view` matching `lookup` (or a superset), ordered by window_end.
   static FoundRows Find(std::shared_ptr<const CachedBatchView> view, const CellLookup& lookup);
   size_t memory_bytes() const { return memory_bytes_; }

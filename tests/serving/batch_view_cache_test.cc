@@ -116,6 +116,9 @@ class BatchViewCacheTest : public ::testing::Test {
     first_state = batch::FirstStateColumn(*plan);
   }
 
+  // PointLookupsInLargeChunks with the view built from `large`, clustered or not.
+  void ExpectLookupsInLargeChunks(const std::vector<Chunk>& large, bool cluster);
+
   sql::ViewPlanPtr plan;
   std::vector<Chunk> stored;
   std::shared_ptr<const CachedBatchView> view;
@@ -248,14 +251,22 @@ TEST_F(BatchViewCacheTest, PointLookupsEqualAScan) {
   EXPECT_GT(found_rows, 100u);  // the cases above do find rows
 }
 
-// Large chunks (each day's rows of every device, ordered by window_end, then device): Build
-// puts each chunk's rows in key order, and a point read (with and without states, any window
-// range) still gives exactly the device's rows in window_end order; a scan of every row gives
+// Large chunks (each day's rows of every device, ordered by window_end, then device), built with
+// each chunk's rows put in key order and as stored: a point read (with and without states, any
+// window range) gives exactly the device's rows in window_end order; a scan of every row gives
 // them all, in window_end order.
 TEST_F(BatchViewCacheTest, PointLookupsInLargeChunks) {
   const std::vector<Chunk> large = StoredRows(plan, 4096);
   ASSERT_EQ(large.size(), 4u);  // one per day of window ends (72 hours of events)
-  Result<std::shared_ptr<const CachedBatchView>> built = CachedBatchView::Build(large, *plan);
+  for (const bool cluster : {true, false}) {
+    SCOPED_TRACE(cluster ? "clustered" : "as stored");
+    ExpectLookupsInLargeChunks(large, cluster);
+  }
+}
+
+void BatchViewCacheTest::ExpectLookupsInLargeChunks(const std::vector<Chunk>& large, bool cluster) {
+  Result<std::shared_ptr<const CachedBatchView>> built =
+      CachedBatchView::Build(large, *plan, cluster);
   ASSERT_TRUE(built.ok()) << built.status().ToString();
   const int64_t hour = int64_t{3600} * 1'000'000;
   size_t found_rows = 0;

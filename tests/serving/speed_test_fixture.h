@@ -161,9 +161,12 @@ class SpeedTest : public DatabaseTest {
  protected:
   static constexpr Duration kWait = Duration::Seconds(20);
 
-  void OpenQuiet() {
+  // `query_cache_bytes`: DatabaseOptions' bound on cached batch views.
+  void OpenQuiet(size_t query_cache_bytes = DatabaseOptions{}.query_cache_bytes) {
     db_.reset();
-    Result<std::unique_ptr<Database>> db = Database::Open(QuietOptions(dir_.path()));
+    DatabaseOptions options = QuietOptions(dir_.path());
+    options.query_cache_bytes = query_cache_bytes;
+    Result<std::unique_ptr<Database>> db = Database::Open(options);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(db).value();
   }

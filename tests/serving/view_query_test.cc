@@ -24,6 +24,9 @@ class ViewQueryTest : public SpeedTest {
     Result<QueryResult> result = db_->Execute(sql, session);
     return result.ok() ? Status::Ok() : result.status();
   }
+  // A view's point and range lookups (merged, after a refresh and more events) against the
+  // rows of a scan.
+  void ExpectLookupsAnswerWhatAScanAnswers();
 };
 
 constexpr std::string_view kPerMinute =
@@ -61,6 +64,17 @@ TEST_F(ViewQueryTest, Example9MergedCountsEachEventOnceAcrossTheBoundary) {
 }
 
 TEST_F(ViewQueryTest, PointAndRangeLookupsAnswerWhatAScanAnswers) {
+  ExpectLookupsAnswerWhatAScanAnswers();
+}
+
+// The same with a batch view larger than the cache bound: no read keeps it, each indexes the rows
+// it read (those of the files its window range meets), unclustered.
+TEST_F(ViewQueryTest, LookupsOfAViewLargerThanTheCache) {
+  OpenQuiet(/*query_cache_bytes=*/1);
+  ExpectLookupsAnswerWhatAScanAnswers();
+}
+
+void ViewQueryTest::ExpectLookupsAnswerWhatAScanAnswers() {
   CreateStream("partitions = 2");
   Run(kPerMinute);
   std::vector<Event> events;
