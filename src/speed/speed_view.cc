@@ -275,9 +275,16 @@ Status SpeedView::FlushRun(const Chunk& input, Run& run, Generation& generation)
 }
 
 Status SpeedView::Advance(Timestamp tau, std::vector<Chunk>* emitted) {
+  {
+    // The tailer's idle rounds come every few milliseconds and mostly change nothing: they look
+    // under the shared lock first, so queries do not queue behind them.
+    std::shared_lock lock(mu_);
+    if (!error_.ok()) return error_;
+    if (!plan_->window) return Status::Ok();
+    if (!clock_.WouldAdvance(tau) && !EmitDueLocked() && !DropDueLocked()) return Status::Ok();
+  }
   std::lock_guard lock(mu_);
   if (!error_.ok()) return error_;
-  if (!plan_->window) return Status::Ok();
   clock_.Advance(tau);
   Status status = EmitLocked(emitted);
   if (!status.ok()) {
@@ -391,6 +398,19 @@ void SpeedView::Absorbed(int64_t epoch) {
   std::lock_guard lock(mu_);
   absorbed_ = std::max(absorbed_, epoch);
   DropAbsorbedLocked();
+}
+
+bool SpeedView::EmitDueLocked() const {
+  const int64_t watermark = clock_.watermark();
+  return watermark != kNoWatermark &&
+         SaturatingMinus(watermark, options_.allowed_lateness.micros) > emitted_through_;
+}
+
+bool SpeedView::DropDueLocked() const {
+  for (auto it = generations_.begin(); it != generations_.end() && it->first <= absorbed_; ++it) {
+    if (!plan_->window || it->second.max_end < emitted_through_) return true;
+  }
+  return false;
 }
 
 void SpeedView::DropAbsorbedLocked() {

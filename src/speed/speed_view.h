@@ -165,6 +165,9 @@ class SpeedView {
   Status FlushRun(const Chunk& input, Run& run, Generation& generation);
   // Emits the windows that end before Wc - allowed_lateness and were not emitted yet.
   Status EmitLocked(std::vector<Chunk>* emitted);
+  // Whether EmitLocked or DropAbsorbedLocked has anything to do (a shared lock is enough).
+  bool EmitDueLocked() const;
+  bool DropDueLocked() const;
   Status EmitSessionsLocked(int64_t high, std::vector<Chunk>* emitted);
   // Whether a window end lies in [low, high) on the view's grid (tumbling and hopping).
   bool GridEndIn(int64_t low, int64_t high) const;

@@ -55,6 +55,18 @@ int64_t ViewClock::Advance(Timestamp tau) {
   return watermark_;
 }
 
+bool ViewClock::WouldAdvance(Timestamp tau) const {
+  if (!started_ || current_ != -1) return true;
+  int64_t minimum = std::numeric_limits<int64_t>::max();
+  for (const PartitionClock& p : partitions_) {
+    const Timestamp since = p.received ? p.last_received : started_at_;
+    const bool active = (tau - since).micros < options_.idle_timeout.micros;
+    if (active != p.active) return true;
+    if (active) minimum = std::min(minimum, PartitionWatermark(p));
+  }
+  return minimum != std::numeric_limits<int64_t>::max() && minimum > watermark_;
+}
+
 std::vector<int64_t> ViewClock::PartitionWatermarks() const {
   std::vector<int64_t> marks;
   for (const PartitionClock& p : partitions_) marks.push_back(PartitionWatermark(p));

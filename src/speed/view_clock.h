@@ -45,6 +45,9 @@ class ViewClock {
   // The processing clock moved to `tau` with no batch (the log is read to its end): idle
   // partitions drop out of the minimum. Returns Wc.
   int64_t Advance(Timestamp tau);
+  // Whether Advance(tau) would change anything (Wc, a partition's idleness, the clock's start):
+  // false lets an idle round skip taking its view exclusively.
+  bool WouldAdvance(Timestamp tau) const;
 
   int64_t watermark() const { return watermark_; }
   // W(p) of every partition (kNoWatermark when none), for status.
