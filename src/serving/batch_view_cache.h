@@ -41,8 +41,8 @@ namespace braid::serving {
 // (each key either unconstrained or one of some values) and an inclusive window_end range.
 // Rows outside it may still be returned (the query's WHERE decides); rows inside never missed.
 struct CellLookup {
-  // Per key of the plan (plan.keys order): the allowed values (a column of the key's type), or
-  // nullopt when the key is unconstrained.
+  // Per key of the plan (plan.keys order): the allowed values, distinct (a column of the key's
+  // type), or nullopt when the key is unconstrained.
   std::vector<std::optional<Column>> key_values;
   std::optional<int64_t> min_window_end;  // inclusive, microseconds
   std::optional<int64_t> max_window_end;  // inclusive

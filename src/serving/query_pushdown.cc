@@ -1,7 +1,9 @@
 #include "serving/query_pushdown.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sql/expression_evaluator.h"
@@ -48,10 +50,15 @@ void AddKeyValues(size_t key, std::vector<const sql::Expr*> constants,
   if (lookup->key_values[key]) return;  // the first condition on a key is enough
   const DataType type = plan.output_schema->field(key).type;
   Column values(type);
+  // Distinct values only: `k IN ('a', 'a')` reads a's cells once (each value is a point lookup).
+  std::unordered_map<uint64_t, std::vector<Column>> seen;  // by hash, as one-row columns
   for (const sql::Expr* constant : constants) {
     std::optional<Column> value = ConstantValue(*constant);
     if (!value || value->type() != type) return;
+    std::vector<Column>& same_hash = seen[HashKeyCells({&*value}, 0)];
+    if (std::find(same_hash.begin(), same_hash.end(), *value) != same_hash.end()) continue;
     values.AppendFrom(*value, 0);
+    same_hash.push_back(*std::move(value));
   }
   lookup->key_values[key] = std::move(values);
 }
