@@ -18,6 +18,7 @@
 #include "batch/key_normalizer.h"
 #include "batch/parallel_indices.h"
 #include "batch/radix_sort.h"
+#include "common/prefetch.h"
 #include "sql/expression_evaluator.h"
 
 namespace braid::batch {
@@ -310,11 +311,7 @@ Result<Column> GatherStrings(const Column& from, std::span<const uint32_t> rows)
   for (size_t r = 0; r < rows.size(); ++r) {
     if (r + kPrefetchDistance < rows.size()) {
       const uint32_t ahead = rows[r + kPrefetchDistance];
-      const uintptr_t end = reinterpret_cast<uintptr_t>(bytes + offsets[ahead + 1]);
-      for (uintptr_t line = reinterpret_cast<uintptr_t>(bytes + offsets[ahead]) & ~uintptr_t{63};
-           line < end; line += 64) {
-        __builtin_prefetch(reinterpret_cast<const void*>(line));
-      }
+      PrefetchLines(bytes + offsets[ahead], offsets[ahead + 1] - offsets[ahead]);
     }
     const uint32_t length = offsets[rows[r] + 1] - offsets[rows[r]];
     arena.append(bytes + offsets[rows[r]], length);

@@ -5,11 +5,12 @@
 #include <new>
 #include <string_view>
 
+#include "common/prefetch.h"
+
 namespace braid::batch {
 
 namespace {
 
-constexpr uintptr_t kCacheLine = 64;  // state blocks start on a line
 // A per-group estimate of the heap a variable-size state holds once it has seen values (agg/
 // exposes no figure): distinct sets, value multisets and sketches.
 constexpr size_t kHeapStateEstimate = 256;
@@ -32,7 +33,8 @@ void GroupTable::AlignedDelete::operator()(std::byte* block) const {
 GroupTable::GroupTable(const std::vector<sql::ViewAggregate>& aggregates, TableSize size)
     : layout_(aggregates),
       state_stride_((layout_.size + layout_.alignment - 1) / layout_.alignment * layout_.alignment),
-      state_block_alignment_(std::max<size_t>(layout_.alignment, kCacheLine)),
+      // State blocks start on a cache line.
+      state_block_alignment_(std::max<size_t>(layout_.alignment, kCacheLineBytes)),
       block_shift_(size == TableSize::kLarge ? 12 : 4),
       key_block_bytes_(size == TableSize::kLarge ? 64 * 1024 : 1024),
       initial_slots_(size == TableSize::kLarge ? 1024 : 16),
@@ -125,11 +127,7 @@ void GroupTable::FindOrCreateAll(const KeyNormalizer& keys, std::span<const uint
 }
 
 void GroupTable::PrefetchStates(uint32_t group) const {
-  const uintptr_t begin = reinterpret_cast<uintptr_t>(states(group));
-  for (uintptr_t line = begin & ~(kCacheLine - 1); line < begin + state_stride_;
-       line += kCacheLine) {
-    __builtin_prefetch(reinterpret_cast<const void*>(line), 1);
-  }
+  PrefetchLines(states(group), state_stride_, /*for_write=*/true);
 }
 
 uint32_t GroupTable::Create(std::string_view key, uint64_t hash, size_t slot) {

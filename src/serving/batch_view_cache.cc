@@ -11,6 +11,7 @@
 
 #include "batch/hash_aggregator.h"
 #include "common/hash.h"
+#include "common/prefetch.h"
 #include "lake/row_order.h"
 
 namespace braid::serving {
@@ -68,33 +69,23 @@ bool CellsEqual(const Column& a, size_t i, const Column& b, size_t j) {
   return false;
 }
 
-// Prefetches the cache lines of `bytes` bytes at `data`.
-void PrefetchBytes(const void* data, size_t bytes) {
-  constexpr uintptr_t kLine = 64;
-  const auto begin = reinterpret_cast<uintptr_t>(data) & ~(kLine - 1);
-  const auto end = reinterpret_cast<uintptr_t>(data) + bytes;
-  for (uintptr_t line = begin; line < end; line += kLine) {
-    __builtin_prefetch(reinterpret_cast<const void*>(line));
-  }
-}
-
 // Prefetches what copying rows [begin, begin + count) of `column` reads.
 void PrefetchRows(const Column& column, size_t begin, size_t count) {
-  PrefetchBytes(column.validity().data() + begin, count);
+  PrefetchLines(column.validity().data() + begin, count);
   switch (column.type()) {
     case DataType::kBoolean:
-      PrefetchBytes(column.bools().data() + begin, count);
+      PrefetchLines(column.bools().data() + begin, count);
       break;
     case DataType::kBigint:
     case DataType::kTimestamp:
-      PrefetchBytes(column.int64s().data() + begin, count * 8);
+      PrefetchLines(column.int64s().data() + begin, count * 8);
       break;
     case DataType::kDouble:
-      PrefetchBytes(column.doubles().data() + begin, count * 8);
+      PrefetchLines(column.doubles().data() + begin, count * 8);
       break;
     case DataType::kString: {
       const std::span<const uint32_t> offsets = column.offsets();
-      PrefetchBytes(offsets.data() + begin, (count + 1) * 4);
+      PrefetchLines(offsets.data() + begin, (count + 1) * 4);
       break;
     }
   }
@@ -195,10 +186,9 @@ bool CachedBatchView::KeysMatch(const RowRef& ref, const CellLookup& lookup) con
 Chunk FoundRows::Select(const Chunk& source, std::span<const uint32_t> rows,
                         bool with_states) const {
   if (with_states) return source.Select(rows);
-  // A point read's rows are usually one run (Build clusters each key's rows).
-  const bool run = !rows.empty() && rows.back() >= rows.front() &&
-                   rows.back() - rows.front() + 1 == rows.size() &&
-                   std::is_sorted(rows.begin(), rows.end());
+  // A point read's rows are usually one run of consecutive rows (Build clusters each key's).
+  bool run = !rows.empty();
+  for (size_t i = 1; i < rows.size() && run; ++i) run = rows[i] == rows[i - 1] + 1;
   if (run) {
     // The run is usually cold (a random key's rows): every column's lines are asked for first,
     // so that their misses overlap instead of each copy waiting for its own.
