@@ -390,25 +390,22 @@ Result<Chunk> RowsOfGrouped(const sql::ViewPlan& plan, Chunk grouped,
     outputs.push_back(std::move(values));
   }
   ASSIGN_OR_RETURN(Column having, HavingColumn(plan, grouped));
-  // Which column of `grouped` each output borrows (none: SIZE_MAX), and its uses.
-  std::vector<size_t> source(outputs.size(), SIZE_MAX);
-  std::vector<uint32_t> uses(grouped.num_columns(), 0);
-  for (size_t i = 0; i < grouping_columns; ++i) uses[i] = 1;
-  for (size_t o = 0; o < outputs.size(); ++o) {
-    for (size_t c = 0; c < grouped.num_columns() && source[o] == SIZE_MAX; ++c) {
-      if (&*outputs[o] == &grouped.column(c)) source[o] = c;
-    }
-    if (source[o] != SIZE_MAX) ++uses[source[o]];
-  }
-  auto take = [&](size_t c) -> Column {
-    if (--uses[c] == 0) return std::move(grouped.mutable_column(c));
-    return grouped.column(c);
-  };
+  // The grouping columns, then each output: computed, or the column of `grouped` it borrows.
   std::vector<Column> columns;
-  for (size_t i = 0; i < grouping_columns; ++i) columns.push_back(take(i));
-  for (size_t o = 0; o < outputs.size(); ++o) {
-    columns.push_back(source[o] == SIZE_MAX ? std::move(outputs[o]).Release() : take(source[o]));
+  std::vector<size_t> sources;
+  for (size_t i = 0; i < grouping_columns; ++i) {
+    columns.emplace_back(grouped.column(i).type());
+    sources.push_back(i);
   }
+  for (sql::ColumnValues& values : outputs) {
+    size_t source = kNoColumn;
+    for (size_t c = 0; c < grouped.num_columns() && source == kNoColumn; ++c) {
+      if (&*values == &grouped.column(c)) source = c;
+    }
+    columns.push_back(source == kNoColumn ? std::move(values).Release() : Column(values->type()));
+    sources.push_back(source);
+  }
+  TakeColumns(grouped, sources, columns);
   columns.push_back(std::move(having));
   for (Column& states : serialized) columns.push_back(std::move(states));
   return Chunk::Make(BatchViewSchema(plan), std::move(columns));

@@ -292,4 +292,21 @@ bool Chunk::operator==(const Chunk& other) const {
   return *schema_ == *other.schema_ && columns_ == other.columns_;
 }
 
+void TakeColumns(Chunk& from, std::span<const size_t> sources, std::span<Column> out) {
+  BRAID_DCHECK(sources.size() == out.size());
+  std::vector<uint32_t> uses(from.num_columns(), 0);
+  for (const size_t source : sources) {
+    if (source != kNoColumn) ++uses[source];
+  }
+  for (size_t i = 0; i < sources.size(); ++i) {
+    const size_t source = sources[i];
+    if (source == kNoColumn) continue;
+    if (--uses[source] == 0) {
+      out[i] = std::move(from.mutable_column(source));
+    } else {
+      out[i] = from.column(source);
+    }
+  }
+}
+
 }  // namespace braid

@@ -7,6 +7,7 @@
 // deep copy), and is not thread-safe to mutate; share read-only chunks freely.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -116,5 +117,12 @@ class Chunk {
   SchemaPtr schema_;
   std::vector<Column> columns_;
 };
+
+inline constexpr size_t kNoColumn = SIZE_MAX;
+
+// Takes columns of a chunk that is being used up: out[i] becomes column sources[i] of `from` for
+// every i with sources[i] != kNoColumn (the other out[i] are left alone). A column named once is
+// moved out; one named several times is copied for all but its last use.
+void TakeColumns(Chunk& from, std::span<const size_t> sources, std::span<Column> out);
 
 }  // namespace braid

@@ -187,32 +187,22 @@ Result<Chunk> AnswerRows(const sql::SelectStatement& select, Chunk all_rows) {
   Chunk picked_rows;
   if (!in_order) picked_rows = rows->Select(order);
   Chunk& picked = in_order ? *rows : picked_rows;
-  // Computed items first (they may read any column), then plain column references: a column
-  // read by one item alone moves into the answer, others are copied.
-  std::vector<size_t> readers(picked.num_columns(), 0);
-  for (const OutputItem& item : items) {
-    if (const auto* column = std::get_if<sql::BoundColumn>(&item.expr->node)) {
-      ++readers[column->index];
-    }
-  }
+  // Computed items first (they may read any column), then plain column references, taken from
+  // the rows (a column read by one item alone moves into the answer).
   std::vector<Field> fields;
   std::vector<Column> columns;
+  std::vector<size_t> sources(items.size(), kNoColumn);
   for (size_t i = 0; i < items.size(); ++i) {
     const OutputItem& item = items[i];
     fields.push_back(Field{item.name, item.expr->type, true});
     columns.emplace_back(item.expr->type);
-    if (std::holds_alternative<sql::BoundColumn>(item.expr->node)) continue;
-    ASSIGN_OR_RETURN(columns[i], sql::Evaluate(*item.expr, picked));
-  }
-  for (size_t i = 0; i < items.size(); ++i) {
-    const auto* column = std::get_if<sql::BoundColumn>(&items[i].expr->node);
-    if (column == nullptr) continue;
-    if (readers[column->index] == 1) {
-      columns[i] = std::move(picked.mutable_column(column->index));
+    if (const auto* column = std::get_if<sql::BoundColumn>(&item.expr->node)) {
+      sources[i] = column->index;
     } else {
-      columns[i] = picked.column(column->index);
+      ASSIGN_OR_RETURN(columns[i], sql::Evaluate(*item.expr, picked));
     }
   }
+  TakeColumns(picked, sources, columns);
   return Chunk::Make(std::make_shared<const Schema>(std::move(fields)), std::move(columns));
 }
 

@@ -111,6 +111,30 @@ TEST(ChunkTest, AppendRangeEqualsAppendFrom) {
   }
 }
 
+// TakeColumns: a column named once moves out (the chunk's is left empty), one named twice is
+// copied first and moved at its last use, kNoColumn leaves its slot alone.
+TEST(ChunkTest, TakeColumnsMovesAtTheLastUse) {
+  std::mt19937_64 rng(5);
+  const Chunk original = RandomChunk(rng, 40);
+  Chunk from = original;
+  std::vector<Column> out;
+  out.emplace_back(original.column(1).type());
+  out.emplace_back(original.column(3).type());
+  out.emplace_back(DataType::kBoolean);
+  out.back().AppendBool(true);
+  out.emplace_back(original.column(1).type());
+  const std::vector<size_t> sources = {1, 3, kNoColumn, 1};
+  TakeColumns(from, sources, out);
+  EXPECT_EQ(out[0], original.column(1));
+  EXPECT_EQ(out[1], original.column(3));
+  ASSERT_EQ(out[2].size(), 1u);  // left alone
+  EXPECT_TRUE(out[2].bools()[0]);
+  EXPECT_EQ(out[3], original.column(1));
+  EXPECT_EQ(from.column(1).size(), 0u);  // moved out at its last use
+  EXPECT_EQ(from.column(3).size(), 0u);
+  EXPECT_EQ(from.column(0), original.column(0));  // not named: untouched
+}
+
 TEST(ChunkTest, AppendEmptyStringsEqualsAppendingThemOneByOne) {
   Column bulk(DataType::kString), one_by_one(DataType::kString);
   for (Column* column : {&bulk, &one_by_one}) {
