@@ -482,12 +482,8 @@ Result<std::vector<Chunk>> HashAggregator::FinishParts(
 }
 
 SchemaPtr BatchViewSchema(const sql::ViewPlan& plan) {
-  std::vector<Field> fields = plan.output_schema->fields();
-  fields.push_back(Field{"_having", DataType::kBoolean, false});
-  for (size_t i = 0; i < plan.aggregates.size(); ++i) {
-    fields.push_back(Field{fmt::format("_state_{}", i), DataType::kString, false});
-  }
-  return std::make_shared<const Schema>(std::move(fields));
+  BRAID_DCHECK(plan.stored_schema != nullptr);  // every bound plan has it
+  return plan.stored_schema;
 }
 
 size_t FirstStateColumn(const sql::ViewPlan& plan) { return plan.output_schema->size() + 1; }

@@ -163,7 +163,8 @@ class HashAggregator {
 // window_end, outputs: final values over the batch states alone, readable by any Parquet reader),
 // then `_having` BOOLEAN (HAVING over those values; TRUE without HAVING), then one binary column
 // `_state_<i>` per aggregate (the serialized state, docs/formats/aggregate_states.md; stored as
-// STRING in Chunks, written to Parquet as BYTE_ARRAY without the UTF8 annotation).
+// STRING in Chunks, written to Parquet as BYTE_ARRAY without the UTF8 annotation): the plan's
+// stored_schema, derived once when it was bound.
 SchemaPtr BatchViewSchema(const sql::ViewPlan& plan);
 // The index of `_state_0` in BatchViewSchema(plan).
 size_t FirstStateColumn(const sql::ViewPlan& plan);

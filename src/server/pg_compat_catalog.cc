@@ -66,8 +66,8 @@ std::vector<Relation> Relations(serving::Database& database) {
   for (const sql::ViewPlanPtr& view : database.catalog().Views()) {
     Relation relation{view->name, 'v', view->output_schema->fields(), RelationOid(view->name),
                       view->sql};
-    if (!view->output_schema->FindField("_source")) {
-      relation.columns.push_back({"_source", DataType::kString, false});
+    if (!view->output_schema->FindField(sql::kSourceColumn)) {
+      relation.columns.push_back({std::string(sql::kSourceColumn), DataType::kString, false});
     }
     relations.push_back(std::move(relation));
   }

@@ -14,11 +14,7 @@
 #include "sql/view_binder.h"
 
 namespace braid::serving {
-namespace {
-
-constexpr std::string_view kSourceColumn = "_source";
-
-}  // namespace
+using sql::kSourceColumn;
 
 std::string ItemName(const sql::SelectItem& item);
 
@@ -36,11 +32,10 @@ Result<std::vector<OutputItem>> BindItems(const sql::SelectStatement& select,
   bool has_source = false;
   for (const sql::SelectItem& item : select.items) {
     if (std::holds_alternative<sql::Star>(item.expr->node)) {
-      for (size_t c = 0; c < schema.size(); ++c) {
-        sql::ColumnRef ref{std::nullopt, schema.fields()[c].name};
-        ASSIGN_OR_RETURN(sql::BoundExprPtr bound,
-                         sql::BindScalar(sql::Expr{ref, item.position}, schema));
-        items.push_back(OutputItem{schema.fields()[c].name, std::move(bound)});
+      for (size_t c = 0; c < schema.size(); ++c) {  // each column by its index
+        const Field& field = schema.field(c);
+        items.push_back(OutputItem{field.name, sql::MakeBound(sql::BoundColumn{c, field.name},
+                                                              field.type, item.position)});
       }
       has_source = true;
       continue;

@@ -14,12 +14,6 @@ namespace {
 
 constexpr int kReadAttempts = 5;
 
-SchemaPtr CellSchema(const sql::ViewPlan& plan) {
-  std::vector<Field> fields = batch::BatchViewSchema(plan)->fields();
-  fields.push_back(Field{std::string(kSourceColumn), DataType::kString, false});
-  return std::make_shared<const Schema>(std::move(fields));
-}
-
 struct LayerReads {
   std::optional<ServedVersion> served;
   BatchSnapshot snapshot;
@@ -193,7 +187,7 @@ Result<ViewCells> ReadViewCells(const sql::ViewPlanPtr& plan, Consistency consis
   RETURN_IF_ERROR(reader.control.Check());
   cells.plan =
       reads.speed_read ? reads.speed_view->plan_ptr() : (reads.served ? reads.served->plan : plan);
-  const SchemaPtr schema = CellSchema(*cells.plan);
+  const SchemaPtr& schema = cells.plan->cell_schema;
   if (reads.served) {
     cells.coverage.batch_epoch = reads.snapshot.horizon.epoch;
     cells.coverage.batch_version = reads.served->version;

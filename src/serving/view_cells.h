@@ -37,7 +37,7 @@
 
 namespace braid::serving {
 
-inline constexpr std::string_view kSourceColumn = "_source";
+using sql::kSourceColumn;
 // Where a row's events came from: `_source` BATCH, SPEED or MERGED.
 inline constexpr uint8_t kFromBatch = 0;
 inline constexpr uint8_t kFromSpeed = 1;
@@ -45,9 +45,9 @@ inline constexpr uint8_t kFromBoth = 2;
 
 struct ViewCells {
   sql::ViewPlanPtr plan;  // the definition the rows follow
-  // BatchViewSchema(*plan) columns, then `_source` STRING. Only rows whose `_having` is TRUE
-  // are rows of the view: FALSE is a cell whose HAVING failed, or a batch row a MERGED row of
-  // the same cell replaces.
+  // plan->cell_schema: BatchViewSchema(*plan) columns, then `_source` STRING. Only rows whose
+  // `_having` is TRUE are rows of the view: FALSE is a cell whose HAVING failed, or a batch row a
+  // MERGED row of the same cell replaces.
   std::vector<Chunk> rows;
   QueryCoverage coverage;
 };

@@ -35,9 +35,7 @@ Status CheckSupported(const sql::SelectStatement& select) {
 Chunk ViewRows(ViewCells& cells) {
   const sql::ViewPlan& plan = *cells.plan;
   const size_t outputs = plan.output_schema->size();
-  std::vector<Field> fields = plan.output_schema->fields();
-  fields.push_back(Field{std::string(kSourceColumn), DataType::kString, false});
-  Chunk rows(std::make_shared<const Schema>(std::move(fields)));
+  Chunk rows(plan.row_schema);
   std::vector<std::vector<uint32_t>> kept(cells.rows.size());
   size_t total = 0;
   for (size_t i = 0; i < cells.rows.size(); ++i) {

@@ -24,7 +24,7 @@
 namespace braid::serving {
 namespace {
 
-constexpr std::string_view kSource = "_source";
+using sql::kSourceColumn;
 
 
 bool IsBareColumn(const sql::Expr& expr, std::string_view name) {
@@ -214,7 +214,9 @@ Result<RollUpQuery> DeriveRollUp(const sql::SelectStatement& select, const sql::
                     item.position);
     }
     rollup.names.push_back(ItemName(item));
-    if (IsBareColumn(*item.expr, "window_start") || IsBareColumn(*item.expr, kSource)) continue;
+    if (IsBareColumn(*item.expr, "window_start") || IsBareColumn(*item.expr, kSourceColumn)) {
+      continue;
+    }
     ASSIGN_OR_RETURN(sql::ExprPtr copy, CopyExpr(*item.expr));
     RETURN_IF_ERROR(Substitute(copy, columns, base, nullptr));
     derived.items.push_back(sql::SelectItem{std::move(copy), rollup.names.back(), item.position});
@@ -301,7 +303,7 @@ Result<Chunk> Project(const sql::ViewPlan& derived, const std::vector<Chunk>& ro
   std::vector<Field> fields;
   std::vector<size_t> picks;
   for (const std::string& name : names) {
-    if (sources != nullptr && name == kSource) {
+    if (sources != nullptr && name == kSourceColumn) {
       picks.push_back(SIZE_MAX);
       fields.push_back(Field{name, DataType::kString, false});
       continue;
@@ -313,9 +315,9 @@ Result<Chunk> Project(const sql::ViewPlan& derived, const std::vector<Chunk>& ro
     picks.push_back(*index);
     fields.push_back(Field{name, derived.output_schema->field(*index).type, true});
   }
-  if (sources != nullptr && std::find(names.begin(), names.end(), kSource) == names.end()) {
+  if (sources != nullptr && std::find(names.begin(), names.end(), kSourceColumn) == names.end()) {
     picks.push_back(SIZE_MAX);
-    fields.push_back(Field{std::string(kSource), DataType::kString, false});
+    fields.push_back(Field{std::string(kSourceColumn), DataType::kString, false});
   }
   Chunk out(std::make_shared<const Schema>(std::move(fields)));
   const size_t having = derived.output_schema->size();

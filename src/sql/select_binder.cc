@@ -136,7 +136,22 @@ Status BindSelectList(const SelectStatement& query, const ViewInputs& inputs,
   plan.grouped_schema = scope.GroupedSchema();
   plan.aggregates = scope.TakeAggregates();
   plan.output_schema = OutputSchema(*plan.grouped_schema, leading, plan);
+  DeriveRowSchemas(plan);
   return Status::Ok();
+}
+
+void DeriveRowSchemas(ViewPlan& plan) {
+  std::vector<Field> fields = plan.output_schema->fields();
+  fields.push_back(Field{std::string(kSourceColumn), DataType::kString, false});
+  plan.row_schema = std::make_shared<const Schema>(fields);
+  fields.pop_back();
+  fields.push_back(Field{"_having", DataType::kBoolean, false});
+  for (size_t i = 0; i < plan.aggregates.size(); ++i) {
+    fields.push_back(Field{fmt::format("_state_{}", i), DataType::kString, false});
+  }
+  plan.stored_schema = std::make_shared<const Schema>(fields);
+  fields.push_back(Field{std::string(kSourceColumn), DataType::kString, false});
+  plan.cell_schema = std::make_shared<const Schema>(std::move(fields));
 }
 
 }  // namespace braid::sql

@@ -26,6 +26,9 @@
 
 namespace braid::sql {
 
+// The column every row a query reads of a view ends with: BATCH, SPEED or MERGED (API.md).
+inline constexpr std::string_view kSourceColumn = "_source";
+
 // The ingestion metadata columns every view input ends with (and lake files hold).
 inline constexpr std::string_view kIngestedAtColumn = "_ingested_at";
 inline constexpr std::string_view kPartitionColumn = "_partition";
@@ -77,6 +80,11 @@ struct ViewPlan {
   std::vector<ViewOutput> outputs;
   SchemaPtr output_schema;
   std::string sql;  // canonical CREATE VIEW text (ToSql of the statement, without OR REPLACE)
+  // Derived from the above when the plan is bound (DeriveRowSchemas), so that reads share them:
+  SchemaPtr stored_schema;  // output_schema, `_having` BOOLEAN, then `_state_<i>` STRING per
+                            // aggregate: a batch view's stored rows (batch::BatchViewSchema)
+  SchemaPtr cell_schema;    // stored_schema, then kSourceColumn STRING: the cells a query reads
+  SchemaPtr row_schema;     // output_schema, then kSourceColumn STRING: the view's rows queried
 
   // Index in grouped_schema of window_start (keys.size()) and of aggregate i.
   size_t window_start_index() const { return keys.size(); }
@@ -84,6 +92,9 @@ struct ViewPlan {
   size_t aggregate_index(size_t i) const { return keys.size() + (window ? 2 : 0) + i; }
 };
 using ViewPlanPtr = std::shared_ptr<const ViewPlan>;
+
+// Sets plan.stored_schema, cell_schema and row_schema from output_schema and aggregates.
+void DeriveRowSchemas(ViewPlan& plan);
 
 // A bound CREATE ALERT: a BOOLEAN condition over the view's output rows.
 struct AlertPlan {

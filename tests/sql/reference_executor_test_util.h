@@ -146,6 +146,7 @@ class PlanBuilder {
       fields.push_back({output.name, output.expr->type});
     }
     plan.output_schema = std::make_shared<const Schema>(fields);
+    DeriveRowSchemas(plan);
   }
 
  private:
