@@ -3,8 +3,9 @@
 // whose keys are a window end and a key rank packed into one integer). A least-significant-digit
 // radix sort over 8-bit digits: one pass to count every digit, then one scatter per digit that
 // the keys do not all share (keys using few bits, e.g. window ends a minute apart, take few
-// passes); linear in the items where a comparison sort is n log n. Written by hand: the
-// standard library has no radix sort. Stateless; thread-safe.
+// passes); linear in the items where a comparison sort is n log n. A few dozen items are sorted
+// by insertion instead. Written by hand: the standard library has no radix sort. Stateless;
+// thread-safe.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,6 @@
 // IndicesByKey against std::stable_sort: random keys of every width, few distinct keys (ties keep
-// their order), keys sharing every digit, high bits only, and the empty and one-item inputs.
+// their order), few items (the insertion sort) and just past them, keys sharing every digit, high
+// bits only, and the empty and one-item inputs.
 #include "batch/radix_sort.h"
 
 #include <gtest/gtest.h>
@@ -35,6 +36,17 @@ TEST(RadixSort, EqualsStableSort) {
     const uint64_t mask = bits == 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1;
     std::vector<KeyedIndex> items = Items(20000, [&](size_t) { return rng() & mask; });
     EXPECT_EQ(IndicesByKey(items), StableOrder(items)) << bits << " bits";
+  }
+}
+
+TEST(RadixSort, FewItemsEqualStableSort) {
+  // Up to 64 items take the insertion sort; 65 and more the radix passes.
+  std::mt19937_64 rng(7);
+  for (size_t count : {2, 3, 19, 63, 64, 65, 66, 200}) {
+    for (uint64_t distinct : {uint64_t{3}, ~uint64_t{0}}) {
+      std::vector<KeyedIndex> items = Items(count, [&](size_t) { return rng() % distinct; });
+      EXPECT_EQ(IndicesByKey(items), StableOrder(items)) << count << " items";
+    }
   }
 }
 
