@@ -8,9 +8,7 @@
 
 namespace braid {
 
-Column::Column(DataType type) : type_(type) {
-  if (type_ == DataType::kString) offsets_.push_back(0);
-}
+Column::Column(DataType type) : type_(type) {}
 
 void Column::Reserve(size_t rows) {
   valid_.reserve(rows);
@@ -19,7 +17,10 @@ void Column::Reserve(size_t rows) {
     case DataType::kBigint:
     case DataType::kTimestamp: i64_.reserve(rows); break;
     case DataType::kDouble: f64_.reserve(rows); break;
-    case DataType::kString: offsets_.reserve(rows + 1); break;
+    case DataType::kString:
+      offsets_.reserve(rows + 1);
+      StartOffsets();
+      break;
   }
 }
 
@@ -31,7 +32,10 @@ void Column::AppendNull() {
     case DataType::kBigint:
     case DataType::kTimestamp: i64_.push_back(0); break;
     case DataType::kDouble: f64_.push_back(0.0); break;
-    case DataType::kString: offsets_.push_back(offsets_.back()); break;
+    case DataType::kString:
+      StartOffsets();
+      offsets_.push_back(offsets_.back());
+      break;
   }
 }
 
@@ -58,6 +62,7 @@ void Column::AppendString(std::string_view v) {
   // Offsets are 32-bit: a chunk column holds at most 4 GiB of string bytes. Producers cut chunks
   // far below that (ingest bodies are limited, capture and scans use bounded chunks).
   BRAID_DCHECK(arena_.size() + v.size() <= std::numeric_limits<uint32_t>::max());
+  StartOffsets();
   valid_.push_back(1);
   arena_.append(v);
   offsets_.push_back(static_cast<uint32_t>(arena_.size()));
@@ -65,6 +70,7 @@ void Column::AppendString(std::string_view v) {
 
 void Column::AppendEmptyStrings(size_t count) {
   BRAID_DCHECK(type_ == DataType::kString);
+  StartOffsets();
   valid_.insert(valid_.end(), count, 1);
   offsets_.insert(offsets_.end(), count, static_cast<uint32_t>(arena_.size()));
 }
@@ -74,6 +80,7 @@ void Column::AppendColumn(const Column& other) { AppendRange(other, 0, other.siz
 void Column::AppendRange(const Column& other, size_t begin, size_t count) {
   BRAID_DCHECK(other.type_ == type_);
   BRAID_DCHECK(begin + count <= other.size());
+  if (count == 0) return;
   const auto first = static_cast<ptrdiff_t>(begin);
   const auto last = static_cast<ptrdiff_t>(begin + count);
   valid_.insert(valid_.end(), other.valid_.begin() + first, other.valid_.begin() + last);
@@ -98,6 +105,7 @@ void Column::AppendRange(const Column& other, size_t begin, size_t count) {
       BRAID_DCHECK(arena_.size() + (to - from) <= std::numeric_limits<uint32_t>::max());
       const uint32_t base = static_cast<uint32_t>(arena_.size());
       arena_.append(other.arena_, from, to - from);
+      StartOffsets();
       offsets_.reserve(offsets_.size() + count);
       for (size_t i = begin + 1; i <= begin + count; ++i) {
         offsets_.push_back(base + (other.offsets_[i] - from));
@@ -134,14 +142,35 @@ void Grow(Vector& v, size_t more) {
 
 void Column::AppendRows(const Column& other, std::span<const uint32_t> rows) {
   BRAID_DCHECK(other.type_ == type_);
+  if (rows.empty()) return;
   Grow(valid_, rows.size());
   switch (type_) {
     case DataType::kBoolean: Grow(b8_, rows.size()); break;
     case DataType::kBigint:
     case DataType::kTimestamp: Grow(i64_, rows.size()); break;
     case DataType::kDouble: Grow(f64_, rows.size()); break;
-    case DataType::kString: Grow(offsets_, rows.size()); break;
+    case DataType::kString:
+      Grow(offsets_, rows.size() + 1);
+      StartOffsets();
+      break;
   }
+  // A selection that drops a few rows keeps long runs of consecutive ones: those are copied in
+  // bulk, the rows between them one by one.
+  constexpr size_t kBulkRows = 8;
+  size_t single = 0;  // rows[single, begin) are copied one by one
+  for (size_t begin = 0, end = 0; begin < rows.size(); begin = end) {
+    for (end = begin + 1; end < rows.size() && rows[end] == rows[end - 1] + 1; ++end) {
+    }
+    if (end - begin < kBulkRows) continue;
+    AppendEach(other, rows.subspan(single, begin - single));
+    AppendRange(other, rows[begin], end - begin);
+    single = end;
+  }
+  AppendEach(other, rows.subspan(single));
+}
+
+void Column::AppendEach(const Column& other, std::span<const uint32_t> rows) {
+  if (rows.empty()) return;
   if (other.null_count_ > 0) {
     for (uint32_t r : rows) AppendFrom(other, r);
     return;

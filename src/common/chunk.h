@@ -30,6 +30,7 @@ class Column {
   // through a temporary (STRING columns).
   template <typename Write>
   void AppendStringWith(Write&& write) {
+    StartOffsets();
     valid_.push_back(1);
     write(&arena_);
     offsets_.push_back(static_cast<uint32_t>(arena_.size()));
@@ -51,7 +52,8 @@ class Column {
   void AppendColumn(const Column& other);
   // Appends rows [begin, begin + count) of `other` (same type), copying their storage in bulk.
   void AppendRange(const Column& other, size_t begin, size_t count);
-  // Appends rows `rows` of `other` (same type), in that order, with room reserved once.
+  // Appends rows `rows` of `other` (same type), in that order, with room reserved once; runs of
+  // consecutive rows are copied in bulk, as AppendRange does.
   void AppendRows(const Column& other, std::span<const uint32_t> rows);
 
   bool IsValid(size_t row) const { return valid_[row] != 0; }
@@ -66,7 +68,10 @@ class Column {
     return std::string_view(arena_).substr(offsets_[row], offsets_[row + 1] - offsets_[row]);
   }
   // Raw string storage: offsets() has size()+1 entries into arena().
-  std::span<const uint32_t> offsets() const { return offsets_; }
+  std::span<const uint32_t> offsets() const {
+    static constexpr uint32_t kNoRows[] = {0};
+    return offsets_.empty() ? std::span<const uint32_t>(kNoRows) : std::span(offsets_);
+  }
   std::string_view arena() const { return arena_; }
 
   // Bytes of memory held (approximate, for budgets and metrics).
@@ -81,6 +86,14 @@ class Column {
   bool operator==(const Column& other) const;
 
  private:
+  // A STRING column allocates no offsets until it has a row (or room is reserved): offsets_ is
+  // empty or holds size()+1 entries.
+  void StartOffsets() {
+    if (offsets_.empty()) offsets_.push_back(0);
+  }
+  // AppendRows without looking for runs: row by row, room already reserved.
+  void AppendEach(const Column& other, std::span<const uint32_t> rows);
+
   DataType type_;
   size_t null_count_ = 0;
   std::vector<uint8_t> valid_;

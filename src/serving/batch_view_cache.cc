@@ -200,10 +200,8 @@ Chunk FoundRows::Select(const Chunk& source, std::span<const uint32_t> rows,
   columns.reserve(source.num_columns());
   for (size_t c = 0; c < source.num_columns(); ++c) {
     columns.emplace_back(source.column(c).type());
-    if (c < view_->first_state_ && run) {
-      columns.back().AppendRange(source.column(c), rows.front(), rows.size());
-    } else if (c < view_->first_state_) {
-      columns.back().AppendRows(source.column(c), rows);
+    if (c < view_->first_state_) {
+      columns.back().AppendRows(source.column(c), rows);  // a run is copied in bulk
     } else {
       columns.back().AppendEmptyStrings(rows.size());
     }

@@ -76,6 +76,9 @@ void AppendValue(const Value& value, Column* column) {
 }
 
 StateLayout::StateLayout(const std::vector<ViewAggregate>& aggregates) {
+  functions.reserve(aggregates.size());
+  params.reserve(aggregates.size());
+  offsets.reserve(aggregates.size());
   for (const ViewAggregate& aggregate : aggregates) {
     const agg::AggregateFunction& function = *aggregate.aggregate.function;
     size_t align = std::max<size_t>(function.state_alignment, 1);

@@ -90,6 +90,56 @@ TEST(ChunkTest, AppendRowsEqualsAppendFrom) {
   }
 }
 
+// AppendRows over runs of consecutive rows (copied in bulk from 8 rows on) between scattered ones,
+// with and without NULLs, equals AppendFrom row by row.
+TEST(ChunkTest, AppendRowsOfRunsEqualsAppendFrom) {
+  std::mt19937_64 rng(6);
+  const Chunk c = RandomChunk(rng, 500);
+  for (size_t col = 0; col < c.num_columns(); ++col) {
+    const Column& from = c.column(col);
+    std::vector<uint32_t> rows;
+    for (size_t run : {1, 7, 8, 9, 3, 40, 1, 1, 200, 2}) {
+      const auto start = static_cast<uint32_t>(rng() % (from.size() - run));
+      for (uint32_t r = start; r < start + run; ++r) rows.push_back(r);
+    }
+    for (uint32_t r = 100; r < 130; ++r) rows.push_back(r);  // a run that ends the rows
+    Column bulk(from.type()), one_by_one(from.type());
+    bulk.AppendFrom(from, 0);
+    one_by_one.AppendFrom(from, 0);
+    bulk.AppendRows(from, rows);
+    for (uint32_t r : rows) one_by_one.AppendFrom(from, r);
+    EXPECT_EQ(bulk, one_by_one) << "column " << col;
+    EXPECT_EQ(bulk.null_count(), one_by_one.null_count()) << "column " << col;
+  }
+}
+
+// A STRING column allocates no offsets before its first row, yet reads as one with none: offsets()
+// is {0} whether it is new, reserved or given no rows, and rows append alike to each.
+TEST(ChunkTest, EmptyStringColumnsReadTheSame) {
+  Column fresh(DataType::kString), reserved(DataType::kString), appended(DataType::kString);
+  reserved.Reserve(10);
+  Column source(DataType::kString);
+  source.AppendString("abc");
+  appended.AppendRange(source, 1, 0);
+  appended.AppendRows(source, {});
+  for (const Column* column : {&fresh, &reserved, &appended}) {
+    EXPECT_EQ(column->size(), 0u);
+    ASSERT_EQ(column->offsets().size(), 1u);
+    EXPECT_EQ(column->offsets()[0], 0u);
+    EXPECT_EQ(*column, fresh);
+  }
+  for (Column* column : {&fresh, &reserved, &appended}) {
+    column->AppendNull();
+    column->AppendString("de");
+    column->AppendEmptyStrings(2);
+    ASSERT_EQ(column->size(), 4u);
+    EXPECT_EQ(std::vector<uint32_t>(column->offsets().begin(), column->offsets().end()),
+              (std::vector<uint32_t>{0, 0, 2, 2, 2}));
+    EXPECT_FALSE(column->IsValid(0));
+    EXPECT_EQ(column->StringAt(1), "de");
+  }
+}
+
 // AppendRange (a run copied in bulk: empty, one row, the whole column, ranges with and without
 // NULLs, appended after other rows) equals AppendFrom row by row.
 TEST(ChunkTest, AppendRangeEqualsAppendFrom) {
