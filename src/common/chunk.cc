@@ -155,8 +155,12 @@ void Column::AppendRows(const Column& other, std::span<const uint32_t> rows) {
       break;
   }
   // A selection that drops a few rows keeps long runs of consecutive ones: those are copied in
-  // bulk, the rows between them one by one.
+  // bulk, the rows between them one by one. Rows whose runs are short on average (a reordering,
+  // a sparse selection) are copied one by one without looking for runs.
   constexpr size_t kBulkRows = 8;
+  size_t breaks = 0;
+  for (size_t i = 1; i < rows.size(); ++i) breaks += rows[i] != rows[i - 1] + 1 ? 1 : 0;
+  if ((breaks + 1) * kBulkRows > rows.size()) return AppendEach(other, rows);
   size_t single = 0;  // rows[single, begin) are copied one by one
   for (size_t begin = 0, end = 0; begin < rows.size(); begin = end) {
     for (end = begin + 1; end < rows.size() && rows[end] == rows[end - 1] + 1; ++end) {
