@@ -1,17 +1,57 @@
 #include "common/chunk.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstring>
 #include <limits>
-
-#include <fmt/format.h>
+#include <utility>
 
 namespace braid {
 
 Column::Column(DataType type) : type_(type) {}
 
+Column::Column(Column&& other) noexcept
+    : type_(other.type_),
+      size_(std::exchange(other.size_, 0)),
+      null_count_(std::exchange(other.null_count_, 0)),
+      valid_(std::move(other.valid_)),
+      i64_(std::move(other.i64_)),
+      f64_(std::move(other.f64_)),
+      b8_(std::move(other.b8_)),
+      offsets_(std::move(other.offsets_)),
+      arena_(std::move(other.arena_)) {}
+
+Column& Column::operator=(Column&& other) noexcept {
+  if (this == &other) return *this;
+  type_ = other.type_;
+  size_ = std::exchange(other.size_, 0);
+  null_count_ = std::exchange(other.null_count_, 0);
+  valid_ = std::move(other.valid_);
+  i64_ = std::move(other.i64_);
+  f64_ = std::move(other.f64_);
+  b8_ = std::move(other.b8_);
+  offsets_ = std::move(other.offsets_);
+  arena_ = std::move(other.arena_);
+  other.valid_.clear();
+  other.i64_.clear();
+  other.f64_.clear();
+  other.b8_.clear();
+  other.offsets_.clear();
+  other.arena_.clear();
+  return *this;
+}
+
+void Column::MaterializeValidity() {
+  if (!valid_.empty() || size_ == 0) {
+    return;
+  }
+  valid_.reserve(std::max(size_ + 1, 2 * size_));
+  valid_.assign(size_, 1);
+}
+
 void Column::Reserve(size_t rows) {
-  valid_.reserve(rows);
+  if (!valid_.empty()) valid_.reserve(rows);
   switch (type_) {
     case DataType::kBoolean: b8_.reserve(rows); break;
     case DataType::kBigint:
@@ -25,7 +65,9 @@ void Column::Reserve(size_t rows) {
 }
 
 void Column::AppendNull() {
+  MaterializeValidity();
   valid_.push_back(0);
+  ++size_;
   ++null_count_;
   switch (type_) {
     case DataType::kBoolean: b8_.push_back(0); break;
@@ -41,19 +83,19 @@ void Column::AppendNull() {
 
 void Column::AppendBool(bool v) {
   BRAID_DCHECK(type_ == DataType::kBoolean);
-  valid_.push_back(1);
+  AddValid(1);
   b8_.push_back(v ? 1 : 0);
 }
 
 void Column::AppendInt64(int64_t v) {
   BRAID_DCHECK(IsInt64Backed(type_));
-  valid_.push_back(1);
+  AddValid(1);
   i64_.push_back(v);
 }
 
 void Column::AppendDouble(double v) {
   BRAID_DCHECK(type_ == DataType::kDouble);
-  valid_.push_back(1);
+  AddValid(1);
   f64_.push_back(v);
 }
 
@@ -63,7 +105,7 @@ void Column::AppendString(std::string_view v) {
   // far below that (ingest bodies are limited, capture and scans use bounded chunks).
   BRAID_DCHECK(arena_.size() + v.size() <= std::numeric_limits<uint32_t>::max());
   StartOffsets();
-  valid_.push_back(1);
+  AddValid(1);
   arena_.append(v);
   offsets_.push_back(static_cast<uint32_t>(arena_.size()));
 }
@@ -71,7 +113,7 @@ void Column::AppendString(std::string_view v) {
 void Column::AppendEmptyStrings(size_t count) {
   BRAID_DCHECK(type_ == DataType::kString);
   StartOffsets();
-  valid_.insert(valid_.end(), count, 1);
+  AddValid(count);
   offsets_.insert(offsets_.end(), count, static_cast<uint32_t>(arena_.size()));
 }
 
@@ -83,10 +125,18 @@ void Column::AppendRange(const Column& other, size_t begin, size_t count) {
   if (count == 0) return;
   const auto first = static_cast<ptrdiff_t>(begin);
   const auto last = static_cast<ptrdiff_t>(begin + count);
-  valid_.insert(valid_.end(), other.valid_.begin() + first, other.valid_.begin() + last);
-  if (other.null_count_ > 0) {
-    null_count_ += static_cast<size_t>(
-        std::count(other.valid_.begin() + first, other.valid_.begin() + last, uint8_t{0}));
+  const size_t nulls =
+      other.valid_.empty()
+          ? 0
+          : static_cast<size_t>(
+                std::count(other.valid_.begin() + first, other.valid_.begin() + last, uint8_t{0}));
+  if (nulls > 0) {
+    MaterializeValidity();
+    valid_.insert(valid_.end(), other.valid_.begin() + first, other.valid_.begin() + last);
+    size_ += count;
+    null_count_ += nulls;
+  } else {
+    AddValid(count);
   }
   switch (type_) {
     case DataType::kBoolean:
@@ -143,7 +193,7 @@ void Grow(Vector& v, size_t more) {
 void Column::AppendRows(const Column& other, std::span<const uint32_t> rows) {
   BRAID_DCHECK(other.type_ == type_);
   if (rows.empty()) return;
-  Grow(valid_, rows.size());
+  if (!valid_.empty()) Grow(valid_, rows.size());
   switch (type_) {
     case DataType::kBoolean: Grow(b8_, rows.size()); break;
     case DataType::kBigint:
@@ -179,7 +229,7 @@ void Column::AppendEach(const Column& other, std::span<const uint32_t> rows) {
     for (uint32_t r : rows) AppendFrom(other, r);
     return;
   }
-  valid_.insert(valid_.end(), rows.size(), 1);
+  AddValid(rows.size());
   switch (type_) {
     case DataType::kBoolean:
       for (uint32_t r : rows) b8_.push_back(other.b8_[r]);
@@ -240,8 +290,9 @@ Result<Column> Column::FromParts(DataType type, std::vector<uint8_t> validity,
     if (v > 1) return bad("validity byte is neither 0 nor 1");
     nulls += (v == 0);
   }
+  c.size_ = n;
   c.null_count_ = nulls;
-  c.valid_ = std::move(validity);
+  if (nulls > 0) c.valid_ = std::move(validity);
   c.i64_ = std::move(i64);
   c.f64_ = std::move(f64);
   c.b8_ = std::move(b8);

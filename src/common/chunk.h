@@ -1,10 +1,12 @@
 // Chunk: the one columnar in-memory batch that flows through every layer (DESIGN.md). A Chunk is
 // a Schema plus one Column per field, all of the same length. A Column is a typed vector with a
 // validity byte per row (1 = value present, 0 = NULL; the value slot of a NULL row holds a zero
-// default so kernels may read it without branching). BIGINT and TIMESTAMP share int64 storage,
-// DOUBLE is double, BOOLEAN is one byte per row, STRING is an offsets array into one per-column
-// arena (no per-string allocation). A Chunk owns its memory, is movable and copyable (an explicit
-// deep copy), and is not thread-safe to mutate; share read-only chunks freely.
+// default so kernels may read it without branching), kept only once the column has a NULL: most
+// columns have none, and their validity would double the allocations of every column built. BIGINT
+// and TIMESTAMP share int64 storage, DOUBLE is double, BOOLEAN is one byte per row, STRING is an
+// offsets array into one per-column arena (no per-string allocation). A Chunk owns its memory, is
+// movable and copyable (an explicit deep copy), and is not thread-safe to mutate; share read-only
+// chunks freely.
 #pragma once
 
 #include <cstddef>
@@ -22,16 +24,21 @@ namespace braid {
 class Column {
  public:
   explicit Column(DataType type);
+  Column(const Column&) = default;
+  Column& operator=(const Column&) = default;
+  // A column moved from is left empty (no rows), as its vectors are.
+  Column(Column&& other) noexcept;
+  Column& operator=(Column&& other) noexcept;
 
   DataType type() const { return type_; }
-  size_t size() const { return valid_.size(); }
+  size_t size() const { return size_; }
   void Reserve(size_t rows);
   // Appends one string value that `write(std::string* out)` appends to *out, without a copy
   // through a temporary (STRING columns).
   template <typename Write>
   void AppendStringWith(Write&& write) {
     StartOffsets();
-    valid_.push_back(1);
+    AddValid(1);
     write(&arena_);
     offsets_.push_back(static_cast<uint32_t>(arena_.size()));
   }
@@ -56,9 +63,11 @@ class Column {
   // consecutive rows are copied in bulk, as AppendRange does.
   void AppendRows(const Column& other, std::span<const uint32_t> rows);
 
-  bool IsValid(size_t row) const { return valid_[row] != 0; }
+  bool IsValid(size_t row) const { return valid_.empty() || valid_[row] != 0; }
   bool HasNulls() const { return null_count_ > 0; }
   size_t null_count() const { return null_count_; }
+  // One byte per row when the column has a NULL (HasNulls()), else empty: a column keeps no
+  // validity bytes until its first NULL.
   std::span<const uint8_t> validity() const { return valid_; }
 
   std::span<const int64_t> int64s() const { return i64_; }
@@ -93,10 +102,18 @@ class Column {
   }
   // AppendRows without looking for runs: row by row, room already reserved.
   void AppendEach(const Column& other, std::span<const uint32_t> rows);
+  // Counts `count` new valid rows (their values are appended by the caller).
+  void AddValid(size_t count) {
+    if (!valid_.empty()) valid_.insert(valid_.end(), count, 1);
+    size_ += count;
+  }
+  // Gives every row so far its validity byte (1), before the first NULL.
+  void MaterializeValidity();
 
   DataType type_;
+  size_t size_ = 0;
   size_t null_count_ = 0;
-  std::vector<uint8_t> valid_;
+  std::vector<uint8_t> valid_;  // empty while null_count_ == 0, else size_ bytes
   std::vector<int64_t> i64_;
   std::vector<double> f64_;
   std::vector<uint8_t> b8_;

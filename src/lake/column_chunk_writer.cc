@@ -108,6 +108,11 @@ size_t ColumnChunkWriter::EncodeLevels(const Page& page) {
   levels_.clear();
   size_t present = 0;
   for (const ColumnSlice& slice : page.slices) {
+    if (!slice.column->HasNulls()) {
+      levels_.insert(levels_.end(), slice.size(), 1);
+      present += slice.size();
+      continue;
+    }
     std::span<const uint8_t> valid = slice.column->validity().subspan(slice.begin, slice.size());
     levels_.insert(levels_.end(), valid.begin(), valid.end());
     for (uint8_t v : valid) present += v;

@@ -6,13 +6,14 @@
 namespace braid::lake {
 namespace {
 
+// `valid` is a column's validity(): empty when every row is valid.
 template <typename T>
 void MinMaxOf(std::span<const T> values, std::span<const uint8_t> valid, size_t begin, size_t end,
               std::optional<StatValue>* min, std::optional<StatValue>* max) {
   bool any = false;
   T lo{}, hi{};
   for (size_t i = begin; i < end; ++i) {
-    if (!valid[i]) continue;
+    if (!valid.empty() && !valid[i]) continue;
     T v = values[i];
     if constexpr (std::is_floating_point_v<T>) {
       if (std::isnan(v)) continue;

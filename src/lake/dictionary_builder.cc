@@ -107,7 +107,7 @@ bool DictionaryBuilder::Build(std::span<const ColumnSlice> slices) {
     std::span<const uint8_t> valid = c.validity();
     for (size_t i = slice.begin; i < slice.end; ++i) {
       if (WillExceedLimits(++rows_seen, rows)) return false;
-      if (!valid[i]) continue;
+      if (!valid.empty() && !valid[i]) continue;
       bool added = false;
       if (type_ == DataType::kString) {
         added = AddString(c.StringAt(i));

@@ -74,7 +74,7 @@ std::pair<Timestamp, Timestamp> TimeRange(const Chunk& events, const SplitSpec& 
   int64_t hi = std::numeric_limits<int64_t>::min();
   bool any_null = false;
   for (uint32_t r : rows) {
-    if (!valid[r]) {
+    if (!valid.empty() && !valid[r]) {
       any_null = true;
       continue;
     }

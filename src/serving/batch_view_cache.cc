@@ -71,7 +71,7 @@ bool CellsEqual(const Column& a, size_t i, const Column& b, size_t j) {
 
 // Prefetches what copying rows [begin, begin + count) of `column` reads.
 void PrefetchRows(const Column& column, size_t begin, size_t count) {
-  PrefetchLines(column.validity().data() + begin, count);
+  if (column.HasNulls()) PrefetchLines(column.validity().data() + begin, count);
   switch (column.type()) {
     case DataType::kBoolean:
       PrefetchLines(column.bools().data() + begin, count);

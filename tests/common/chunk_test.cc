@@ -185,6 +185,66 @@ TEST(ChunkTest, TakeColumnsMovesAtTheLastUse) {
   EXPECT_EQ(from.column(0), original.column(0));  // not named: untouched
 }
 
+// A column keeps validity bytes only once it has a NULL: every way of appending leaves a column
+// without NULLs with an empty validity(), and the first NULL gives every earlier row its byte.
+TEST(ChunkTest, ValidityIsKeptOnlyFromTheFirstNull) {
+  auto bytes = [](const Column& c) {
+    return std::vector<uint8_t>(c.validity().begin(), c.validity().end());
+  };
+  Column ints(DataType::kBigint);
+  ints.Reserve(8);
+  for (int64_t v : {1, 2, 3}) ints.AppendInt64(v);
+  EXPECT_TRUE(ints.validity().empty());
+  EXPECT_FALSE(ints.HasNulls());
+  EXPECT_TRUE(ints.IsValid(2));
+  ints.AppendNull();
+  ints.AppendInt64(5);
+  EXPECT_EQ(bytes(ints), (std::vector<uint8_t>{1, 1, 1, 0, 1}));
+  EXPECT_EQ(ints.null_count(), 1u);
+
+  // Rows without a NULL, taken from a column that has one, keep the target without bytes.
+  Column range(DataType::kBigint), rows(DataType::kBigint), each(DataType::kBigint);
+  range.AppendRange(ints, 0, 3);
+  rows.AppendRows(ints, std::vector<uint32_t>{0, 1, 2, 4, 2, 1, 0, 1, 2});
+  each.AppendFrom(ints, 4);
+  for (const Column* column : {&range, &rows, &each}) {
+    EXPECT_TRUE(column->validity().empty());
+    EXPECT_EQ(column->null_count(), 0u);
+  }
+  // A NULL among them materializes the bytes of the rows before it.
+  range.AppendRange(ints, 2, 3);
+  EXPECT_EQ(bytes(range), (std::vector<uint8_t>{1, 1, 1, 1, 0, 1}));
+  rows.AppendRows(ints, std::vector<uint32_t>{3, 0});
+  EXPECT_EQ(bytes(rows), (std::vector<uint8_t>{1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1}));
+  each.AppendFrom(ints, 3);
+  EXPECT_EQ(bytes(each), (std::vector<uint8_t>{1, 0}));
+
+  // FromParts drops validity bytes that are all 1; the column equals one built by appends.
+  Result<Column> parts = Column::FromParts(DataType::kDouble, {1, 1}, {}, {0.5, 1.5}, {}, {}, {});
+  ASSERT_TRUE(parts.ok());
+  EXPECT_TRUE(parts->validity().empty());
+  Column doubles(DataType::kDouble);
+  doubles.AppendDouble(0.5);
+  doubles.AppendDouble(1.5);
+  EXPECT_EQ(*parts, doubles);
+  Result<Column> with_null =
+      Column::FromParts(DataType::kDouble, {1, 0}, {}, {0.5, 0.0}, {}, {}, {});
+  ASSERT_TRUE(with_null.ok());
+  EXPECT_EQ(bytes(*with_null), (std::vector<uint8_t>{1, 0}));
+  EXPECT_NE(*with_null, doubles);
+
+  // A copy keeps the bytes; a column moved from has no rows and takes new ones.
+  const Column copy = ints;
+  EXPECT_EQ(copy, ints);
+  Column moved = std::move(ints);
+  EXPECT_EQ(moved, copy);
+  EXPECT_EQ(ints.size(), 0u);  // NOLINT(bugprone-use-after-move): documented to be empty
+  EXPECT_EQ(ints.null_count(), 0u);
+  ints.AppendInt64(7);
+  EXPECT_EQ(ints.size(), 1u);
+  EXPECT_TRUE(ints.validity().empty());
+}
+
 TEST(ChunkTest, AppendEmptyStringsEqualsAppendingThemOneByOne) {
   Column bulk(DataType::kString), one_by_one(DataType::kString);
   for (Column* column : {&bulk, &one_by_one}) {
