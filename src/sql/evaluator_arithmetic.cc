@@ -103,6 +103,41 @@ Column Comparison(const Column& left, const Column& right) {
   return VisitStorage(left.type(), run);
 }
 
+// The constant's storage value as T (a view of its string for STRING).
+template <typename T>
+T StorageOf(const Value& constant) {
+  if constexpr (std::is_same_v<T, std::string_view>) {
+    return std::get<std::string>(constant);
+  } else {
+    return std::get<T>(constant);
+  }
+}
+
+template <typename Compare, bool kConstantFirst>
+Column ComparisonWith(const Column& column, const Value& constant) {
+  auto run = [&](auto tag) {
+    using T = decltype(tag);
+    const Reader<T> values(column);
+    const auto key = OrderingKey<T>(StorageOf<T>(constant));
+    return GenerateTotal<bool>(DataType::kBoolean, column.size(), [&](size_t row, bool& out) {
+      if (!column.IsValid(row)) return false;
+      if constexpr (kConstantFirst) {
+        out = Compare{}(key, OrderingKey<T>(values[row]));
+      } else {
+        out = Compare{}(OrderingKey<T>(values[row]), key);
+      }
+      return true;
+    });
+  };
+  return VisitStorage(column.type(), run);
+}
+
+template <typename Compare>
+Column ComparisonWith(const Column& column, const Value& constant, bool constant_first) {
+  return constant_first ? ComparisonWith<Compare, true>(column, constant)
+                        : ComparisonWith<Compare, false>(column, constant);
+}
+
 }  // namespace
 
 Result<Column> EvaluateArithmetic(BinaryOp op, DataType type, const Column& left,
@@ -140,6 +175,25 @@ Column EvaluateComparison(BinaryOp op, const Column& left, const Column& right) 
       break;
   }
   return Comparison<std::equal_to<>>(left, right);
+}
+
+Column EvaluateComparisonWith(BinaryOp op, const Column& column, const Value& constant,
+                              bool constant_first) {
+  switch (op) {
+    case BinaryOp::kNotEqual:
+      return ComparisonWith<std::not_equal_to<>>(column, constant, constant_first);
+    case BinaryOp::kLess:
+      return ComparisonWith<std::less<>>(column, constant, constant_first);
+    case BinaryOp::kLessEqual:
+      return ComparisonWith<std::less_equal<>>(column, constant, constant_first);
+    case BinaryOp::kGreater:
+      return ComparisonWith<std::greater<>>(column, constant, constant_first);
+    case BinaryOp::kGreaterEqual:
+      return ComparisonWith<std::greater_equal<>>(column, constant, constant_first);
+    default:
+      break;
+  }
+  return ComparisonWith<std::equal_to<>>(column, constant, constant_first);
 }
 
 Result<Column> EvaluateNegate(const Column& operand, SourcePosition position) {

@@ -1,7 +1,9 @@
 // The control flow of the expression evaluator: CASE, COALESCE, AND/OR and IN, which decide per
 // row which subexpressions matter.
 #include <numeric>
+#include <type_traits>
 #include <utility>
+#include <variant>
 
 #include "sql/evaluator_kernels.h"
 #include "sql/evaluator_tree.h"
@@ -10,10 +12,12 @@ namespace braid::sql::evaluator {
 namespace {
 
 // A column evaluated for a subset of a batch's rows. Dense: over every row (index by row);
-// otherwise over the subset only (index by rank in the subset).
+// otherwise over the subset only (index by rank in the subset). A constant (a CASE's 'HIGH') is
+// kept as its value, which every row of the subset takes, and `values` is then empty.
 struct Subset {
   Values values;
   bool dense;
+  const Value* constant = nullptr;
 };
 
 bool CastCanFail(DataType from, DataType to) {
@@ -110,6 +114,27 @@ Result<Subset> EvalOnRows(const BoundExpr& expr, const Batch& batch,
   return Subset{Values(std::move(values).Release()), false};  // own it: `selected` dies here
 }
 
+// A branch's result over `rows`: a constant of `type` as it is, else EvalOnRows.
+Result<Subset> ResultOnRows(const BoundExpr& expr, DataType type, const Batch& batch,
+                            std::span<const uint32_t> rows) {
+  if (const Value* constant = ConstantOf(expr); constant != nullptr && expr.type == type) {
+    return Subset{Values(Column(type)), true, constant};
+  }
+  return EvalOnRows(expr, batch, rows);
+}
+
+void AppendConstant(Column& out, const Value& constant) {
+  std::visit(
+      [&](const auto& v) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::monostate>) {
+          out.AppendNull();
+        } else {
+          AppendValue(out, v);
+        }
+      },
+      constant);
+}
+
 // Gathers one column from per-branch subsets: row r takes the next value of subset branch[r], or
 // NULL when branch[r] is past the subsets.
 Column Gather(DataType type, std::span<const uint32_t> branch, std::span<const Subset> subsets) {
@@ -120,10 +145,11 @@ Column Gather(DataType type, std::span<const uint32_t> branch, std::span<const S
     const uint32_t b = branch[row];
     if (b >= subsets.size()) {
       out.AppendNull();
-      continue;
+    } else if (subsets[b].constant != nullptr) {
+      AppendConstant(out, *subsets[b].constant);
+    } else {
+      out.AppendFrom(*subsets[b].values, subsets[b].dense ? row : next[b]++);
     }
-    const size_t at = subsets[b].dense ? row : next[b]++;
-    out.AppendFrom(*subsets[b].values, at);
   }
   return out;
 }
@@ -153,12 +179,12 @@ Result<Values> EvalCase(const BoundCase& node, DataType type, const Batch& batch
         still_open.push_back(row);
       }
     }
-    ASSIGN_OR_RETURN(Subset result, EvalOnRows(*node.whens[i].result, batch, taken));
+    ASSIGN_OR_RETURN(Subset result, ResultOnRows(*node.whens[i].result, type, batch, taken));
     results.push_back(std::move(result));
     open = std::move(still_open);
   }
   if (node.else_result != nullptr) {
-    ASSIGN_OR_RETURN(Subset result, EvalOnRows(*node.else_result, batch, open));
+    ASSIGN_OR_RETURN(Subset result, ResultOnRows(*node.else_result, type, batch, open));
     for (uint32_t row : open) branch[row] = static_cast<uint32_t>(results.size());
     results.push_back(std::move(result));
   }

@@ -135,6 +135,10 @@ inline int64_t FloorMod(int64_t a, int64_t divisor) { return a - FloorDiv(a, div
 Result<Column> EvaluateArithmetic(BinaryOp op, DataType type, const Column& left,
                                   const Column& right, SourcePosition position);
 Column EvaluateComparison(BinaryOp op, const Column& left, const Column& right);
+// The comparison of each row of `column` with a constant of its storage (`constant_first`: the
+// constant is the left operand), without repeating the constant on every row. NULL rows give NULL.
+Column EvaluateComparisonWith(BinaryOp op, const Column& column, const Value& constant,
+                              bool constant_first);
 Result<Column> EvaluateNegate(const Column& operand, SourcePosition position);
 
 // CAST(operand AS type).

@@ -30,6 +30,10 @@ struct Batch {
 // `expr` over every row of the batch: a column of expr.type with batch.rows rows.
 Result<Values> Eval(const BoundExpr& expr, const Batch& batch);
 
+// The value of `expr` when it is a constant held in its type's storage (NULL included), for the
+// nodes that use a constant as it is instead of repeating it on every row; else nullptr.
+const Value* ConstantOf(const BoundExpr& expr);
+
 Result<Values> EvalCase(const BoundCase& node, DataType type, const Batch& batch);
 Result<Values> EvalCoalesce(const BoundFunction& node, DataType type, const Batch& batch);
 Result<Values> EvalLogic(const BoundBinary& node, const Batch& batch);  // AND, OR

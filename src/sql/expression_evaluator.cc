@@ -103,6 +103,18 @@ struct NodeEvaluator {
   }
   Result<Values> operator()(const BoundBinary& node) const {
     if (node.op == BinaryOp::kAnd || node.op == BinaryOp::kOr) return EvalLogic(node, batch);
+    if (IsComparison(node.op)) {
+      // A column compared with a constant (`device_id = 'a'`) reads the constant once.
+      const bool constant_first = ConstantOf(*node.right) == nullptr;
+      const BoundExpr& operand = constant_first ? *node.right : *node.left;
+      const BoundExpr& other = constant_first ? *node.left : *node.right;
+      const Value* constant = ConstantOf(other);
+      if (constant != nullptr && !std::holds_alternative<std::monostate>(*constant) &&
+          operand.type == other.type) {
+        ASSIGN_OR_RETURN(Values values, Eval(operand, batch));
+        return Values(EvaluateComparisonWith(node.op, *values, *constant, constant_first));
+      }
+    }
     ASSIGN_OR_RETURN(Values left, Eval(*node.left, batch));
     ASSIGN_OR_RETURN(Values right, Eval(*node.right, batch));
     if (left->type() != right->type()) {
@@ -146,6 +158,12 @@ struct NodeEvaluator {
 };
 
 }  // namespace
+
+const Value* ConstantOf(const BoundExpr& expr) {
+  const auto* constant = std::get_if<BoundConstant>(&expr.node);
+  if (constant == nullptr || !ValueFits(constant->value, expr.type)) return nullptr;
+  return &constant->value;
+}
 
 Result<Values> Eval(const BoundExpr& expr, const Batch& batch) {
   ASSIGN_OR_RETURN(Values values, std::visit(NodeEvaluator{expr, batch}, expr.node));

@@ -146,6 +146,41 @@ TEST(Evaluator, DoublesCompareAsPostgreSqlDoes) {
   ExpectComparisons(Doubles({-1.0, kNaN, 0.0, std::nullopt}), Doubles({-0.0, -kNaN, -1.0, 1.0}));
 }
 
+// A comparison with a constant on either side (which reads the constant once) equals the
+// comparison with a column holding the constant on every row, for every type and operator.
+TEST(Evaluator, ComparisonsWithAConstantEqualThoseWithItsColumn) {
+  const std::nullopt_t null = std::nullopt;
+  struct Operand {
+    Column values;
+    Value constant;
+  };
+  const Operand operands[] = {
+      {Bools({false, true, null}), true},
+      {Ints({-5, kMin, kMax, 3, null}), int64_t{3}},
+      {Doubles({-kInf, -0.0, kNaN, 1.5, null}), 0.0},
+      {Doubles({-kInf, -0.0, kNaN, 1.5, null}), kNaN},
+      {Strings({"ab", "abc", "", "\xC3\xA9", null}), std::string("abc")},
+      {Times({"2026-01-01T00:00:00Z", "2026-01-01T00:00:00.000001Z", null}),
+       Ts("2026-01-01T00:00:00Z")},
+  };
+  const BinaryOp ops[] = {BinaryOp::kEqual,     BinaryOp::kNotEqual, BinaryOp::kLess,
+                          BinaryOp::kLessEqual, BinaryOp::kGreater,  BinaryOp::kGreaterEqual};
+  for (const Operand& operand : operands) {
+    const DataType type = operand.values.type();
+    SCOPED_TRACE(DataTypeName(type));
+    Result<Column> repeated = Evaluate(*Const(operand.constant, type), MakeChunk({operand.values}));
+    ASSERT_TRUE(repeated.ok());
+    const Chunk chunk = MakeChunk({operand.values, *repeated});
+    for (const BinaryOp op : ops) {
+      Result<Column> right = Evaluate(*Binary(op, Col(0, type), Col(1, type)), chunk);
+      Result<Column> left = Evaluate(*Binary(op, Col(1, type), Col(0, type)), chunk);
+      ASSERT_TRUE(right.ok() && left.ok());
+      ExpectColumn(*Binary(op, Col(0, type), Const(operand.constant, type)), chunk, *right);
+      ExpectColumn(*Binary(op, Const(operand.constant, type), Col(0, type)), chunk, *left);
+    }
+  }
+}
+
 TEST(Evaluator, NullOnEitherSideOfAComparisonIsNull) {
   const Chunk chunk = MakeChunk({Ints({1, std::nullopt})});
   ExpectColumn(*Binary(BinaryOp::kEqual, Col(0, DataType::kBigint), Null(DataType::kBigint)), chunk,
