@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <optional>
 #include <set>
 #include <string>
 #include <unordered_set>
@@ -91,36 +90,47 @@ CellsBeside ReadCellsBeside(std::span<const GroupTable* const> tables, size_t nu
   CellsBeside found;
   std::unordered_set<uint64_t> taken;  // CellIds merged into shared_into
   KeyNormalizer normalizer;
-  // Whether table t may hold the cell of row `row` (window end ends[row]): tables that track
-  // their window ends tell; others may hold any.
-  auto may_hold = [&](size_t t, std::span<const int64_t> ends, size_t row) {
-    return !windowed || !tables[t]->tracks_window_ends() ||
-           tables[t]->window_ends().count(ends[row]) > 0;
+  // Whether table t may hold the cell of window end `end`: tables that track their window ends
+  // tell (most stored rows lie before every window they hold); others may hold any.
+  auto may_hold = [&](size_t t, int64_t end) {
+    if (!windowed || !tables[t]->tracks_window_ends()) return true;
+    const std::set<int64_t>& ends = tables[t]->window_ends();
+    return !ends.empty() && end >= *ends.begin() && end <= *ends.rbegin() && ends.count(end) > 0;
   };
+  std::vector<uint32_t> candidates;  // the rows of a stored chunk some table may hold
+  std::vector<int64_t> candidate_ends;
   for (const Chunk& rows : stored) {
     std::vector<uint8_t>& shared = found.shared.emplace_back(rows.num_rows(), 0);
     std::span<const int64_t> ends;
     if (windowed) ends = rows.column(num_keys + 1).int64s();
-    bool any = false;  // most stored rows lie before every window the tables hold
-    for (size_t r = 0; r < rows.num_rows() && !any; ++r) {
-      for (size_t t = 0; t < tables.size() && !any; ++t) any = may_hold(t, ends, r);
+    candidates.clear();
+    candidate_ends.clear();
+    for (uint32_t r = 0; r < rows.num_rows(); ++r) {
+      const int64_t end = windowed ? ends[r] : 0;
+      for (size_t t = 0; t < tables.size(); ++t) {
+        if (!may_hold(t, end)) continue;
+        candidates.push_back(r);
+        if (windowed) candidate_ends.push_back(end);
+        break;
+      }
     }
-    if (!any) continue;
+    if (candidates.empty()) continue;
     std::vector<const Column*> keys;
     for (size_t k = 0; k < num_keys; ++k) keys.push_back(&rows.column(k));
-    normalizer.Normalize(
-        CellKeySource{.keys = keys, .window_ends = ends, .num_cells = rows.num_rows()});
-    for (size_t r = 0; r < rows.num_rows(); ++r) {
-      const std::string_view key = normalizer.key(r);
-      std::optional<uint64_t> hash;
+    normalizer.Normalize(CellKeySource{.keys = keys,
+                                       .rows = candidates,
+                                       .window_ends = candidate_ends,
+                                       .num_cells = candidates.size()});
+    for (size_t c = 0; c < candidates.size(); ++c) {
+      const std::string_view key = normalizer.key(c);
+      const uint64_t hash = Hash64(key);
       for (size_t t = 0; t < tables.size(); ++t) {
-        if (!may_hold(t, ends, r)) continue;
-        if (!hash) hash = Hash64(key);
-        const uint32_t group = tables[t]->Find(key, *hash);
+        if (!may_hold(t, windowed ? candidate_ends[c] : 0)) continue;
+        const uint32_t group = tables[t]->Find(key, hash);
         if (group == GroupTable::kNoGroup) continue;
         MergeGroup(*tables[t], group, shared_into);
         taken.insert(CellId(t, group));
-        shared[r] = 1;
+        shared[candidates[c]] = 1;
       }
     }
   }
