@@ -336,6 +336,7 @@ Result<Chunk> GroupedChunk(const sql::ViewPlan& plan, const DecodedCells& cells,
     DecodeCellKey(cells.key(rows[visit]), cells.windowed, cells.session, visited_keys);
   }
   std::vector<Column> columns;
+  columns.reserve(plan.grouped_schema->size());
   for (const Column& keys : visited_keys) {
     columns.emplace_back(keys.type());
     columns.back().AppendRows(keys, visit_of_row);
@@ -385,6 +386,7 @@ Result<Chunk> RowsOfGrouped(const sql::ViewPlan& plan, Chunk grouped,
                             std::vector<Column> serialized) {
   const size_t grouping_columns = plan.aggregate_index(0);
   std::vector<sql::ColumnValues> outputs;
+  outputs.reserve(plan.outputs.size());
   for (const sql::ViewOutput& output : plan.outputs) {
     ASSIGN_OR_RETURN(sql::ColumnValues values, sql::EvaluateBorrowing(*output.expr, grouped));
     outputs.push_back(std::move(values));
@@ -393,6 +395,8 @@ Result<Chunk> RowsOfGrouped(const sql::ViewPlan& plan, Chunk grouped,
   // The grouping columns, then each output: computed, or the column of `grouped` it borrows.
   std::vector<Column> columns;
   std::vector<size_t> sources;
+  columns.reserve(grouping_columns + outputs.size() + 1 + serialized.size());
+  sources.reserve(grouping_columns + outputs.size());
   for (size_t i = 0; i < grouping_columns; ++i) {
     columns.emplace_back(grouped.column(i).type());
     sources.push_back(i);

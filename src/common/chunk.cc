@@ -11,37 +11,6 @@ namespace braid {
 
 Column::Column(DataType type) : type_(type) {}
 
-Column::Column(Column&& other) noexcept
-    : type_(other.type_),
-      size_(std::exchange(other.size_, 0)),
-      null_count_(std::exchange(other.null_count_, 0)),
-      valid_(std::move(other.valid_)),
-      i64_(std::move(other.i64_)),
-      f64_(std::move(other.f64_)),
-      b8_(std::move(other.b8_)),
-      offsets_(std::move(other.offsets_)),
-      arena_(std::move(other.arena_)) {}
-
-Column& Column::operator=(Column&& other) noexcept {
-  if (this == &other) return *this;
-  type_ = other.type_;
-  size_ = std::exchange(other.size_, 0);
-  null_count_ = std::exchange(other.null_count_, 0);
-  valid_ = std::move(other.valid_);
-  i64_ = std::move(other.i64_);
-  f64_ = std::move(other.f64_);
-  b8_ = std::move(other.b8_);
-  offsets_ = std::move(other.offsets_);
-  arena_ = std::move(other.arena_);
-  other.valid_.clear();
-  other.i64_.clear();
-  other.f64_.clear();
-  other.b8_.clear();
-  other.offsets_.clear();
-  other.arena_.clear();
-  return *this;
-}
-
 void Column::MaterializeValidity() {
   if (!valid_.empty() || size_ == 0) {
     return;
@@ -353,6 +322,25 @@ Result<Chunk> Chunk::Make(SchemaPtr schema, std::vector<Column> columns) {
   c.schema_ = std::move(schema);
   c.columns_ = std::move(columns);
   return c;
+}
+
+Status Chunk::AddColumn(SchemaPtr schema, Column column) {
+  const size_t n = columns_.size();
+  if (schema->size() != n + 1 || (n > 0 && column.size() != num_rows()) ||
+      schema->field(n).type != column.type()) {
+    return Status(StatusCode::kCorruption, "added column does not match the chunk or the schema");
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (schema->field(i).type != columns_[i].type()) {
+      return Status(
+          StatusCode::kCorruption,
+          fmt::format("column '{}' has type {}, schema says {}", schema->field(i).name,
+                      DataTypeName(columns_[i].type()), DataTypeName(schema->field(i).type)));
+    }
+  }
+  columns_.push_back(std::move(column));
+  schema_ = std::move(schema);
+  return Status::Ok();
 }
 
 void Chunk::AppendRow(const Chunk& other, size_t row) {

@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/schema.h"
@@ -26,9 +27,33 @@ class Column {
   explicit Column(DataType type);
   Column(const Column&) = default;
   Column& operator=(const Column&) = default;
-  // A column moved from is left empty (no rows), as its vectors are.
-  Column(Column&& other) noexcept;
-  Column& operator=(Column&& other) noexcept;
+  // A column moved from is left empty (no rows), as its vectors are. Inline: chunks move their
+  // columns often (a point read moves a few hundred).
+  Column(Column&& other) noexcept
+      : type_(other.type_),
+        size_(std::exchange(other.size_, 0)),
+        null_count_(std::exchange(other.null_count_, 0)),
+        valid_(std::move(other.valid_)),
+        i64_(std::move(other.i64_)),
+        f64_(std::move(other.f64_)),
+        b8_(std::move(other.b8_)),
+        offsets_(std::move(other.offsets_)),
+        arena_(std::move(other.arena_)) {}
+  Column& operator=(Column&& other) noexcept {
+    if (this != &other) {
+      type_ = other.type_;
+      size_ = std::exchange(other.size_, 0);
+      null_count_ = std::exchange(other.null_count_, 0);
+      valid_ = std::move(other.valid_);
+      i64_ = std::move(other.i64_);
+      f64_ = std::move(other.f64_);
+      b8_ = std::move(other.b8_);
+      offsets_ = std::move(other.offsets_);
+      arena_ = std::move(other.arena_);
+      other.arena_.clear();  // a moved-from string is unspecified; the vectors are empty
+    }
+    return *this;
+  }
 
   DataType type() const { return type_; }
   size_t size() const { return size_; }
@@ -135,6 +160,9 @@ class Chunk {
   const Column& column(size_t i) const { return columns_[i]; }
   Column& mutable_column(size_t i) { return columns_[i]; }
 
+  // Adds `column` after the last one, under `schema`: this chunk's fields and then the column's
+  // (checked, as Make checks), without moving the other columns out.
+  Status AddColumn(SchemaPtr schema, Column column);
   // Appends row `row` of `other` (same schema) to every column.
   void AppendRow(const Chunk& other, size_t row);
   // A new chunk holding the given rows of this one, in the given order.

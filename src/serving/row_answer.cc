@@ -186,6 +186,8 @@ Result<Chunk> AnswerRows(const sql::SelectStatement& select, Chunk all_rows) {
   // the rows (a column read by one item alone moves into the answer).
   std::vector<Field> fields;
   std::vector<Column> columns;
+  fields.reserve(items.size());
+  columns.reserve(items.size());
   std::vector<size_t> sources(items.size(), kNoColumn);
   for (size_t i = 0; i < items.size(); ++i) {
     const OutputItem& item = items[i];

@@ -148,17 +148,13 @@ std::vector<Chunk> MergeBeside(LayerReads& reads, const SchemaPtr& schema) {
 
 Chunk WithSourceColumn(Chunk rows, const SchemaPtr& schema, std::span<const uint8_t> sources) {
   static constexpr std::string_view kNames[] = {"BATCH", "SPEED", "MERGED"};
-  std::vector<Column> columns;
-  columns.reserve(rows.num_columns() + 1);
-  for (size_t c = 0; c < rows.num_columns(); ++c) {
-    columns.push_back(std::move(rows.mutable_column(c)));
-  }
   Column names(DataType::kString);
   names.Reserve(sources.size());
   names.ReserveBytes(6 * sources.size());  // the longest name
   for (uint8_t source : sources) names.AppendString(kNames[source]);
-  columns.push_back(std::move(names));
-  return *Chunk::Make(schema, std::move(columns));
+  const Status added = rows.AddColumn(schema, std::move(names));
+  BRAID_DCHECK(added.ok());
+  return rows;
 }
 
 Chunk WithSourceColumn(Chunk rows, const SchemaPtr& schema, uint8_t source) {

@@ -245,6 +245,39 @@ TEST(ChunkTest, ValidityIsKeptOnlyFromTheFirstNull) {
   EXPECT_TRUE(ints.validity().empty());
 }
 
+// AddColumn puts a column after the others under a schema of one more field; a column of the
+// wrong type or length, or a schema that does not extend the chunk's, is refused.
+TEST(ChunkTest, AddColumnExtendsTheChunk) {
+  std::mt19937_64 rng(7);
+  const Chunk original = RandomChunk(rng, 30);
+  std::vector<Field> fields = original.schema()->fields();
+  fields.push_back({"extra", DataType::kBigint, false});
+  const auto wider = std::make_shared<const Schema>(fields);
+  Column extra(DataType::kBigint);
+  for (int64_t i = 0; i < 30; ++i) extra.AppendInt64(i);
+
+  Chunk chunk = original;
+  ASSERT_TRUE(chunk.AddColumn(wider, extra).ok());
+  ASSERT_EQ(chunk.num_columns(), original.num_columns() + 1);
+  EXPECT_EQ(chunk.schema(), wider);
+  EXPECT_EQ(chunk.column(original.num_columns()), extra);
+  for (size_t c = 0; c < original.num_columns(); ++c)
+    EXPECT_EQ(chunk.column(c), original.column(c));
+
+  Chunk short_column = original;
+  Column two(DataType::kBigint);
+  two.AppendInt64(1);
+  two.AppendInt64(2);
+  EXPECT_EQ(short_column.AddColumn(wider, two).code(), StatusCode::kCorruption);
+  Chunk wrong_type = original;
+  Column doubles(DataType::kDouble);
+  for (int i = 0; i < 30; ++i) doubles.AppendDouble(i);
+  EXPECT_EQ(wrong_type.AddColumn(wider, doubles).code(), StatusCode::kCorruption);
+  Chunk same_width = original;
+  EXPECT_EQ(same_width.AddColumn(original.schema(), extra).code(), StatusCode::kCorruption);
+  EXPECT_EQ(same_width, original);  // a refused column changes nothing
+}
+
 TEST(ChunkTest, AppendEmptyStringsEqualsAppendingThemOneByOne) {
   Column bulk(DataType::kString), one_by_one(DataType::kString);
   for (Column* column : {&bulk, &one_by_one}) {
