@@ -124,6 +124,12 @@ Result<BoundExprPtr> Coerce(Operand operand, DataType type, std::string_view con
   DataType from = operand.bound->type;
   if (from == type) return std::move(operand.bound);
   if (from == DataType::kBigint && type == DataType::kDouble) {
+    // A BIGINT constant (`AVG(t) > 85`) becomes a DOUBLE constant here, not a cast run per row.
+    if (const auto* constant = std::get_if<BoundConstant>(&operand.bound->node)) {
+      if (const auto* value = std::get_if<int64_t>(&constant->value)) {
+        return MakeBound(BoundConstant{static_cast<double>(*value)}, DataType::kDouble, position);
+      }
+    }
     return MakeBound(BoundCast{std::move(operand.bound)}, DataType::kDouble, position);
   }
   if (type == DataType::kTimestamp) {

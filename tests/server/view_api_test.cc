@@ -103,7 +103,7 @@ TEST_F(ApiTest, ShowAndDescribeViewsSurviveARestart) {
   ClientResponse alerts = client().Post("/v1/sql", "SHOW ALERTS");
   ASSERT_EQ(alerts.status, 200) << alerts.body;
   EXPECT_EQ(Rows(Json(alerts.body)),
-            std::vector<std::string>{R"x(["hot","temps","(avg_temp > CAST(30 AS DOUBLE))"])x"});
+            std::vector<std::string>{R"x(["hot","temps","(avg_temp > 30.0)"])x"});
   ClientResponse describe = client().Post("/v1/sql", "DESCRIBE VIEW temps");
   ASSERT_EQ(describe.status, 200) << describe.body;
   Json described(describe.body);

@@ -195,7 +195,7 @@ TEST_F(ViewStatementsTest, ShowViewsAndAlertsRows) {
   EXPECT_EQ(ColumnNames(alerts), (std::vector<std::string>{"name", "view", "condition"}));
   EXPECT_EQ(Rows(alerts), (std::vector<std::string>{
                               "busy|per_device|((n >= 100) AND (device_id <> 'test'))",
-                              "hot|temps|(avg_temp > CAST(30 AS DOUBLE))",
+                              "hot|temps|(avg_temp > 30.0)",
                           }));
 }
 
@@ -221,7 +221,7 @@ TEST_F(ViewStatementsTest, DescribeViewAndAlertRows) {
   QueryResult alert = Run("DESCRIBE ALERT hot");
   EXPECT_EQ(alert.message, "CREATE ALERT hot ON temps WHERE avg_temp > 30");
   EXPECT_EQ(ColumnNames(alert), (std::vector<std::string>{"view", "condition"}));
-  EXPECT_EQ(Rows(alert), std::vector<std::string>{"temps|(avg_temp > CAST(30 AS DOUBLE))"});
+  EXPECT_EQ(Rows(alert), std::vector<std::string>{"temps|(avg_temp > 30.0)"});
   Run("CREATE VIEW per_device AS SELECT COUNT(*) AS n, device_id AS d FROM telemetry "
       "GROUP BY device_id");
   EXPECT_EQ(Rows(Run("DESCRIBE per_device")),

@@ -77,8 +77,8 @@ GROUP BY device_id, TumblingWindow(minute, 1))",
             Names({"event_count=_agg0", "avg_temperature=_agg1", "max_temperature=_agg2",
                    "min_temperature=_agg3", "stddev_temperature=_agg4", "median_temperature=_agg5",
                    "total_energy=_agg6", "unique_users=_agg7",
-                   "alert_level=CASE WHEN (_agg1 > CAST(85 AS DOUBLE)) THEN 'HIGH_TEMP' WHEN "
-                   "(_agg1 < CAST(32 AS DOUBLE)) THEN 'LOW_TEMP' ELSE 'NORMAL' END"}));
+                   "alert_level=CASE WHEN (_agg1 > 85.0) THEN 'HIGH_TEMP' WHEN "
+                   "(_agg1 < 32.0) THEN 'LOW_TEMP' ELSE 'NORMAL' END"}));
   EXPECT_EQ(FieldNames(plan.output_schema),
             Names({"device_id", "window_start", "window_end", "event_count", "avg_temperature",
                    "max_temperature", "min_temperature", "stddev_temperature", "median_temperature",
@@ -125,7 +125,7 @@ HAVING COUNT(*) > 2)");
   EXPECT_EQ(plan.window->offset.micros, 25 * kSecond);  // floorMod(-5 s, 30 s)
   EXPECT_EQ(AggregateNames(plan), Names({"AVG", "MAX", "MIN", "COUNT_STAR"}));
   EXPECT_EQ(Text(plan.aggregates[0].input), "temperature");
-  EXPECT_EQ(Text(plan.aggregates[0].filter), "(humidity < CAST(90 AS DOUBLE))");
+  EXPECT_EQ(Text(plan.aggregates[0].filter), "(humidity < 90.0)");
   EXPECT_EQ(plan.aggregates[0].sql, "AVG(temperature) FILTER (WHERE humidity < 90)");
   EXPECT_EQ(OutputTexts(plan), Names({"t=window_end", "avg_dry=_agg0", "spread=(_agg1 - _agg2)",
                                       "loud=UPPER(device)"}));
@@ -240,7 +240,7 @@ TEST(Binder, PercentilesDistinctCountsAndSpreads) {
   EXPECT_FALSE(plan.aggregates[2].aggregate.params.fraction.has_value());
   EXPECT_EQ(Text(plan.aggregates[6].input), "_offset");
   EXPECT_EQ(plan.aggregates[6].aggregate.function->argument, DataType::kBigint);
-  EXPECT_EQ(OutputTexts(plan).back(), "half=(_agg0 / CAST(2 AS DOUBLE))");
+  EXPECT_EQ(OutputTexts(plan).back(), "half=(_agg0 / 2.0)");
 }
 
 TEST(Binder, FilteredCountsAreDistinctAggregatesAndTimestampIsTheWindowEnd) {
@@ -251,7 +251,7 @@ TEST(Binder, FilteredCountsAreDistinctAggregatesAndTimestampIsTheWindowEnd) {
   const ViewPlan& plan = *bound.plan;
   EXPECT_EQ(AggregateNames(plan), Names({"COUNT_STAR", "COUNT_STAR"}));
   EXPECT_EQ(plan.aggregates[0].filter, nullptr);
-  EXPECT_EQ(Text(plan.aggregates[1].filter), "(humidity > CAST(50 AS DOUBLE))");
+  EXPECT_EQ(Text(plan.aggregates[1].filter), "(humidity > 50.0)");
   EXPECT_EQ(OutputTexts(plan),
             Names({"n=_agg0", "humid=_agg1", "hour_of_day=DATEPART(hour, window_end)"}));
   EXPECT_EQ(FieldNames(plan.output_schema),
