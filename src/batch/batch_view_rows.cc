@@ -335,15 +335,23 @@ Result<Chunk> GroupedChunk(const sql::ViewPlan& plan, const DecodedCells& cells,
   for (uint32_t visit : visits) {
     DecodeCellKey(cells.key(rows[visit]), cells.windowed, cells.session, visited_keys);
   }
+  // Rows in memory order already (one source's cells, found in row order, as a point read's
+  // speed cells are) were visited in row order: what was visited is then the column itself.
+  const bool in_order = std::is_sorted(rows.begin(), rows.end());
+  auto in_row_order = [&](Column& visited) {
+    if (in_order) return std::move(visited);
+    Column column(visited.type());
+    column.AppendRows(visited, visit_of_row);
+    return column;
+  };
   std::vector<Column> columns;
   columns.reserve(plan.grouped_schema->size());
-  for (const Column& keys : visited_keys) {
-    columns.emplace_back(keys.type());
-    columns.back().AppendRows(keys, visit_of_row);
-  }
+  for (Column& keys : visited_keys) columns.push_back(in_row_order(keys));
   if (plan.window) {
     columns.emplace_back(DataType::kTimestamp);
     columns.emplace_back(DataType::kTimestamp);
+    columns[plan.keys.size()].Reserve(rows.size());
+    columns[plan.keys.size() + 1].Reserve(rows.size());
     for (uint32_t cell : rows) {
       columns[plan.keys.size()].AppendInt64(cells.starts[cell]);
       columns[plan.keys.size() + 1].AppendInt64(cells.ends[cell]);
@@ -351,16 +359,14 @@ Result<Chunk> GroupedChunk(const sql::ViewPlan& plan, const DecodedCells& cells,
   }
   ASSIGN_OR_RETURN(VisitedStates visited, VisitStates(cells, rows, visits, with_states));
   for (size_t i = 0; i < visited.finalized.size(); ++i) {
-    columns.emplace_back(visited.finalized[i].type());
-    columns.back().AppendRows(visited.finalized[i], visit_of_row);
+    columns.push_back(in_row_order(visited.finalized[i]));
     if (with_states) {
       ASSIGN_OR_RETURN(Column states, GatherStrings(visited.serialized[i], visit_of_row));
       serialized->push_back(std::move(states));
       visited.serialized[i] = Column(DataType::kString);  // frees its bytes now
     } else {
       serialized->emplace_back(DataType::kString);
-      serialized->back().Reserve(rows.size());
-      for (size_t r = 0; r < rows.size(); ++r) serialized->back().AppendString({});
+      serialized->back().AppendEmptyStrings(rows.size());
     }
   }
   return Chunk::Make(plan.grouped_schema, std::move(columns));
