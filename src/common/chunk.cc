@@ -302,18 +302,25 @@ Chunk::Chunk(SchemaPtr schema) : schema_(std::move(schema)) {
   for (const Field& f : schema_->fields()) columns_.emplace_back(f.type);
 }
 
+namespace {
+
+// kCorruption unless column i has the type of the schema's field i.
+Status CheckFieldType(const Schema& schema, size_t i, const Column& column) {
+  if (column.type() == schema.field(i).type) return Status::Ok();
+  return Status(StatusCode::kCorruption,
+                fmt::format("column '{}' has type {}, schema says {}", schema.field(i).name,
+                            DataTypeName(column.type()), DataTypeName(schema.field(i).type)));
+}
+
+}  // namespace
+
 Result<Chunk> Chunk::Make(SchemaPtr schema, std::vector<Column> columns) {
   if (columns.size() != schema->size()) {
     return Status(StatusCode::kCorruption,
                   fmt::format("chunk has {} columns, schema {}", columns.size(), schema->size()));
   }
   for (size_t i = 0; i < columns.size(); ++i) {
-    if (columns[i].type() != schema->field(i).type) {
-      return Status(StatusCode::kCorruption,
-                    fmt::format("column '{}' has type {}, schema says {}", schema->field(i).name,
-                                DataTypeName(columns[i].type()),
-                                DataTypeName(schema->field(i).type)));
-    }
+    RETURN_IF_ERROR(CheckFieldType(*schema, i, columns[i]));
     if (columns[i].size() != columns[0].size()) {
       return Status(StatusCode::kCorruption, "chunk columns differ in length");
     }
@@ -326,18 +333,11 @@ Result<Chunk> Chunk::Make(SchemaPtr schema, std::vector<Column> columns) {
 
 Status Chunk::AddColumn(SchemaPtr schema, Column column) {
   const size_t n = columns_.size();
-  if (schema->size() != n + 1 || (n > 0 && column.size() != num_rows()) ||
-      schema->field(n).type != column.type()) {
+  if (schema->size() != n + 1 || (n > 0 && column.size() != num_rows())) {
     return Status(StatusCode::kCorruption, "added column does not match the chunk or the schema");
   }
-  for (size_t i = 0; i < n; ++i) {
-    if (schema->field(i).type != columns_[i].type()) {
-      return Status(
-          StatusCode::kCorruption,
-          fmt::format("column '{}' has type {}, schema says {}", schema->field(i).name,
-                      DataTypeName(columns_[i].type()), DataTypeName(schema->field(i).type)));
-    }
-  }
+  for (size_t i = 0; i < n; ++i) RETURN_IF_ERROR(CheckFieldType(*schema, i, columns_[i]));
+  RETURN_IF_ERROR(CheckFieldType(*schema, n, column));
   columns_.push_back(std::move(column));
   schema_ = std::move(schema);
   return Status::Ok();

@@ -103,6 +103,26 @@ Column Comparison(const Column& left, const Column& right) {
   return VisitStorage(left.type(), run);
 }
 
+// Calls fn(Compare{}) with the comparator of a comparison operator (= for any other).
+template <typename Fn>
+decltype(auto) WithComparator(BinaryOp op, Fn&& fn) {
+  switch (op) {
+    case BinaryOp::kNotEqual:
+      return fn(std::not_equal_to<>{});
+    case BinaryOp::kLess:
+      return fn(std::less<>{});
+    case BinaryOp::kLessEqual:
+      return fn(std::less_equal<>{});
+    case BinaryOp::kGreater:
+      return fn(std::greater<>{});
+    case BinaryOp::kGreaterEqual:
+      return fn(std::greater_equal<>{});
+    default:
+      break;
+  }
+  return fn(std::equal_to<>{});
+}
+
 // The constant's storage value as T (a view of its string for STRING).
 template <typename T>
 T StorageOf(const Value& constant) {
@@ -160,40 +180,15 @@ Result<Column> EvaluateArithmetic(BinaryOp op, DataType type, const Column& left
 }
 
 Column EvaluateComparison(BinaryOp op, const Column& left, const Column& right) {
-  switch (op) {
-    case BinaryOp::kNotEqual:
-      return Comparison<std::not_equal_to<>>(left, right);
-    case BinaryOp::kLess:
-      return Comparison<std::less<>>(left, right);
-    case BinaryOp::kLessEqual:
-      return Comparison<std::less_equal<>>(left, right);
-    case BinaryOp::kGreater:
-      return Comparison<std::greater<>>(left, right);
-    case BinaryOp::kGreaterEqual:
-      return Comparison<std::greater_equal<>>(left, right);
-    default:
-      break;
-  }
-  return Comparison<std::equal_to<>>(left, right);
+  return WithComparator(op,
+                        [&](auto compare) { return Comparison<decltype(compare)>(left, right); });
 }
 
 Column EvaluateComparisonWith(BinaryOp op, const Column& column, const Value& constant,
                               bool constant_first) {
-  switch (op) {
-    case BinaryOp::kNotEqual:
-      return ComparisonWith<std::not_equal_to<>>(column, constant, constant_first);
-    case BinaryOp::kLess:
-      return ComparisonWith<std::less<>>(column, constant, constant_first);
-    case BinaryOp::kLessEqual:
-      return ComparisonWith<std::less_equal<>>(column, constant, constant_first);
-    case BinaryOp::kGreater:
-      return ComparisonWith<std::greater<>>(column, constant, constant_first);
-    case BinaryOp::kGreaterEqual:
-      return ComparisonWith<std::greater_equal<>>(column, constant, constant_first);
-    default:
-      break;
-  }
-  return ComparisonWith<std::equal_to<>>(column, constant, constant_first);
+  return WithComparator(op, [&](auto compare) {
+    return ComparisonWith<decltype(compare)>(column, constant, constant_first);
+  });
 }
 
 Result<Column> EvaluateNegate(const Column& operand, SourcePosition position) {

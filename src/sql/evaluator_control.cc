@@ -1,9 +1,7 @@
 // The control flow of the expression evaluator: CASE, COALESCE, AND/OR and IN, which decide per
 // row which subexpressions matter.
 #include <numeric>
-#include <type_traits>
 #include <utility>
-#include <variant>
 
 #include "sql/evaluator_kernels.h"
 #include "sql/evaluator_tree.h"
@@ -121,18 +119,6 @@ Result<Subset> ResultOnRows(const BoundExpr& expr, DataType type, const Batch& b
     return Subset{Values(Column(type)), true, constant};
   }
   return EvalOnRows(expr, batch, rows);
-}
-
-void AppendConstant(Column& out, const Value& constant) {
-  std::visit(
-      [&](const auto& v) {
-        if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::monostate>) {
-          out.AppendNull();
-        } else {
-          AppendValue(out, v);
-        }
-      },
-      constant);
 }
 
 // Gathers one column from per-branch subsets: row r takes the next value of subset branch[r], or

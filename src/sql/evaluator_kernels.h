@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <variant>
 
 #include "agg/column_values.h"
 #include "common/chunk.h"
@@ -27,6 +28,20 @@ inline void AppendValue(Column& column, int64_t v) { column.AppendInt64(v); }
 inline void AppendValue(Column& column, double v) { column.AppendDouble(v); }
 inline void AppendValue(Column& column, std::string_view v) { column.AppendString(v); }
 inline void AppendValue(Column& column, const std::string& v) { column.AppendString(v); }
+// Appends a constant (NULL for monostate) `count` times; it must be held in the column's storage.
+inline void AppendConstant(Column& column, const Value& constant, size_t count = 1) {
+  std::visit(
+      [&](const auto& v) {
+        for (size_t i = 0; i < count; ++i) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::monostate>) {
+            column.AppendNull();
+          } else {
+            AppendValue(column, v);
+          }
+        }
+      },
+      constant);
+}
 
 // The shared loop: `row_fn(row, value)` fills `value` (of the output storage type Out) and says
 // what the row is; on kError the loop stops and returns `error_fn(row)`.

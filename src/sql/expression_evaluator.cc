@@ -37,17 +37,7 @@ Result<Column> Broadcast(const Value& value, DataType type, size_t rows, SourceP
   }
   Column out(type);
   out.Reserve(rows);
-  std::visit(
-      [&](const auto& v) {
-        for (size_t row = 0; row < rows; ++row) {
-          if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::monostate>) {
-            out.AppendNull();
-          } else {
-            AppendValue(out, v);
-          }
-        }
-      },
-      value);
+  AppendConstant(out, value, rows);
   return out;
 }
 
