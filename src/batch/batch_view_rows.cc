@@ -401,7 +401,8 @@ Result<Chunk> RowsOfGrouped(const sql::ViewPlan& plan, Chunk grouped,
   // The grouping columns, then each output: computed, or the column of `grouped` it borrows.
   std::vector<Column> columns;
   std::vector<size_t> sources;
-  columns.reserve(grouping_columns + outputs.size() + 1 + serialized.size());
+  // One more: the serving layer adds `_source` to the speed layer's rows (Chunk::AddColumn).
+  columns.reserve(grouping_columns + outputs.size() + 1 + serialized.size() + 1);
   sources.reserve(grouping_columns + outputs.size());
   for (size_t i = 0; i < grouping_columns; ++i) {
     columns.emplace_back(grouped.column(i).type());

@@ -50,35 +50,6 @@ void Column::AppendNull() {
   }
 }
 
-void Column::AppendBool(bool v) {
-  BRAID_DCHECK(type_ == DataType::kBoolean);
-  AddValid(1);
-  b8_.push_back(v ? 1 : 0);
-}
-
-void Column::AppendInt64(int64_t v) {
-  BRAID_DCHECK(IsInt64Backed(type_));
-  AddValid(1);
-  i64_.push_back(v);
-}
-
-void Column::AppendDouble(double v) {
-  BRAID_DCHECK(type_ == DataType::kDouble);
-  AddValid(1);
-  f64_.push_back(v);
-}
-
-void Column::AppendString(std::string_view v) {
-  BRAID_DCHECK(type_ == DataType::kString);
-  // Offsets are 32-bit: a chunk column holds at most 4 GiB of string bytes. Producers cut chunks
-  // far below that (ingest bodies are limited, capture and scans use bounded chunks).
-  BRAID_DCHECK(arena_.size() + v.size() <= std::numeric_limits<uint32_t>::max());
-  StartOffsets();
-  AddValid(1);
-  arena_.append(v);
-  offsets_.push_back(static_cast<uint32_t>(arena_.size()));
-}
-
 void Column::AppendEmptyStrings(size_t count) {
   BRAID_DCHECK(type_ == DataType::kString);
   StartOffsets();
@@ -304,12 +275,20 @@ Chunk::Chunk(SchemaPtr schema) : schema_(std::move(schema)) {
 
 namespace {
 
-// kCorruption unless column i has the type of the schema's field i.
-Status CheckFieldType(const Schema& schema, size_t i, const Column& column) {
-  if (column.type() == schema.field(i).type) return Status::Ok();
+// The error for column i, whose type is not that of the schema's field i.
+Status FieldTypeError(const Schema& schema, size_t i, const Column& column) {
   return Status(StatusCode::kCorruption,
                 fmt::format("column '{}' has type {}, schema says {}", schema.field(i).name,
                             DataTypeName(column.type()), DataTypeName(schema.field(i).type)));
+}
+
+// OK when each of `columns` has its field's type in `schema` (which has at least as many
+// fields). The loop only compares: a Status is built for a mismatch alone.
+Status CheckFieldTypes(const Schema& schema, std::span<const Column> columns) {
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i].type() != schema.field(i).type) return FieldTypeError(schema, i, columns[i]);
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -319,9 +298,9 @@ Result<Chunk> Chunk::Make(SchemaPtr schema, std::vector<Column> columns) {
     return Status(StatusCode::kCorruption,
                   fmt::format("chunk has {} columns, schema {}", columns.size(), schema->size()));
   }
-  for (size_t i = 0; i < columns.size(); ++i) {
-    RETURN_IF_ERROR(CheckFieldType(*schema, i, columns[i]));
-    if (columns[i].size() != columns[0].size()) {
+  RETURN_IF_ERROR(CheckFieldTypes(*schema, columns));
+  for (const Column& column : columns) {
+    if (column.size() != columns[0].size()) {
       return Status(StatusCode::kCorruption, "chunk columns differ in length");
     }
   }
@@ -336,8 +315,8 @@ Status Chunk::AddColumn(SchemaPtr schema, Column column) {
   if (schema->size() != n + 1 || (n > 0 && column.size() != num_rows())) {
     return Status(StatusCode::kCorruption, "added column does not match the chunk or the schema");
   }
-  for (size_t i = 0; i < n; ++i) RETURN_IF_ERROR(CheckFieldType(*schema, i, columns_[i]));
-  RETURN_IF_ERROR(CheckFieldType(*schema, n, column));
+  RETURN_IF_ERROR(CheckFieldTypes(*schema, columns_));
+  if (column.type() != schema->field(n).type) return FieldTypeError(*schema, n, column);
   columns_.push_back(std::move(column));
   schema_ = std::move(schema);
   return Status::Ok();

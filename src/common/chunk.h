@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <string>
 #include <string_view>
@@ -70,12 +71,34 @@ class Column {
   // Reserves room for `bytes` more string bytes (STRING columns).
   void ReserveBytes(size_t bytes) { arena_.reserve(arena_.size() + bytes); }
 
-  // Appending. The typed appends must match type() (checked in debug builds).
+  // Appending. The typed appends must match type() (checked in debug builds). The one-value
+  // appends are inline: queries call them per row, and a call cost as much as the append.
   void AppendNull();
-  void AppendBool(bool v);
-  void AppendInt64(int64_t v);  // BIGINT and TIMESTAMP
-  void AppendDouble(double v);
-  void AppendString(std::string_view v);
+  void AppendBool(bool v) {
+    BRAID_DCHECK(type_ == DataType::kBoolean);
+    AddValid(1);
+    b8_.push_back(v ? 1 : 0);
+  }
+  void AppendInt64(int64_t v) {  // BIGINT and TIMESTAMP
+    BRAID_DCHECK(IsInt64Backed(type_));
+    AddValid(1);
+    i64_.push_back(v);
+  }
+  void AppendDouble(double v) {
+    BRAID_DCHECK(type_ == DataType::kDouble);
+    AddValid(1);
+    f64_.push_back(v);
+  }
+  void AppendString(std::string_view v) {
+    BRAID_DCHECK(type_ == DataType::kString);
+    // Offsets are 32-bit: a chunk column holds at most 4 GiB of string bytes. Producers cut
+    // chunks far below that (ingest bodies are limited, capture and scans use bounded chunks).
+    BRAID_DCHECK(arena_.size() + v.size() <= std::numeric_limits<uint32_t>::max());
+    StartOffsets();
+    AddValid(1);
+    arena_.append(v);
+    offsets_.push_back(static_cast<uint32_t>(arena_.size()));
+  }
   // Appends `count` empty strings (STRING columns).
   void AppendEmptyStrings(size_t count);
   // Appends row `row` of `other`, which must have the same type.

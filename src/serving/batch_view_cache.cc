@@ -197,7 +197,7 @@ Chunk FoundRows::Select(const Chunk& source, std::span<const uint32_t> rows,
     }
   }
   std::vector<Column> columns;
-  columns.reserve(source.num_columns());
+  columns.reserve(source.num_columns() + 1);  // and `_source`, which reads add (AddColumn)
   for (size_t c = 0; c < source.num_columns(); ++c) {
     columns.emplace_back(source.column(c).type());
     if (c < view_->first_state_) {

@@ -272,10 +272,55 @@ TEST(ChunkTest, AddColumnExtendsTheChunk) {
   Chunk wrong_type = original;
   Column doubles(DataType::kDouble);
   for (int i = 0; i < 30; ++i) doubles.AppendDouble(i);
-  EXPECT_EQ(wrong_type.AddColumn(wider, doubles).code(), StatusCode::kCorruption);
+  const Status wrong_added = wrong_type.AddColumn(wider, doubles);
+  EXPECT_EQ(wrong_added.code(), StatusCode::kCorruption);
+  EXPECT_EQ(wrong_added.message(), "column 'extra' has type DOUBLE, schema says BIGINT");
+  // A schema that gives one of the chunk's own columns another type is refused by name too.
+  std::vector<Field> retyped = fields;
+  retyped[2].type = DataType::kString;
+  const Status retyped_added = wrong_type.AddColumn(std::make_shared<const Schema>(retyped), extra);
+  EXPECT_EQ(retyped_added.code(), StatusCode::kCorruption);
+  EXPECT_EQ(retyped_added.message(), "column 'x' has type DOUBLE, schema says STRING");
+  EXPECT_EQ(wrong_type, original);
   Chunk same_width = original;
   EXPECT_EQ(same_width.AddColumn(original.schema(), extra).code(), StatusCode::kCorruption);
   EXPECT_EQ(same_width, original);  // a refused column changes nothing
+}
+
+// Make takes columns only as the schema describes them: as many, of the fields' types, of one
+// length; the error names the first column of another type.
+TEST(ChunkTest, MakeRefusesColumnsThatDoNotMatchTheSchema) {
+  const auto schema = std::make_shared<const Schema>(
+      std::vector<Field>{{"a", DataType::kBigint, false}, {"b", DataType::kString, true}});
+  auto column = [](DataType type, size_t rows) {
+    Column out(type);
+    for (size_t r = 0; r < rows; ++r) out.AppendNull();
+    return out;
+  };
+  std::vector<Column> good;
+  good.push_back(column(DataType::kBigint, 2));
+  good.push_back(column(DataType::kString, 2));
+  ASSERT_TRUE(Chunk::Make(schema, std::move(good)).ok());
+
+  std::vector<Column> one;
+  one.push_back(column(DataType::kBigint, 2));
+  const Status too_few = Chunk::Make(schema, std::move(one)).status();
+  EXPECT_EQ(too_few.code(), StatusCode::kCorruption);
+  EXPECT_EQ(too_few.message(), "chunk has 1 columns, schema 2");
+
+  std::vector<Column> retyped;
+  retyped.push_back(column(DataType::kBigint, 2));
+  retyped.push_back(column(DataType::kDouble, 2));
+  const Status wrong_type = Chunk::Make(schema, std::move(retyped)).status();
+  EXPECT_EQ(wrong_type.code(), StatusCode::kCorruption);
+  EXPECT_EQ(wrong_type.message(), "column 'b' has type DOUBLE, schema says STRING");
+
+  std::vector<Column> ragged;
+  ragged.push_back(column(DataType::kBigint, 2));
+  ragged.push_back(column(DataType::kString, 3));
+  const Status uneven = Chunk::Make(schema, std::move(ragged)).status();
+  EXPECT_EQ(uneven.code(), StatusCode::kCorruption);
+  EXPECT_EQ(uneven.message(), "chunk columns differ in length");
 }
 
 TEST(ChunkTest, AppendEmptyStringsEqualsAppendingThemOneByOne) {
