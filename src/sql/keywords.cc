@@ -3,8 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-
-#include "common/schema.h"
+#include <string>
 
 namespace braid::sql {
 namespace {
@@ -40,9 +39,15 @@ std::string Quote(std::string_view text, char quote) {
 }  // namespace
 
 bool IsReservedKeyword(std::string_view word) {
-  if (word.size() > 9) return false;  // the longest reserved word is "intersect"
-  std::string lower = CanonicalIdentifier(word);
-  return std::binary_search(kReservedKeywords.begin(), kReservedKeywords.end(), lower);
+  constexpr size_t kLongest = 9;  // "intersect"
+  if (word.size() > kLongest) return false;
+  char folded[kLongest];
+  for (size_t i = 0; i < word.size(); ++i) {  // folded as identifiers are (ASCII letters only)
+    const char c = word[i];
+    folded[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return std::binary_search(kReservedKeywords.begin(), kReservedKeywords.end(),
+                            std::string_view(folded, word.size()));
 }
 
 std::string FormatIdentifier(std::string_view name) {

@@ -9,12 +9,18 @@
 namespace braid::sql {
 namespace {
 
-bool IsWordStart(char c) {
-  auto u = static_cast<unsigned char>(c);
-  return std::isalpha(u) || c == '_' || u >= 0x80;  // bytes of UTF-8 letters
+// The classes of bytes as the "C" locale's isalpha, isdigit and isspace give them (Braid never
+// sets another locale), without a call per byte.
+bool IsAsciiLetter(char c) {
+  const char lower = static_cast<char>(c | 0x20);
+  return lower >= 'a' && lower <= 'z';
 }
-bool IsWordPart(char c) { return IsWordStart(c) || std::isdigit(static_cast<unsigned char>(c)); }
+bool IsWordStart(char c) {
+  return IsAsciiLetter(c) || c == '_' || static_cast<unsigned char>(c) >= 0x80;  // UTF-8 letters
+}
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsWordPart(char c) { return IsWordStart(c) || IsDigit(c); }
+bool IsSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }  // \t \n \v \f \r
 
 // Scans one source text; tracks the line and column of the next unread byte.
 class Lexer {
@@ -23,6 +29,7 @@ class Lexer {
 
   Result<std::vector<Token>> Run() {
     std::vector<Token> tokens;
+    tokens.reserve(16);  // a point query's; longer statements grow it
     while (true) {
       RETURN_IF_ERROR(SkipSpaceAndComments());
       if (pos_ == source_.size()) break;
@@ -57,7 +64,7 @@ class Lexer {
   Status SkipSpaceAndComments() {
     while (pos_ < source_.size()) {
       char c = At(0);
-      if (std::isspace(static_cast<unsigned char>(c))) {
+      if (IsSpace(c)) {
         Advance(1);
       } else if (c == '-' && At(1) == '-') {
         size_t newline = source_.find('\n', pos_);

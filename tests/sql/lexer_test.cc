@@ -45,6 +45,23 @@ TEST(LexerTest, ClassifiesWordsCaseInsensitively) {
   EXPECT_EQ(tokens[6].text, "température");
 }
 
+// Whitespace is what the "C" locale calls space (tab, newline, vertical tab, form feed,
+// carriage return, space); the longest reserved word, INTERSECT, folds case like any other, and
+// a longer word that starts like it is a name.
+TEST(LexerTest, SeparatesWordsByEveryAsciiSpace) {
+  std::vector<Token> tokens = Lex("a\tb\nc\vd\fe\rf g");
+  ASSERT_EQ(tokens.size(), 8u);
+  const std::string_view names[] = {"a", "b", "c", "d", "e", "f", "g"};
+  for (size_t i = 0; i < 7; ++i) {
+    EXPECT_EQ(tokens[i].kind, TokenKind::kIdentifier) << i;
+    EXPECT_EQ(tokens[i].text, names[i]) << i;
+  }
+  using K = TokenKind;
+  EXPECT_EQ(KindsOf(Lex("InterSect intersects Z_9 9 WHERE_")),
+            (std::vector<K>{K::kKeyword, K::kIdentifier, K::kIdentifier, K::kInteger,
+                            K::kIdentifier, K::kEnd}));
+}
+
 TEST(LexerTest, UnescapesQuotedNamesAndStrings) {
   std::vector<Token> tokens = Lex(R"("Device ""Id""" [a]]b] 'it''s' '' "select")");
   ASSERT_EQ(tokens.size(), 6u);
