@@ -150,7 +150,14 @@ std::string ItemName(const sql::SelectItem& item) {
 
 Result<Chunk> AnswerRows(const sql::SelectStatement& select, Chunk all_rows) {
   const Schema& schema = *all_rows.schema();
-  ASSIGN_OR_RETURN(std::vector<OutputItem> items, BindItems(select, schema));
+  // `SELECT *` alone answers every column as it is: nothing to bind (ORDER BY then names
+  // columns only, as no item has an alias).
+  const bool star_only =
+      select.items.size() == 1 && std::holds_alternative<sql::Star>(select.items[0].expr->node);
+  std::vector<OutputItem> items;
+  if (!star_only) {
+    ASSIGN_OR_RETURN(items, BindItems(select, schema));
+  }
   // Each step copies rows only when it drops or reorders some.
   Chunk* rows = &all_rows;
   Chunk kept_rows;
@@ -182,6 +189,16 @@ Result<Chunk> AnswerRows(const sql::SelectStatement& select, Chunk all_rows) {
   Chunk picked_rows;
   if (!in_order) picked_rows = rows->Select(order);
   Chunk& picked = in_order ? *rows : picked_rows;
+  if (star_only) {  // as BindItems would bind `*`: each column, by its name, nullable
+    std::vector<Field> fields = schema.fields();
+    for (Field& field : fields) field.nullable = true;
+    std::vector<Column> columns;
+    columns.reserve(picked.num_columns());
+    for (size_t c = 0; c < picked.num_columns(); ++c) {
+      columns.push_back(std::move(picked.mutable_column(c)));
+    }
+    return Chunk::Make(std::make_shared<const Schema>(std::move(fields)), std::move(columns));
+  }
   // Computed items first (they may read any column), then plain column references, taken from
   // the rows (a column read by one item alone moves into the answer).
   std::vector<Field> fields;

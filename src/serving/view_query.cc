@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <utility>
@@ -38,17 +39,24 @@ Chunk ViewRows(ViewCells& cells) {
   Chunk rows(plan.row_schema);
   std::vector<std::vector<uint32_t>> kept(cells.rows.size());
   size_t total = 0;
+  std::vector<uint8_t> whole(cells.rows.size(), 1);  // every row of the chunk is kept
   for (size_t i = 0; i < cells.rows.size(); ++i) {
     const Chunk& chunk = cells.rows[i];
     const Column& having = chunk.column(outputs);
+    const std::span<const uint8_t> holds = having.bools();
+    if (!having.HasNulls() && std::find(holds.begin(), holds.end(), 0) == holds.end()) {
+      total += chunk.num_rows();  // the usual case: no row listed
+      continue;
+    }
+    whole[i] = 0;
     for (size_t r = 0; r < chunk.num_rows(); ++r) {
-      if (having.IsValid(r) && having.bools()[r]) kept[i].push_back(static_cast<uint32_t>(r));
+      if (having.IsValid(r) && holds[r]) kept[i].push_back(static_cast<uint32_t>(r));
     }
     total += kept[i].size();
   }
   // The output columns and `_source` only: moved when one chunk holds every row, else the kept
   // rows copied into columns sized once for all of them.
-  const bool move = cells.rows.size() == 1 && kept[0].size() == cells.rows[0].num_rows();
+  const bool move = cells.rows.size() == 1 && whole[0];
   for (size_t out = 0; out <= outputs && !move; ++out) {
     Column& to = rows.mutable_column(out);
     to.Reserve(total);
@@ -67,7 +75,7 @@ Chunk ViewRows(ViewCells& cells) {
       Column& to = rows.mutable_column(out);
       if (move) {
         to = std::move(from);
-      } else if (kept[i].size() == chunk.num_rows()) {
+      } else if (whole[i]) {
         to.AppendColumn(from);
       } else {
         to.AppendRows(from, kept[i]);

@@ -17,7 +17,7 @@ namespace {
 
 Chunk Rows() {
   Chunk rows(std::make_shared<const Schema>(std::vector<Field>{
-      Field{"a", DataType::kBigint, true}, Field{"s", DataType::kString, true}}));
+      Field{"a", DataType::kBigint, true}, Field{"s", DataType::kString, false}}));
   for (int64_t a : {3, 1, 4, 1, 5}) {
     rows.mutable_column(0).AppendInt64(a);
     rows.mutable_column(1).AppendString("s" + std::to_string(a));
@@ -65,6 +65,26 @@ TEST(RowAnswerTest, ColumnsMoveOnlyWhenOneItemReadsThem) {
   EXPECT_EQ(Answer("SELECT s, s AS t2 FROM t WHERE a > 1 ORDER BY a DESC LIMIT 2"),
             (std::vector<std::string>{"s t2 ", "s5 s5 ", "s4 s4 "}));
   EXPECT_EQ(Answer("SELECT a FROM t WHERE a = 1"), (std::vector<std::string>{"a ", "1 ", "1 "}));
+}
+
+// `SELECT *` alone answers every column by its name, nullable (as `*` binds), after WHERE,
+// ORDER BY (by any column), OFFSET and LIMIT; an ORDER BY naming no column is an error.
+TEST(RowAnswerTest, StarAloneAnswersEveryColumnAfterWhereOrderAndLimit) {
+  EXPECT_EQ(Answer("SELECT * FROM t WHERE a >= 1 ORDER BY a DESC, s LIMIT 3 OFFSET 1"),
+            (std::vector<std::string>{"a s ", "4 s4 ", "3 s3 ", "1 s1 "}));
+  EXPECT_EQ(Answer("SELECT * FROM t ORDER BY s LIMIT 2"),
+            (std::vector<std::string>{"a s ", "NULL none ", "1 s1 "}));
+  Result<sql::ParsedStatement> parsed = sql::ParseStatement("SELECT * FROM t");
+  ASSERT_TRUE(parsed.ok());
+  Result<Chunk> answer = AnswerRows(std::get<sql::SelectStatement>(parsed->statement), Rows());
+  ASSERT_TRUE(answer.ok());
+  for (const Field& field : answer->schema()->fields()) EXPECT_TRUE(field.nullable) << field.name;
+
+  parsed = sql::ParseStatement("SELECT * FROM t ORDER BY missing");
+  ASSERT_TRUE(parsed.ok());
+  const Status unknown =
+      AnswerRows(std::get<sql::SelectStatement>(parsed->statement), Rows()).status();
+  EXPECT_EQ(unknown.code(), StatusCode::kUndefinedColumn) << unknown.ToString();
 }
 
 }  // namespace
