@@ -113,7 +113,10 @@ Result<Timestamp> Ingest(serving::Database& db, const Options& options) {
   cli::IotGeneratorOptions generator_options;
   generator_options.devices = 1000;
   generator_options.rate = static_cast<double>(options.events) / (options.hours * 3600);
-  generator_options.start = Now() - Duration::Micros(static_cast<int64_t>(options.hours * 3600e6));
+  // On a whole minute: every run's events then lie the same way on the view's minute windows
+  // (the same cells, the same batch/speed boundary inside a window), so runs compare.
+  const int64_t start = Now().micros - static_cast<int64_t>(options.hours * 3600e6);
+  generator_options.start = Timestamp{start - start % Duration::Minutes(1).micros};
   cli::IotGenerator generator(generator_options);
   // The refresh happens between two appends.
   const size_t absorbed = (options.events - options.unabsorbed) / kAppendEvents * kAppendEvents;
