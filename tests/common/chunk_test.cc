@@ -292,33 +292,23 @@ TEST(ChunkTest, AddColumnExtendsTheChunk) {
 TEST(ChunkTest, MakeRefusesColumnsThatDoNotMatchTheSchema) {
   const auto schema = std::make_shared<const Schema>(
       std::vector<Field>{{"a", DataType::kBigint, false}, {"b", DataType::kString, true}});
-  auto column = [](DataType type, size_t rows) {
-    Column out(type);
-    for (size_t r = 0; r < rows; ++r) out.AppendNull();
-    return out;
+  // Chunk::Make of NULL columns of the given types and lengths.
+  auto make = [&](std::vector<std::pair<DataType, size_t>> shapes) {
+    std::vector<Column> columns;
+    for (const auto& [type, rows] : shapes) {
+      Column& column = columns.emplace_back(type);
+      for (size_t r = 0; r < rows; ++r) column.AppendNull();
+    }
+    return Chunk::Make(schema, std::move(columns)).status();
   };
-  std::vector<Column> good;
-  good.push_back(column(DataType::kBigint, 2));
-  good.push_back(column(DataType::kString, 2));
-  ASSERT_TRUE(Chunk::Make(schema, std::move(good)).ok());
-
-  std::vector<Column> one;
-  one.push_back(column(DataType::kBigint, 2));
-  const Status too_few = Chunk::Make(schema, std::move(one)).status();
+  EXPECT_TRUE(make({{DataType::kBigint, 2}, {DataType::kString, 2}}).ok());
+  const Status too_few = make({{DataType::kBigint, 2}});
   EXPECT_EQ(too_few.code(), StatusCode::kCorruption);
   EXPECT_EQ(too_few.message(), "chunk has 1 columns, schema 2");
-
-  std::vector<Column> retyped;
-  retyped.push_back(column(DataType::kBigint, 2));
-  retyped.push_back(column(DataType::kDouble, 2));
-  const Status wrong_type = Chunk::Make(schema, std::move(retyped)).status();
+  const Status wrong_type = make({{DataType::kBigint, 2}, {DataType::kDouble, 2}});
   EXPECT_EQ(wrong_type.code(), StatusCode::kCorruption);
   EXPECT_EQ(wrong_type.message(), "column 'b' has type DOUBLE, schema says STRING");
-
-  std::vector<Column> ragged;
-  ragged.push_back(column(DataType::kBigint, 2));
-  ragged.push_back(column(DataType::kString, 3));
-  const Status uneven = Chunk::Make(schema, std::move(ragged)).status();
+  const Status uneven = make({{DataType::kBigint, 2}, {DataType::kString, 3}});
   EXPECT_EQ(uneven.code(), StatusCode::kCorruption);
   EXPECT_EQ(uneven.message(), "chunk columns differ in length");
 }
