@@ -5,6 +5,8 @@
 #include <cctype>
 #include <string>
 
+#include "common/schema.h"
+
 namespace braid::sql {
 namespace {
 
@@ -39,15 +41,11 @@ std::string Quote(std::string_view text, char quote) {
 }  // namespace
 
 bool IsReservedKeyword(std::string_view word) {
-  constexpr size_t kLongest = 9;  // "intersect"
-  if (word.size() > kLongest) return false;
-  char folded[kLongest];
-  for (size_t i = 0; i < word.size(); ++i) {  // folded as identifiers are (ASCII letters only)
-    const char c = word[i];
-    folded[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-  }
-  return std::binary_search(kReservedKeywords.begin(), kReservedKeywords.end(),
-                            std::string_view(folded, word.size()));
+  if (word.size() > 9) return false;  // the longest reserved word is "intersect"
+  // Compared as identifiers are (ASCII case folded), without a folded copy: 44 words, most
+  // refused by their length.
+  return std::any_of(kReservedKeywords.begin(), kReservedKeywords.end(),
+                     [&](std::string_view reserved) { return IdentifierEquals(reserved, word); });
 }
 
 std::string FormatIdentifier(std::string_view name) {
