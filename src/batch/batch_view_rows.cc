@@ -76,27 +76,6 @@ DecodedCells DecodeCells(const sql::ViewPlan& plan, std::span<const GroupTable* 
   return cells;
 }
 
-// -1, 0 or 1 as row a of `column` sorts before, with or after row b: NULL first.
-int CompareValues(const Column& column, uint32_t a, uint32_t b) {
-  bool valid_a = column.IsValid(a);
-  bool valid_b = column.IsValid(b);
-  if (!valid_a || !valid_b) return static_cast<int>(valid_a) - static_cast<int>(valid_b);
-  auto three_way = [](auto x, auto y) { return x < y ? -1 : (y < x ? 1 : 0); };
-  switch (column.type()) {
-    case DataType::kBoolean:
-      return three_way(column.bools()[a] != 0, column.bools()[b] != 0);
-    case DataType::kBigint:
-    case DataType::kTimestamp:
-      return three_way(column.int64s()[a], column.int64s()[b]);
-    case DataType::kDouble:
-      return three_way(agg::ComparisonKey(column.doubles()[a]),
-                       agg::ComparisonKey(column.doubles()[b]));
-    case DataType::kString:
-      return column.StringAt(a).compare(column.StringAt(b));
-  }
-  return 0;
-}
-
 // Each cell's dense rank among the distinct key tuples in the view's key order (NULLs first):
 // distinct tuples are found by their normalized bytes and only those are sorted by value, so
 // the row sort compares integers, not strings.
@@ -132,7 +111,7 @@ std::vector<uint32_t> KeyRanks(const sql::ViewPlan& plan, const DecodedCells& ce
   std::iota(by_value.begin(), by_value.end(), 0u);
   std::sort(by_value.begin(), by_value.end(), [&](uint32_t a, uint32_t b) {
     for (const Column& key : tuples) {
-      const int c = CompareValues(key, a, b);
+      const int c = CompareValues(key, a, key, b);
       if (c != 0) return c < 0;
     }
     return false;
@@ -431,6 +410,40 @@ Result<Chunk> StoredRows(const sql::ViewPlan& plan, const DecodedCells& cells,
 }
 
 }  // namespace
+
+int CompareValues(const Column& x, size_t a, const Column& y, size_t b) {
+  const bool valid_a = x.IsValid(a);
+  const bool valid_b = y.IsValid(b);
+  if (!valid_a || !valid_b) return static_cast<int>(valid_a) - static_cast<int>(valid_b);
+  auto three_way = [](auto p, auto q) { return p < q ? -1 : (q < p ? 1 : 0); };
+  switch (x.type()) {
+    case DataType::kBoolean:
+      return three_way(x.bools()[a] != 0, y.bools()[b] != 0);
+    case DataType::kBigint:
+    case DataType::kTimestamp:
+      return three_way(x.int64s()[a], y.int64s()[b]);
+    case DataType::kDouble:
+      return three_way(agg::ComparisonKey(x.doubles()[a]), agg::ComparisonKey(y.doubles()[b]));
+    case DataType::kString:
+      return x.StringAt(a).compare(y.StringAt(b));
+  }
+  return 0;
+}
+
+bool RowBefore(const sql::ViewPlan& plan, const Chunk& x, size_t a, const Chunk& y, size_t b) {
+  const size_t num_keys = plan.keys.size();
+  if (plan.window) {
+    const int64_t end_a = x.column(num_keys + 1).int64s()[a];
+    const int64_t end_b = y.column(num_keys + 1).int64s()[b];
+    if (end_a != end_b) return end_a < end_b;
+  }
+  for (size_t k = 0; k < num_keys; ++k) {
+    const int c = CompareValues(x.column(k), a, y.column(k), b);
+    if (c != 0) return c < 0;
+  }
+  if (plan.window) return x.column(num_keys).int64s()[a] < y.column(num_keys).int64s()[b];
+  return false;
+}
 
 Result<Chunk> BatchViewRowsOfGrouped(const sql::ViewPlan& plan, const Chunk& grouped,
                                      std::vector<Column> serialized) {

@@ -55,6 +55,13 @@ Result<std::vector<Chunk>> BatchViewRowsOfCells(const sql::ViewPlan& plan,
                                                 bool with_states = true,
                                                 std::vector<uint32_t>* row_refs = nullptr);
 
+// -1, 0 or 1 as row a of `x` sorts before, with or after row b of `y` (columns of one type) in
+// the rows' order: NULLs first, doubles in the aggregates' comparison order, strings bytewise.
+int CompareValues(const Column& x, size_t a, const Column& y, size_t b);
+// Whether row a of `x` comes before row b of `y` (BatchViewSchema(plan) rows, or any rows that
+// begin with the plan's keys and window columns) in the order BatchViewRows gives them.
+bool RowBefore(const sql::ViewPlan& plan, const Chunk& x, size_t a, const Chunk& y, size_t b);
+
 // The rows of a grouped chunk (plan.grouped_schema: keys, window, finalized aggregates): outputs
 // and `_having` evaluated over it, then `serialized` (one column of serialized states per
 // aggregate, or empty strings). The serving layer builds grouped chunks of merged states.

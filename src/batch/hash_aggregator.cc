@@ -12,6 +12,7 @@
 #include "batch/batch_view_rows.h"
 #include "batch/group_merge.h"
 #include "batch/group_table.h"
+#include "batch/kept_rows.h"
 #include "batch/key_normalizer.h"
 #include "batch/session_buffer.h"
 #include "common/hash.h"
@@ -129,9 +130,20 @@ struct HashAggregator::Impl {
     if (plan.has_session_window()) sessions.emplace(plan);
   }
 
+  // The version of a group's cell (read_cache_rows): it changes whenever the cell does.
+  uint64_t Version(uint32_t group) const {
+    return std::max(group < stamps.size() ? stamps[group] : 0, all_changed);
+  }
+
   GroupTable table;                       // tumbling, hopping and unwindowed views
   std::optional<SessionBuffer> sessions;  // session windows
   Scratch scratch;
+  // With read_cache_rows: the rows ReadBeside kept, and the cells' versions. A change counts up
+  // `revision`; ConsumeEvaluated stamps it on the groups it updated, other changes on all.
+  std::unique_ptr<KeptRows> kept;
+  std::vector<uint64_t> stamps;  // per group
+  uint64_t revision = 0;
+  uint64_t all_changed = 0;
 };
 
 HashAggregator::HashAggregator(sql::ViewPlanPtr plan, AggregatorOptions options)
@@ -139,6 +151,19 @@ HashAggregator::HashAggregator(sql::ViewPlanPtr plan, AggregatorOptions options)
       options_(options),
       impl_(std::make_unique<Impl>(*plan_, options_.table_size)) {
   if (options_.track_window_ends && plan_->window) impl_->table.TrackWindowEnds();
+  if (options_.read_cache_rows > 0 && !impl_->sessions) {
+    impl_->kept = std::make_unique<KeptRows>(BatchViewSchema(*plan_), options_.read_cache_rows);
+  }
+}
+
+void HashAggregator::ChangedAll() { impl_->all_changed = ++impl_->revision; }
+
+ReadCacheStats HashAggregator::read_cache_stats() const {
+  if (!impl_->kept) return ReadCacheStats{};
+  return ReadCacheStats{.hits = impl_->kept->hits(),
+                        .misses = impl_->kept->misses(),
+                        .rows = impl_->kept->rows(),
+                        .bytes = impl_->kept->memory_bytes()};
 }
 
 HashAggregator::~HashAggregator() = default;
@@ -159,7 +184,8 @@ std::set<int64_t> HashAggregator::WindowEnds() const {
 }
 
 size_t HashAggregator::memory_bytes() const {
-  return impl_->table.MemoryBytes() + (impl_->sessions ? impl_->sessions->MemoryBytes() : 0);
+  return impl_->table.MemoryBytes() + (impl_->sessions ? impl_->sessions->MemoryBytes() : 0) +
+         impl_->stamps.size() * sizeof(uint64_t);
 }
 
 Status HashAggregator::CheckMemory() const {
@@ -195,6 +221,11 @@ Status HashAggregator::ConsumeEvaluated(const EvaluatedRows& evaluated, const Ch
                            .num_cells = scratch.pair_rows.size()},
              &impl_->table, &scratch);
   UpdateStates(evaluated, kept.column(0), scratch.pair_rows, &impl_->table, &scratch);
+  if (impl_->kept) {
+    const uint64_t revision = ++impl_->revision;
+    impl_->stamps.resize(impl_->table.size(), 0);
+    for (const uint32_t group : scratch.groups) impl_->stamps[group] = revision;
+  }
   return CheckMemory();
 }
 
@@ -229,6 +260,7 @@ Status HashAggregator::ConsumeStates(const Chunk& stored_rows) {
   Scratch& scratch = impl_->scratch;
   FindGroups(CellKeySource{.keys = keys, .window_ends = ends, .num_cells = stored_rows.num_rows()},
              &impl_->table, &scratch);
+  ChangedAll();  // before merging: a failed merge may have changed some cells
   RETURN_IF_ERROR(MergeStoredStates(stored_rows));
   return CheckMemory();
 }
@@ -296,6 +328,8 @@ Status HashAggregator::MergeFrom(HashAggregator& other) {
     MergeGroups(other.impl_->table, impl_->table, /*windowed=*/false, CellFilter{});
     other.impl_->table.Clear();
   }
+  ChangedAll();
+  other.ChangedAll();
   return CheckMemory();
 }
 
@@ -308,6 +342,7 @@ Status HashAggregator::MergeCopiesInto(HashAggregator& target, int64_t min_end,
     MergeGroups(impl_->table, target.impl_->table, plan_->window.has_value(),
                 CellFilter{.min_end = min_end, .max_end = max_end, .keys = {}});
   }
+  target.ChangedAll();
   return target.CheckMemory();
 }
 
@@ -318,7 +353,68 @@ Status HashAggregator::MergeCopiesInto(HashAggregator& target, const CellFilter&
   } else {
     MergeGroups(impl_->table, target.impl_->table, plan_->window.has_value(), filter);
   }
+  target.ChangedAll();
   return target.CheckMemory();
+}
+
+std::vector<CellRef> HashAggregator::FindKeptRows(std::span<const HashAggregator* const> sources,
+                                                  std::span<const CellRef> alone, Chunk* kept,
+                                                  std::vector<uint64_t>* versions) {
+  std::vector<CellRef> missing_refs;
+  std::vector<uint32_t> groups, missing;
+  std::vector<uint64_t> source_versions;
+  // `alone` lists cells by source (ReadCellsBeside visits the sources in order).
+  for (size_t begin = 0, end = 0; begin < alone.size(); begin = end) {
+    const uint32_t source = alone[begin].table;
+    for (end = begin; end < alone.size() && alone[end].table == source; ++end) {
+    }
+    const Impl& impl = *sources[source]->impl_;
+    groups.clear();
+    source_versions.clear();
+    missing.clear();
+    for (size_t k = begin; k < end; ++k) {
+      groups.push_back(alone[k].group);
+      source_versions.push_back(impl.kept ? impl.Version(alone[k].group) : 0);
+    }
+    if (impl.kept) {
+      impl.kept->Find(groups, source_versions, kept, &missing);
+    } else {
+      for (uint32_t k = 0; k < groups.size(); ++k) missing.push_back(k);
+    }
+    for (const uint32_t k : missing) {
+      missing_refs.push_back(alone[begin + k]);
+      versions->push_back(source_versions[k]);
+    }
+  }
+  return missing_refs;
+}
+
+void HashAggregator::KeepRows(std::span<const HashAggregator* const> sources,
+                              std::span<const CellRef> refs, std::span<const uint64_t> versions,
+                              const std::vector<Chunk>& rows, std::span<const uint32_t> row_refs) {
+  // Per source: the rows of one chunk to keep, their groups and versions.
+  struct ToKeep {
+    std::vector<uint32_t> rows, groups;
+    std::vector<uint64_t> versions;
+  };
+  std::vector<ToKeep> to_keep(sources.size());
+  size_t position = 0;
+  for (const Chunk& chunk : rows) {
+    for (uint32_t r = 0; r < chunk.num_rows(); ++r, ++position) {
+      const uint32_t ref = row_refs[position];
+      if (ref >= versions.size() || !sources[refs[ref].table]->impl_->kept) continue;
+      ToKeep& keep = to_keep[refs[ref].table];
+      keep.rows.push_back(r);
+      keep.groups.push_back(refs[ref].group);
+      keep.versions.push_back(versions[ref]);
+    }
+    for (size_t source = 0; source < sources.size(); ++source) {
+      ToKeep& keep = to_keep[source];
+      if (keep.rows.empty()) continue;
+      sources[source]->impl_->kept->Keep(chunk, keep.rows, keep.groups, keep.versions);
+      keep = ToKeep{};
+    }
+  }
 }
 
 Result<HashAggregator::RowsBeside> HashAggregator::ReadBeside(
@@ -365,8 +461,17 @@ Result<HashAggregator::RowsBeside> HashAggregator::ReadBeside(
     ASSIGN_OR_RETURN(const Chunk stored_states, states_of(positions));
     RETURN_IF_ERROR(shared.ConsumeStates(stored_states));
   }
-  // One pass over every cell read: the sources' own, then the copies.
-  std::vector<CellRef> refs = std::move(cells.alone);
+  // The rows kept of cells held alone (rows without states only), then one pass over every
+  // other cell read: the sources' own, then the copies.
+  Chunk kept;
+  std::vector<uint64_t> versions;  // per cell held alone that is built: its version
+  std::vector<CellRef> refs;
+  if (with_states) {
+    refs = std::move(cells.alone);
+  } else {
+    kept = EmptyRowsWithRoom(BatchViewSchema(plan));
+    refs = FindKeptRows(sources, cells.alone, &kept, &versions);
+  }
   const size_t first_shared = refs.size();
   const auto shared_table = static_cast<uint32_t>(tables.size());
   for (uint32_t group = 0; group < shared.groups(); ++group) {
@@ -386,6 +491,9 @@ Result<HashAggregator::RowsBeside> HashAggregator::ReadBeside(
     read.with_stored.push_back(ref >= first_shared && ref < past_shared ? 1 : 0);
   }
   read.shared = std::move(cells.shared);
+  if (with_states) return read;
+  KeepRows(sources, refs, versions, read.rows, row_refs);
+  if (kept.num_rows() > 0) MergeKeptRows(plan, std::move(kept), &read.rows, &read.with_stored);
   return read;
 }
 
@@ -454,6 +562,7 @@ Result<std::vector<Chunk>> HashAggregator::FinishParts(
     for (size_t k = 1; k < parts.size(); ++k) RETURN_IF_ERROR(first.MergeFrom(*parts[k]));
     return first.Finish(rows_per_chunk, threads, with_states);
   }
+  for (const std::unique_ptr<HashAggregator>& part : parts) part->ChangedAll();
   std::vector<GroupTable*> tables;
   std::vector<CellRef> refs;  // by table, then group: the order the states lie in memory
   size_t held = 0;

@@ -14,7 +14,7 @@
 // buffers); past `memory_limit` Consume fails with kOutOfMemory naming the view, the limit and
 // the group count, before the OS would kill the process. One aggregator per thread; MergeFrom
 // combines per-thread aggregators, or FinishParts reads their cells together without moving
-// them. Not thread-safe.
+// them. Not thread-safe, but for ReadBeside's kept rows (see there).
 #pragma once
 
 #include <cstddef>
@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "batch/batch_view_rows.h"
 #include "batch/group_table.h"
 #include "common/chunk.h"
 #include "common/status.h"
@@ -53,6 +54,22 @@ struct AggregatorOptions {
   bool track_window_ends = false;
   // kSmall for a query's scratch aggregator of a few cells (group_table.h).
   TableSize table_size = TableSize::kLarge;
+  // When not 0: ReadBeside without states keeps the rows it builds of cells this aggregator holds
+  // alone (no other source, no stored row shares them), at most this many, and gives them again
+  // while their cell is unchanged (the speed layer's generations: a point query reads a key's
+  // cells again and again, and only its open windows get events). Exact: every change of a cell
+  // (ConsumeEvaluated stamps the cells it updates; any other change stamps them all) makes its
+  // kept row stale. Past the bound the kept rows are dropped and kept anew. They are a cache and
+  // not counted in memory_bytes() (nor against the memory limit); read_cache_stats() tells.
+  size_t read_cache_rows = 0;
+};
+
+// What an aggregator's kept rows (AggregatorOptions::read_cache_rows) served.
+struct ReadCacheStats {
+  uint64_t hits = 0;    // rows ReadBeside gave from the kept ones
+  uint64_t misses = 0;  // rows of cells held alone that it built (and kept)
+  size_t rows = 0;      // rows kept now, stale ones included
+  size_t bytes = 0;     // what they hold
 };
 
 class HashAggregator {
@@ -133,7 +150,9 @@ class HashAggregator {
   // stored row's states (from `states_of`). A cell that one source holds alone is finalized where
   // it lies, without a copy; the others are merged in copies. The sources are only read
   // (finishing may normalize their states in place, so no other thread may use them
-  // meanwhile). Session views: kUnsupported.
+  // meanwhile), but for the rows they keep (read_cache_rows, under their own lock: concurrent
+  // reads of the same sources are safe). Rows come in one chunk when some were kept ones.
+  // Session views: kUnsupported.
   static Result<RowsBeside> ReadBeside(std::span<const HashAggregator* const> sources,
                                        const CellFilter& filter, std::span<const Chunk> stored,
                                        const StoredStates& states_of, bool with_states);
@@ -143,6 +162,7 @@ class HashAggregator {
   // A scan of every cell unless track_window_ends.
   std::set<int64_t> WindowEnds() const;
   size_t memory_bytes() const;
+  ReadCacheStats read_cache_stats() const;
   // Changes the memory limit (e.g. when one thread's aggregator becomes the merged one).
   void set_memory_limit(size_t bytes) { options_.memory_limit = bytes; }
   const sql::ViewPlan& plan() const { return *plan_; }
@@ -153,6 +173,18 @@ class HashAggregator {
   // kInvalidArgument unless `other` is another aggregator of the same view.
   Status CheckMergeable(const HashAggregator& other) const;
   Status MergeStoredStates(const Chunk& stored_rows);
+  // Every cell changed (read_cache_rows): a change other than ConsumeEvaluated's.
+  void ChangedAll();
+  // ReadBeside's kept rows: the rows of cells of `alone` that their source kept at the cell's
+  // version are appended to *kept; returns the others, with their versions in *versions.
+  static std::vector<CellRef> FindKeptRows(std::span<const HashAggregator* const> sources,
+                                           std::span<const CellRef> alone, Chunk* kept,
+                                           std::vector<uint64_t>* versions);
+  // Keeps the built rows of cells refs[k] for k < versions.size() (cells held alone) with their
+  // sources that keep rows; row_refs as BatchViewRowsOfCells gives it.
+  static void KeepRows(std::span<const HashAggregator* const> sources,
+                       std::span<const CellRef> refs, std::span<const uint64_t> versions,
+                       const std::vector<Chunk>& rows, std::span<const uint32_t> row_refs);
 
   sql::ViewPlanPtr plan_;
   AggregatorOptions options_;

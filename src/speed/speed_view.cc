@@ -14,6 +14,10 @@
 namespace braid::speed {
 namespace {
 
+// Finalized rows a generation keeps for queries (batch::AggregatorOptions::read_cache_rows): a
+// point query's rows of 65,536 cells, some 10 MiB.
+constexpr size_t kKeptRowsPerGeneration = 65536;
+
 // a - b without overflow below kNoWatermark.
 int64_t SaturatingMinus(int64_t a, int64_t b) {
   return a < kNoWatermark + b ? kNoWatermark : a - b;
@@ -99,7 +103,9 @@ SpeedView::Generation& SpeedView::GenerationLocked(int64_t generation) {
   if (held.cells == nullptr) {
     held.cells = std::make_unique<batch::HashAggregator>(
         plan_,
-        batch::AggregatorOptions{.memory_limit = options_.memory_limit, .track_window_ends = true});
+        batch::AggregatorOptions{.memory_limit = options_.memory_limit,
+                                 .track_window_ends = true,
+                                 .read_cache_rows = kKeptRowsPerGeneration});
   }
   return held;
 }

@@ -26,6 +26,9 @@
 // so a restart does not emit those windows again; it is written after each round that emitted,
 // without fsync (after a power cut a window may be emitted again; alert ids dedupe it).
 //
+// Queries' rows of cells a generation holds alone are kept by it and given again while the cell is
+// unchanged (batch::AggregatorOptions::read_cache_rows, up to 65,536 rows per generation).
+//
 // Thread-safe: one tailer calls Consume/Advance; queries and status may run concurrently, with
 // each other too (they share the view's lock, and a waiting consumer goes before new queries;
 // reading a state never changes it but for lazily sorted values, which agg/ does thread-safely).

@@ -1,0 +1,75 @@
+// KeptRows: the batch view rows (BatchViewSchema, states empty) that HashAggregator::ReadBeside
+// built of one aggregator's cells, kept per group with the version its cell had then, so that a
+// later read of an unchanged cell copies the row instead of finalizing its states and evaluating
+// the outputs again (AggregatorOptions::read_cache_rows). A row is given only for the version it
+// was kept at; the aggregator stamps a new version on every change of a cell, so a kept row is
+// never stale when it is given. Holds at most `max_rows` rows: replacing a row appends a new one,
+// and a Keep that would pass the bound first drops the replaced rows, or every row when the
+// others would still fill more than half of it.
+// Thread-safe: concurrent reads of one aggregator find and keep rows under this one's mutex.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+#include "common/chunk.h"
+#include "common/schema.h"
+#include "sql/view_plan.h"
+
+namespace braid::batch {
+
+class KeptRows {
+ public:
+  KeptRows(SchemaPtr schema, size_t max_rows);
+  KeptRows(const KeptRows&) = delete;
+  KeptRows& operator=(const KeptRows&) = delete;
+
+  // For each cell k (groups[k] at versions[k]): its kept row appended to *found when one was kept
+  // at that version, else k appended to *missing. *found has the kept rows' schema.
+  void Find(std::span<const uint32_t> groups, std::span<const uint64_t> versions, Chunk* found,
+            std::vector<uint32_t>* missing);
+  // Keeps row rows[k] of `from` (the kept rows' schema) as the row of groups[k] at versions[k].
+  void Keep(const Chunk& from, std::span<const uint32_t> rows, std::span<const uint32_t> groups,
+            std::span<const uint64_t> versions);
+
+  size_t memory_bytes() const { return memory_bytes_.load(std::memory_order_relaxed); }
+  uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
+  uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
+  size_t rows() const;
+
+ private:
+  // Makes room for `room` more rows (see the header comment).
+  void DropRowsLocked(size_t room);
+
+  struct Entry {
+    uint64_t version;
+    uint32_t row;  // in rows_
+  };
+
+  const size_t max_rows_;
+  mutable std::mutex mu_;
+  Chunk rows_;
+  std::unordered_map<uint32_t, Entry> of_group_;
+  std::atomic<size_t> memory_bytes_{0};
+  std::atomic<uint64_t> hits_{0};
+  std::atomic<uint64_t> misses_{0};
+};
+
+// An empty chunk of `schema` with room for one more column (the serving layer adds `_source` to
+// a read's rows).
+Chunk EmptyRowsWithRoom(const SchemaPtr& schema);
+
+// Puts `kept` (BatchViewSchema(plan) rows a read found kept) among the rows the read built, `rows`
+// (in the rows' order over the chunks) with their `with_stored` flags (HashAggregator::RowsBeside),
+// as one chunk in the order BatchViewRows gives (no two rows may share a cell); kept rows get flag
+// 0. Mostly the read built no row, or only rows after every kept one (the open windows that
+// changed): then the rows are appended, not sorted.
+void MergeKeptRows(const sql::ViewPlan& plan, Chunk kept, std::vector<Chunk>* rows,
+                   std::vector<uint8_t>* with_stored);
+
+}  // namespace braid::batch

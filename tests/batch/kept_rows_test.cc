@@ -1,0 +1,93 @@
+#include "batch/kept_rows.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace braid::batch {
+namespace {
+
+SchemaPtr RowSchema() {
+  return std::make_shared<Schema>(std::vector<Field>{{"cell", DataType::kBigint, false},
+                                                     {"label", DataType::kString, true}});
+}
+
+// Rows (cell, label) with label "<cell>@<version>", so a row found names what it was kept as.
+Chunk Rows(const std::vector<uint32_t>& cells, uint64_t version) {
+  Chunk rows(RowSchema());
+  for (const uint32_t cell : cells) {
+    rows.mutable_column(0).AppendInt64(cell);
+    rows.mutable_column(1).AppendString(std::to_string(cell) + "@" + std::to_string(version));
+  }
+  return rows;
+}
+
+void Keep(KeptRows& kept, const std::vector<uint32_t>& cells, uint64_t version) {
+  const Chunk rows = Rows(cells, version);
+  std::vector<uint32_t> positions;
+  for (uint32_t r = 0; r < cells.size(); ++r) positions.push_back(r);
+  kept.Keep(rows, positions, cells, std::vector<uint64_t>(cells.size(), version));
+}
+
+// What Find gives for `cells` at `versions`: the labels found, then the indices missing.
+std::pair<std::vector<std::string>, std::vector<uint32_t>> Find(
+    KeptRows& kept, const std::vector<uint32_t>& cells, const std::vector<uint64_t>& versions) {
+  Chunk found(RowSchema());
+  std::vector<uint32_t> missing;
+  kept.Find(cells, versions, &found, &missing);
+  std::vector<std::string> labels;
+  for (size_t r = 0; r < found.num_rows(); ++r) {
+    labels.emplace_back(found.column(1).StringAt(r));
+  }
+  return {labels, missing};
+}
+
+TEST(KeptRowsTest, GivesARowOnlyAtTheVersionItWasKeptAt) {
+  KeptRows kept(RowSchema(), 100);
+  Keep(kept, {3, 5, 8}, 1);
+  auto [labels, missing] = Find(kept, {8, 4, 3, 5}, {1, 1, 2, 1});
+  EXPECT_EQ(labels, (std::vector<std::string>{"8@1", "5@1"}));
+  EXPECT_EQ(missing, (std::vector<uint32_t>{1, 2}));  // 4 never kept, 3 changed since
+  Keep(kept, {3}, 2);                                 // replaces cell 3's row
+  std::tie(labels, missing) = Find(kept, {3, 5}, {2, 1});
+  EXPECT_EQ(labels, (std::vector<std::string>{"3@2", "5@1"}));
+  EXPECT_TRUE(missing.empty());
+  EXPECT_EQ(kept.rows(), 4u);  // the replaced row stays until room is needed
+  EXPECT_EQ(kept.hits(), 4u);
+  EXPECT_EQ(kept.misses(), 4u);
+  EXPECT_GT(kept.memory_bytes(), 0u);
+}
+
+// Past the bound, replaced rows are dropped and the others still found; when the others fill more
+// than half of the bound, every row goes; more rows than the bound are not kept.
+TEST(KeptRowsTest, MakesRoomByDroppingReplacedRowsThenAll) {
+  KeptRows kept(RowSchema(), 10);
+  Keep(kept, {1, 2, 3}, 1);
+  Keep(kept, {1, 2, 3}, 2);
+  Keep(kept, {1, 2, 3}, 3);
+  EXPECT_EQ(kept.rows(), 9u);
+  Keep(kept, {4}, 1);  // 10 rows: fits
+  Keep(kept, {5}, 1);  // 11: the 6 replaced rows go
+  EXPECT_EQ(kept.rows(), 5u);
+  auto [labels, missing] = Find(kept, {1, 2, 3, 4, 5}, {3, 3, 3, 1, 1});
+  EXPECT_EQ(labels, (std::vector<std::string>{"1@3", "2@3", "3@3", "4@1", "5@1"}));
+  EXPECT_TRUE(missing.empty());
+  Keep(kept, {6, 7, 8, 9, 10}, 1);  // 10 again
+  EXPECT_EQ(kept.rows(), 10u);
+  Keep(kept, {11}, 1);  // 11, and the 10 kept ones fill more than half: all go
+  EXPECT_EQ(kept.rows(), 1u);
+  std::tie(labels, missing) = Find(kept, {1, 6, 11}, {3, 1, 1});
+  EXPECT_EQ(labels, (std::vector<std::string>{"11@1"}));
+  EXPECT_EQ(missing, (std::vector<uint32_t>{0, 1}));
+  std::vector<uint32_t> many;
+  for (uint32_t cell = 20; cell < 31; ++cell) many.push_back(cell);
+  Keep(kept, many, 1);
+  EXPECT_EQ(kept.rows(), 1u);
+  std::tie(labels, missing) = Find(kept, {20}, {1});
+  EXPECT_TRUE(labels.empty());
+}
+
+}  // namespace
+}  // namespace braid::batch
