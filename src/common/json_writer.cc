@@ -73,6 +73,59 @@ void AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
 }
 
+namespace {
+
+// Appends the shortest text of a number (formatted on the stack: answers write one per cell).
+template <typename Number>
+void AppendNumber(std::string* out, Number value) {
+  char text[32];  // the longest: a 17-digit double with sign, point and exponent (24)
+  const char* end = fmt::format_to(text, FMT_COMPILE("{}"), value);
+  out->append(text, static_cast<size_t>(end - text));
+}
+
+// A double, or null for NaN and infinities (JSON has no such numbers).
+void AppendDouble(std::string* out, double value) {
+  if (std::isfinite(value)) {
+    AppendNumber(out, value);
+  } else {
+    out->append("null");
+  }
+}
+
+void AppendTime(std::string* out, Timestamp value) {
+  out->push_back('"');
+  AppendRfc3339(value, out);
+  out->push_back('"');
+}
+
+// Row `row` of `column` as one JSON value (JsonWriter::Cell).
+void AppendCell(std::string* out, const Column& column, size_t row) {
+  if (!column.IsValid(row)) {
+    out->append("null");
+    return;
+  }
+  switch (column.type()) {
+    case DataType::kBoolean:
+      out->append(column.bools()[row] != 0 ? "true" : "false");
+      return;
+    case DataType::kBigint:
+      AppendNumber(out, column.int64s()[row]);
+      return;
+    case DataType::kDouble:
+      AppendDouble(out, column.doubles()[row]);
+      return;
+    case DataType::kString:
+      AppendJsonString(out, column.StringAt(row));
+      return;
+    case DataType::kTimestamp:
+      AppendTime(out, Timestamp{column.int64s()[row]});
+      return;
+  }
+}
+
+}  // namespace
+
+
 void JsonWriter::BeforeValue() {
   if (after_key_) {
     after_key_ = false;
@@ -124,18 +177,6 @@ JsonWriter& JsonWriter::String(std::string_view value) {
   return *this;
 }
 
-namespace {
-
-// Appends the shortest text of a number (formatted on the stack: answers write one per cell).
-template <typename Number>
-void AppendNumber(std::string* out, Number value) {
-  char text[32];  // the longest: a 17-digit double with sign, point and exponent (24)
-  const char* end = fmt::format_to(text, FMT_COMPILE("{}"), value);
-  out->append(text, static_cast<size_t>(end - text));
-}
-
-}  // namespace
-
 JsonWriter& JsonWriter::Int(int64_t value) {
   BeforeValue();
   AppendNumber(&out_, value);
@@ -150,11 +191,7 @@ JsonWriter& JsonWriter::Uint(uint64_t value) {
 
 JsonWriter& JsonWriter::Double(double value) {
   BeforeValue();
-  if (!std::isfinite(value)) {
-    out_.append("null");
-  } else {
-    AppendNumber(&out_, value);
-  }
+  AppendDouble(&out_, value);
   return *this;
 }
 
@@ -172,9 +209,7 @@ JsonWriter& JsonWriter::Null() {
 
 JsonWriter& JsonWriter::Time(Timestamp value) {
   BeforeValue();
-  out_.push_back('"');
-  AppendRfc3339(value, &out_);
-  out_.push_back('"');
+  AppendTime(&out_, value);
   return *this;
 }
 
@@ -184,28 +219,21 @@ JsonWriter& JsonWriter::Raw(std::string_view json) {
   return *this;
 }
 
-void WriteJsonCell(JsonWriter& json, const Column& column, size_t row) {
-  if (!column.IsValid(row)) {
-    json.Null();
-    return;
+JsonWriter& JsonWriter::Cell(const Column& column, size_t row) {
+  BeforeValue();
+  AppendCell(&out_, column, row);
+  return *this;
+}
+
+JsonWriter& JsonWriter::Row(const Chunk& rows, size_t row) {
+  BeforeValue();
+  out_.push_back('[');
+  for (size_t c = 0; c < rows.num_columns(); ++c) {
+    if (c > 0) out_.push_back(',');
+    AppendCell(&out_, rows.column(c), row);
   }
-  switch (column.type()) {
-    case DataType::kBoolean:
-      json.Bool(column.bools()[row] != 0);
-      break;
-    case DataType::kBigint:
-      json.Int(column.int64s()[row]);
-      break;
-    case DataType::kDouble:
-      json.Double(column.doubles()[row]);
-      break;
-    case DataType::kString:
-      json.String(column.StringAt(row));
-      break;
-    case DataType::kTimestamp:
-      json.Time(Timestamp{column.int64s()[row]});
-      break;
-  }
+  out_.push_back(']');
+  return *this;
 }
 
 }  // namespace braid

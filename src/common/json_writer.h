@@ -32,6 +32,12 @@ class JsonWriter {
   JsonWriter& Null();
   // A TIMESTAMP as an RFC 3339 string with microseconds (FormatRfc3339).
   JsonWriter& Time(Timestamp value);
+  // Row `row` of `column` as one JSON value: null, true/false, a number, a string, or a TIMESTAMP
+  // as an RFC 3339 string with microseconds (API.md).
+  JsonWriter& Cell(const Column& column, size_t row);
+  // Row `row` of `rows` as an array of its cells (as Cell writes them), written in one go: an
+  // answer's rows.
+  JsonWriter& Row(const Chunk& rows, size_t row);
   // Inserts already-serialized JSON as one value.
   JsonWriter& Raw(std::string_view json);
 
@@ -55,10 +61,6 @@ class JsonWriter {
   std::vector<bool> has_element_;
   bool after_key_ = false;
 };
-
-// Writes row `row` of `column` as one JSON value: null, true/false, a number, a string, or a
-// TIMESTAMP as an RFC 3339 string with microseconds (API.md).
-void WriteJsonCell(JsonWriter& json, const Column& column, size_t row);
 
 // Appends `value` as a quoted, escaped JSON string to *out.
 void AppendJsonString(std::string* out, std::string_view value);

@@ -172,12 +172,7 @@ class AnswerWriter {
     if (!started_) WriteHead(bytes);
     while (chunk_ < result_.chunks.size() && json_.str().size() < bytes) {
       const Chunk& chunk = result_.chunks[chunk_];
-      if (row_ < chunk.num_rows()) {
-        json_.BeginArray();
-        for (size_t c = 0; c < chunk.num_columns(); ++c)
-          WriteJsonCell(json_, chunk.column(c), row_);
-        json_.EndArray();
-      }
+      if (row_ < chunk.num_rows()) json_.Row(chunk, row_);
       if (++row_ >= chunk.num_rows()) {
         ++chunk_;
         row_ = 0;

@@ -48,7 +48,7 @@ Result<std::vector<Alert>> MatchAlerts(const sql::ViewPlan& plan,
         keys.BeginObject();
         for (size_t k = 0; k < num_keys; ++k) {
           keys.Key(schema.field(k).name);
-          WriteJsonCell(keys, outputs.column(k), row);
+          keys.Cell(outputs.column(k), row);
         }
         keys.EndObject();
         std::string window_start, window_end;
@@ -76,7 +76,7 @@ Result<std::vector<Alert>> MatchAlerts(const sql::ViewPlan& plan,
         json.Key("values").BeginObject();
         for (size_t c = first_value; c < outputs.num_columns(); ++c) {
           json.Key(schema.field(c).name);
-          WriteJsonCell(json, outputs.column(c), row);
+          json.Cell(outputs.column(c), row);
         }
         json.EndObject().Key("fired_at").String(fired).EndObject();
         alert.json = json.Take();

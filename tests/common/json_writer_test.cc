@@ -40,7 +40,7 @@ TEST(JsonWriterTest, TimestampsAsRfc3339Strings) {
   w.Key("far").Time(Timestamp{int64_t{253402300800} * 1'000'000}).Key("cell");
   Column cells(DataType::kTimestamp);
   cells.AppendInt64(0);
-  WriteJsonCell(w, cells, 0);
+  w.Cell(cells, 0);
   w.EndObject();
   EXPECT_EQ(w.str(),
             R"({"t":"2026-11-23T10:00:00.123000Z","u":"1969-12-31T23:59:59.999999Z",)"
@@ -54,6 +54,33 @@ TEST(JsonWriterTest, NonFiniteDoublesAreNull) {
   JsonWriter w;
   w.BeginArray().Double(std::numeric_limits<double>::infinity()).Double(0.1).EndArray();
   EXPECT_EQ(w.str(), "[null,0.1]");
+}
+
+// An answer's rows: each row an array of its cells, of every type, NULLs as null, between the
+// other values of the document with their commas.
+TEST(JsonWriterTest, RowsAsArraysOfTheirCells) {
+  auto schema = std::make_shared<Schema>(std::vector<Field>{{"b", DataType::kBoolean, true},
+                                                            {"i", DataType::kBigint, true},
+                                                            {"d", DataType::kDouble, true},
+                                                            {"s", DataType::kString, true},
+                                                            {"t", DataType::kTimestamp, true}});
+  Chunk rows(schema);
+  rows.mutable_column(0).AppendBool(true);
+  rows.mutable_column(1).AppendInt64(-42);
+  rows.mutable_column(2).AppendDouble(0.1 + 0.2);
+  rows.mutable_column(3).AppendString("a\"b");
+  rows.mutable_column(4).AppendInt64(1795428000123000);
+  rows.mutable_column(0).AppendBool(false);
+  rows.mutable_column(1).AppendNull();
+  rows.mutable_column(2).AppendDouble(std::numeric_limits<double>::quiet_NaN());
+  rows.mutable_column(3).AppendNull();
+  rows.mutable_column(4).AppendNull();
+  JsonWriter w;
+  w.BeginObject().Key("rows").BeginArray().Row(rows, 0).Row(rows, 1).EndArray();
+  w.Key("n").Int(2).EndObject();
+  EXPECT_EQ(w.str(),
+            R"({"rows":[[true,-42,0.30000000000000004,"a\"b","2026-11-23T10:00:00.123000Z"],)"
+            R"([false,null,null,null,null]],"n":2})");
 }
 
 }  // namespace
