@@ -152,7 +152,8 @@ HashAggregator::HashAggregator(sql::ViewPlanPtr plan, AggregatorOptions options)
       impl_(std::make_unique<Impl>(*plan_, options_.table_size)) {
   if (options_.track_window_ends && plan_->window) impl_->table.TrackWindowEnds();
   if (options_.read_cache_rows > 0 && !impl_->sessions) {
-    impl_->kept = std::make_unique<KeptRows>(BatchViewSchema(*plan_), options_.read_cache_rows);
+    impl_->kept = std::make_unique<KeptRows>(BatchViewSchema(*plan_), FirstStateColumn(*plan_),
+                                             options_.read_cache_rows);
   }
 }
 

@@ -15,7 +15,14 @@ constexpr size_t kEntryBytes = 48;
 
 }  // namespace
 
-KeptRows::KeptRows(SchemaPtr schema, size_t max_rows) : max_rows_(max_rows), rows_(schema) {}
+KeptRows::KeptRows(SchemaPtr schema, size_t first_empty, size_t max_rows)
+    : first_empty_(first_empty), max_rows_(max_rows), rows_(schema) {}
+
+void KeptRows::AppendEmpty(Chunk& rows, size_t count) const {
+  for (size_t c = first_empty_; c < rows.num_columns(); ++c) {
+    rows.mutable_column(c).AppendEmptyStrings(count);
+  }
+}
 
 void KeptRows::Find(std::span<const uint32_t> groups, std::span<const uint64_t> versions,
                     Chunk* found, std::vector<uint32_t>* missing) {
@@ -32,9 +39,10 @@ void KeptRows::Find(std::span<const uint32_t> groups, std::span<const uint64_t> 
   }
   hits_.fetch_add(hit_rows.size(), std::memory_order_relaxed);
   if (hit_rows.empty()) return;
-  for (size_t c = 0; c < rows_.num_columns(); ++c) {
+  for (size_t c = 0; c < first_empty_; ++c) {
     found->mutable_column(c).AppendRows(rows_.column(c), hit_rows);
   }
+  AppendEmpty(*found, hit_rows.size());
 }
 
 void KeptRows::Keep(const Chunk& from, std::span<const uint32_t> rows,
@@ -44,9 +52,10 @@ void KeptRows::Keep(const Chunk& from, std::span<const uint32_t> rows,
   std::lock_guard lock(mu_);
   if (rows_.num_rows() + rows.size() > max_rows_) DropRowsLocked(rows.size());
   const auto first = static_cast<uint32_t>(rows_.num_rows());
-  for (size_t c = 0; c < rows_.num_columns(); ++c) {
+  for (size_t c = 0; c < first_empty_; ++c) {
     rows_.mutable_column(c).AppendRows(from.column(c), rows);
   }
+  AppendEmpty(rows_, rows.size());
   for (uint32_t k = 0; k < groups.size(); ++k) {
     of_group_.insert_or_assign(groups[k], Entry{.version = versions[k], .row = first + k});
   }

@@ -25,7 +25,9 @@ namespace braid::batch {
 
 class KeptRows {
  public:
-  KeptRows(SchemaPtr schema, size_t max_rows);
+  // Rows of `schema` whose columns from `first_empty` on hold empty strings (a read's rows
+  // without states): those are not copied, only made.
+  KeptRows(SchemaPtr schema, size_t first_empty, size_t max_rows);
   KeptRows(const KeptRows&) = delete;
   KeptRows& operator=(const KeptRows&) = delete;
 
@@ -51,6 +53,10 @@ class KeptRows {
     uint32_t row;  // in rows_
   };
 
+  // Fills columns [first_empty_, end) of `rows` with `count` empty strings more.
+  void AppendEmpty(Chunk& rows, size_t count) const;
+
+  const size_t first_empty_;
   const size_t max_rows_;
   mutable std::mutex mu_;
   Chunk rows_;

@@ -11,15 +11,17 @@ namespace {
 
 SchemaPtr RowSchema() {
   return std::make_shared<Schema>(std::vector<Field>{{"cell", DataType::kBigint, false},
-                                                     {"label", DataType::kString, true}});
+                                                     {"label", DataType::kString, true},
+                                                     {"_state_0", DataType::kString, false}});
 }
 
-// Rows (cell, label) with label "<cell>@<version>", so a row found names what it was kept as.
+// Rows (cell, label, '') with label "<cell>@<version>", so a row found names what it was kept as.
 Chunk Rows(const std::vector<uint32_t>& cells, uint64_t version) {
   Chunk rows(RowSchema());
   for (const uint32_t cell : cells) {
     rows.mutable_column(0).AppendInt64(cell);
     rows.mutable_column(1).AppendString(std::to_string(cell) + "@" + std::to_string(version));
+    rows.mutable_column(2).AppendString("");
   }
   return rows;
 }
@@ -40,12 +42,14 @@ std::pair<std::vector<std::string>, std::vector<uint32_t>> Find(
   std::vector<std::string> labels;
   for (size_t r = 0; r < found.num_rows(); ++r) {
     labels.emplace_back(found.column(1).StringAt(r));
+    EXPECT_EQ(found.column(2).StringAt(r), "");
   }
+  EXPECT_EQ(found.column(2).size(), found.num_rows());
   return {labels, missing};
 }
 
 TEST(KeptRowsTest, GivesARowOnlyAtTheVersionItWasKeptAt) {
-  KeptRows kept(RowSchema(), 100);
+  KeptRows kept(RowSchema(), 2, 100);
   Keep(kept, {3, 5, 8}, 1);
   auto [labels, missing] = Find(kept, {8, 4, 3, 5}, {1, 1, 2, 1});
   EXPECT_EQ(labels, (std::vector<std::string>{"8@1", "5@1"}));
@@ -63,7 +67,7 @@ TEST(KeptRowsTest, GivesARowOnlyAtTheVersionItWasKeptAt) {
 // Past the bound, replaced rows are dropped and the others still found; when the others fill more
 // than half of the bound, every row goes; more rows than the bound are not kept.
 TEST(KeptRowsTest, MakesRoomByDroppingReplacedRowsThenAll) {
-  KeptRows kept(RowSchema(), 10);
+  KeptRows kept(RowSchema(), 2, 10);
   Keep(kept, {1, 2, 3}, 1);
   Keep(kept, {1, 2, 3}, 2);
   Keep(kept, {1, 2, 3}, 3);
