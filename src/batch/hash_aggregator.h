@@ -67,7 +67,7 @@ struct AggregatorOptions {
 // What an aggregator's kept rows (AggregatorOptions::read_cache_rows) served.
 struct ReadCacheStats {
   uint64_t hits = 0;    // rows ReadBeside gave from the kept ones
-  uint64_t misses = 0;  // rows of cells held alone that it built (and kept)
+  uint64_t misses = 0;  // rows of cells held alone that it built (and kept, when they fit)
   size_t rows = 0;      // rows kept now, stale ones included
   size_t bytes = 0;     // what they hold
 };

@@ -64,8 +64,8 @@ void KeptRows::Keep(const Chunk& from, std::span<const uint32_t> rows,
 }
 
 void KeptRows::DropRowsLocked(size_t room) {
-  // The rows still given (stale ones are not) move together; when they alone leave too little
-  // room, every row goes.
+  // The rows the map still names (a replaced row is named by none) move together; when they
+  // alone leave too little room, every row goes.
   std::vector<uint32_t> live;
   live.reserve(of_group_.size());
   for (auto& [group, entry] : of_group_) {
