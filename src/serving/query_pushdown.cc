@@ -7,49 +7,26 @@
 #include <vector>
 
 #include "sql/expression_evaluator.h"
+#include "sql/reference_executor_cells.h"
 #include "sql/view_binder.h"
 
 namespace braid::serving {
 namespace {
 
-// A literal's value as binding and evaluating it would give (a point query's constants are
-// literals, read twice a query: whether it may run inline, then by the read).
-std::optional<Column> LiteralValue(const sql::Literal& literal) {
-  auto one = [](DataType type, auto append) {
-    Column value(type);
-    append(value);
-    return std::optional<Column>(std::move(value));
-  };
-  struct Visitor {
-    decltype(one)& make;
-    std::optional<Column> operator()(std::monostate) const { return std::nullopt; }  // NULL
-    std::optional<Column> operator()(bool v) const {
-      return make(DataType::kBoolean, [v](Column& c) { c.AppendBool(v); });
-    }
-    std::optional<Column> operator()(int64_t v) const {
-      return make(DataType::kBigint, [v](Column& c) { c.AppendInt64(v); });
-    }
-    std::optional<Column> operator()(double v) const {
-      return make(DataType::kDouble, [v](Column& c) { c.AppendDouble(v); });
-    }
-    std::optional<Column> operator()(const std::string& v) const {
-      return make(DataType::kString, [&v](Column& c) { c.AppendString(v); });
-    }
-    std::optional<Column> operator()(Timestamp v) const {
-      return make(DataType::kTimestamp, [v](Column& c) { c.AppendInt64(v.micros); });
-    }
-    std::optional<Column> operator()(Duration) const { return std::nullopt; }  // not alone
-  };
-  return std::visit(Visitor{one}, literal.value);
-}
-
 // A constant's value (one cell), or nullopt when the expression is not constant.
 std::optional<Column> ConstantValue(const sql::Expr& expr) {
-  if (const auto* literal = std::get_if<sql::Literal>(&expr.node)) return LiteralValue(*literal);
   static const SchemaPtr kOneRow = std::make_shared<const Schema>(
       std::vector<Field>{Field{"_one_row", DataType::kBoolean, false}});
   Result<sql::BoundExprPtr> bound = sql::BindScalar(expr, *kOneRow);
   if (!bound.ok()) return std::nullopt;  // a column: not a constant
+  // A literal binds to its value (a point query's constants are literals, read twice a query:
+  // whether it may run inline, then by the read): no chunk to evaluate it over.
+  if (const auto* constant = std::get_if<sql::BoundConstant>(&(*bound)->node)) {
+    if (std::holds_alternative<std::monostate>(constant->value)) return std::nullopt;  // NULL
+    Column value((*bound)->type);
+    sql::reference::AppendValue(constant->value, &value);
+    return value;
+  }
   Chunk row(kOneRow);
   row.mutable_column(0).AppendBool(true);
   Result<Column> value = sql::Evaluate(**bound, row);
