@@ -96,6 +96,9 @@ void WriteViewSpeed(JsonWriter& json, const speed::SpeedViewStatus& state) {
   for (int64_t generation : state.generations) json.Int(generation);
   json.EndArray();
   json.Key("state_bytes").Uint(state.state_bytes).Key("groups").Uint(state.groups);
+  const batch::ReadCacheStats& kept = state.kept_rows;
+  json.Key("kept_rows").BeginObject().Key("rows").Uint(kept.rows).Key("bytes").Uint(kept.bytes);
+  json.Key("hits").Uint(kept.hits).Key("misses").Uint(kept.misses).EndObject();
   json.Key("events").Uint(counters.events).Key("counted").Uint(counters.counted);
   json.Key("late").Uint(counters.late).Key("adjusted").Uint(counters.adjusted);
   json.Key("dropped").Uint(counters.dropped).Key("out_of_order").Uint(counters.out_of_order);

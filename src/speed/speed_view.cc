@@ -424,7 +424,14 @@ void SpeedView::DropAbsorbedLocked() {
     // A generation goes once the batch view holds it and every window it reached was emitted
     // (alerts see whole windows); an unwindowed view emits nothing and drops at once.
     const bool emitted = !plan_->window || it->second.max_end < emitted_through_;
-    it = emitted ? generations_.erase(it) : std::next(it);
+    if (!emitted) {
+      ++it;
+      continue;
+    }
+    const batch::ReadCacheStats kept = it->second.cells->read_cache_stats();
+    dropped_kept_rows_.hits += kept.hits;
+    dropped_kept_rows_.misses += kept.misses;
+    it = generations_.erase(it);
   }
 }
 
@@ -494,9 +501,15 @@ SpeedViewStatus SpeedView::Describe() const {
   status.watermark = clock_.watermark();
   status.partition_watermarks = clock_.PartitionWatermarks();
   status.absorbed_epoch = absorbed_;
+  status.kept_rows = dropped_kept_rows_;
   for (const auto& [number, generation] : generations_) {
     status.generations.push_back(number);
     status.groups += generation.cells->groups();
+    const batch::ReadCacheStats kept = generation.cells->read_cache_stats();
+    status.kept_rows.hits += kept.hits;
+    status.kept_rows.misses += kept.misses;
+    status.kept_rows.rows += kept.rows;
+    status.kept_rows.bytes += kept.bytes;
   }
   status.state_bytes = MemoryBytesLocked();
   status.counters = counters_;

@@ -95,6 +95,10 @@ struct SpeedViewStatus {
   std::vector<int64_t> generations;  // held, ascending (some <= absorbed until emitted)
   size_t groups = 0;
   size_t state_bytes = 0;
+  // The speed rows kept for reads (AggregatorOptions::read_cache_rows): rows and bytes those of
+  // the held generations hold now; hits and misses since the view started, dropped generations'
+  // included.
+  batch::ReadCacheStats kept_rows;
   SpeedCounters counters;
   std::string error;  // why the view stopped, empty while it runs
 };
@@ -194,6 +198,7 @@ class SpeedView {
   std::set<int64_t> open_ends_;          // window ends of cells not emitted yet
   Timestamp next_session_round_;
   SpeedCounters counters_;
+  batch::ReadCacheStats dropped_kept_rows_;  // hits and misses of the generations dropped
   Status error_;
   std::vector<uint8_t> kept_;  // per batch: 1 where the WHERE keeps the row
 };

@@ -1,6 +1,6 @@
 // GET /v1/status reports the speed layer: per view its watermark, generations, state size and
-// event figures, per stream the tailer's events and per-partition positions and backlog, checked
-// against what was ingested and what the log holds.
+// event figures and kept rows, per stream the tailer's events and per-partition positions and
+// backlog, checked against what was ingested, what the log holds and what queries read.
 #include <algorithm>
 
 #include "api_test_fixture.h"
@@ -10,14 +10,23 @@ namespace {
 
 constexpr int kEvents = 600;
 
-TEST_F(ApiTest, StatusReportsTheSpeedLayerOfAViewAndItsStream) {
-  ClientResponse view = client().Post(
-      "/v1/sql",
-      "CREATE VIEW temps AS SELECT device_id, AVG(temperature) AS avg_temp FROM telemetry "
-      "GROUP BY device_id, TumblingWindow(minute, 1)");
-  ASSERT_EQ(view.status, 200) << view.body;
-  ASSERT_EQ(client().Post("/v1/streams/telemetry/events", TelemetryBody(0, kEvents)).status, 200);
-  ASSERT_TRUE(db_->speed().WaitUntilCaughtUp("telemetry", Duration::Seconds(20)));
+// A per-minute view `temps` over telemetry, then kEvents events, counted by the speed layer.
+class SpeedStatusTest : public ApiTest {
+ protected:
+  void CreateViewAndIngest() {
+    ClientResponse view = client().Post(
+        "/v1/sql",
+        "CREATE VIEW temps AS SELECT device_id, AVG(temperature) AS avg_temp FROM telemetry "
+        "GROUP BY device_id, TumblingWindow(minute, 1)");
+    ASSERT_EQ(view.status, 200) << view.body;
+    ASSERT_EQ(client().Post("/v1/streams/telemetry/events", TelemetryBody(0, kEvents)).status, 200);
+    ASSERT_TRUE(db_->speed().WaitUntilCaughtUp("telemetry", Duration::Seconds(20)));
+  }
+};
+
+TEST_F(SpeedStatusTest, StatusReportsTheSpeedLayerOfAViewAndItsStream) {
+  CreateViewAndIngest();
+  ASSERT_FALSE(HasFatalFailure());
 
   // The oracle: per partition, the end offset and the newest event time in the log. Every
   // partition received, events arrive in time order, so Wc = min over partitions - out_of_order.
@@ -49,6 +58,7 @@ TEST_F(ApiTest, StatusReportsTheSpeedLayerOfAViewAndItsStream) {
   EXPECT_EQ(UintOf(speed["events"]), static_cast<uint64_t>(kEvents));
   EXPECT_EQ(UintOf(speed["counted"]), static_cast<uint64_t>(kEvents));
   EXPECT_EQ(UintOf(speed["late"]), 0u);
+  EXPECT_EQ(simdjson::minify(speed["kept_rows"]), R"({"rows":0,"bytes":0,"hits":0,"misses":0})");
 
   simdjson::dom::element stream = json.At("streams", "telemetry")["speed"];
   EXPECT_EQ(UintOf(stream["events"]), static_cast<uint64_t>(kEvents));
@@ -63,6 +73,35 @@ TEST_F(ApiTest, StatusReportsTheSpeedLayerOfAViewAndItsStream) {
     EXPECT_EQ(UintOf(partition["backlog"]), 0u) << "partition " << p;
     ++p;
   }
+}
+
+// The speed rows a point read builds are kept (speed generations keep what reads build), and the
+// same read again copies them: status counts both.
+TEST_F(SpeedStatusTest, StatusCountsTheSpeedRowsKeptForReads) {
+  CreateViewAndIngest();
+  ASSERT_FALSE(HasFatalFailure());
+
+  auto kept_rows = [this] {
+    ClientResponse status = client().Get("/v1/status");
+    EXPECT_EQ(status.status, 200) << status.body;
+    Json json(status.body);
+    return simdjson::minify(json.At("views", "temps")["speed"]["kept_rows"]);
+  };
+  // device-007 has events in each of the 10 minutes: 10 rows, every one of speed cells.
+  const std::string query = "SELECT * FROM temps WHERE device_id = 'device-007'";
+  for (int read = 1; read <= 2; ++read) {
+    ClientResponse answer = client().Post("/v1/sql", query);
+    ASSERT_EQ(answer.status, 200) << answer.body;
+    Json json(answer.body);
+    simdjson::dom::array rows;
+    ASSERT_EQ(json.root()["rows"].get_array().get(rows), simdjson::SUCCESS) << answer.body;
+    EXPECT_EQ(rows.size(), 10u) << answer.body;
+  }
+  const std::string kept = kept_rows();
+  // The first read built and kept the 10 rows, the second copied them.
+  EXPECT_NE(kept.find(R"("rows":10,)"), std::string::npos) << kept;
+  EXPECT_NE(kept.find(R"("hits":10,"misses":10})"), std::string::npos) << kept;
+  EXPECT_EQ(kept.find(R"("bytes":0,)"), std::string::npos) << kept;
 }
 
 }  // namespace
