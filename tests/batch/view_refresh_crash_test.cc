@@ -1,6 +1,6 @@
 // SIGKILL of batch view runs at random points (DESIGN.md batch/, issue 5): a forked child runs
 // RefreshView (version 1 of device_metrics of examples/iot.sql) or RecomputeView (into a fresh
-// version each time) over a lake of 200,000 generated events sealed in epochs as the test goes;
+// version each time) over a lake of 100,000 generated events sealed in epochs as the test goes;
 // the parent kills it after a random time up to the measured duration of an uninterrupted run.
 // After each kill the table must open and read, its horizon must be the one it had before the run
 // (B) or the lake's last sealed epoch (K), and its rows must equal those of an uninterrupted run
@@ -40,7 +40,7 @@ namespace fs = std::filesystem;
 using braid::testing::ScopedTempDir;
 using testing::IotLake;
 
-constexpr uint64_t kEvents = 200'000;
+constexpr uint64_t kEvents = 100'000;
 constexpr int kIterations = 16;
 constexpr int64_t kRefreshed = 1;          // the version every refresh iteration runs on
 constexpr int64_t kFirstRecomputed = 100;  // recompute iteration i builds version 100 + i
@@ -176,7 +176,7 @@ class ViewRefreshCrashTest : public ::testing::Test {
   IotLake lake_{dir_.path() / "lake" / "telemetry",
                 cli::IotGeneratorOptions{.devices = 100,
                                          .users = 1000,
-                                         .rate = 1.5,  // 200,000 events in about 37 hours
+                                         .rate = 1.0,  // 100,000 events in about 28 hours
                                          .disorder_fraction = 0.05,
                                          .max_disorder = Duration::Seconds(5),
                                          .late_fraction = 0.01,
@@ -187,11 +187,11 @@ class ViewRefreshCrashTest : public ::testing::Test {
 
 TEST_F(ViewRefreshCrashTest, KilledRunsLeaveTheOldOrTheNewHorizonAndRerunsComplete) {
   std::mt19937_64 rng(11);
-  // Epoch sizes between 3,000 and 15,000 events summing to kEvents (about 22 epochs).
+  // Epoch sizes between 1,500 and 7,500 events summing to kEvents (about 22 epochs).
   std::vector<size_t> epochs;
   for (uint64_t total = 0; total < kEvents;) {
     const uint64_t size = std::min<uint64_t>(
-        kEvents - total, std::uniform_int_distribution<uint64_t>(3'000, 15'000)(rng));
+        kEvents - total, std::uniform_int_distribution<uint64_t>(1'500, 7'500)(rng));
     epochs.push_back(size);
     total += size;
   }
