@@ -233,6 +233,33 @@ TEST(SpeedViewTest, QueriesReadOnlyGenerationsTheBatchLayerHasNotAbsorbed) {
   EXPECT_EQ(RowsOf(*f.view), std::vector<std::string>{});
 }
 
+// Reads beside no stored rows keep the speed rows they build (kept_rows in the status), and a
+// generation's hits and misses stay counted after it is dropped.
+TEST(SpeedViewTest, StatusCountsKeptRowsAcrossDroppedGenerations) {
+  Fixture f("partitions = 1", kCountPerMinute);
+  f.Send(0, {{"a", At(0, 0, 10)}, {"b", At(0, 0, 20)}}, kTau, 3);
+  const batch::HashAggregator::StoredStates no_states = [](std::span<const uint32_t>) {
+    return Result<Chunk>(Status(StatusCode::kInternal, "no stored rows"));
+  };
+  for (int read = 0; read < 3; ++read) {
+    batch::HashAggregator::RowsBeside rows;
+    ASSERT_TRUE(f.view->ReadBeside(0, {}, {}, no_states, false, &rows).ok());
+  }
+  batch::ReadCacheStats kept = f.view->Describe().kept_rows;
+  EXPECT_EQ(kept.rows, 2u);
+  EXPECT_GT(kept.bytes, 0u);
+  EXPECT_EQ(kept.misses, 2u);  // the first read built both rows, the others copied them
+  EXPECT_EQ(kept.hits, 4u);
+  f.view->Absorbed(3);
+  f.Send(0, {{"a", At(0, 2, 0)}}, kTau, 4);  // emits minute 1, so generation 3 goes
+  ASSERT_EQ(f.view->Describe().generations, (std::vector<int64_t>{4}));
+  kept = f.view->Describe().kept_rows;
+  EXPECT_EQ(kept.rows, 0u);
+  EXPECT_EQ(kept.bytes, 0u);
+  EXPECT_EQ(kept.misses, 2u);
+  EXPECT_EQ(kept.hits, 4u);
+}
+
 TEST(SpeedViewTest, ExpressionErrorsStopTheViewWithTheirReason) {
   Fixture f("partitions = 1",
             "CREATE VIEW m AS SELECT k, SUM(CAST(v AS BIGINT) * 9223372036854775807) AS n FROM s "
