@@ -14,21 +14,22 @@
 // '<an hour before the newest event>'`, back to back for --seconds per configuration, from 1 and
 // from 8 client threads, each with its own connection (a kept-alive HTTP/1.1 connection written
 // with Beast's blocking calls, or a libpq connection running PQexec), in consistency merged and
-// exact; then in process with consistency speed, and `SELECT 1`, to show where the time goes.
+// exact; then in process with consistency speed, and `SELECT 1` in process and over HTTP (1 and 8
+// clients: the floor of a request on this machine), to show where the time goes.
 // Latency is request sent -> whole answer received. "CPU µs" is the CPU time of the whole process
 // (clients, servers, the kernel's work for them) over the run per request: what a request costs
 // on a shared machine, where latency mostly measures the load. The server ends a connection
-// after a streamed (long) answer, so the HTTP client reconnects then. Full-view scan: `SELECT * FROM
-// device_metrics` (consistency merged), the whole answer read (JSON over HTTP, rows over PG, the
-// Chunks in process), median of --scans runs, in rows/s. The goal's line (HTTP, merged, 8 clients)
-// is followed by that configuration's tail: p90, p95, p99 and p99.9. Reference: `redis-server` on
-// a free port (no persistence) and `redis-benchmark -t set,get -n 200000 -c 1|8 --csv`; its GET
-// line.
+// after a streamed (long) answer, so the HTTP client reconnects then. Full-view scan: `SELECT *
+// FROM device_metrics` (consistency merged), the whole answer read (JSON over HTTP, rows over PG,
+// the Chunks in process), median of --scans runs, in rows/s. The goal's line (HTTP, merged, 8
+// clients) is followed by that configuration's tail: p90, p95, p99 and p99.9. Reference:
+// `redis-server` on a free port (no persistence) and `redis-benchmark -t set,get -n 200000 -c 1|8
+// --csv`; its GET line.
 //
 //   query_bench [--seconds=S] [--events=N] [--unabsorbed=N] [--hours=H] [--scans=R]
 //               [--skip-pg] [--skip-redis] [--only=LINE]
-// --only runs just the point-query lines whose name starts with LINE (e.g. "HTTP, merged"): no
-// scans, phases or redis, for profiling one path.
+// --only runs just the point-query lines whose name starts with LINE (e.g. "HTTP, merged" or
+// "HTTP, SELECT 1"): no scans or redis, for profiling one path.
 #include <fmt/format.h>
 #include <libpq-fe.h>
 #include <pthread.h>
@@ -47,12 +48,13 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include "bench_util.h"
-#include "common/malloc_tuning.h"
 #include "cli/iot_generator.h"
+#include "common/malloc_tuning.h"
 #include "redis_reference.h"
 #include "server/api.h"
 #include "server/http_server.h"
@@ -199,12 +201,13 @@ class HttpClient : public Client {
       return Status(StatusCode::kInternal, "http " + std::to_string(parser.get().result_int()) +
                                                ": " + body.substr(0, 200));
     }
-    size_t rows = 0;
-    for (size_t at = body.find("\"device-"); at != std::string::npos;
-         at = body.find("\"device-", at + 1)) {
-      ++rows;
+    // The answer's command tag counts its rows: "command":"SELECT n".
+    constexpr std::string_view kTag = "\"command\":\"SELECT ";
+    const size_t tag = body.rfind(kTag);
+    if (tag == std::string::npos) {
+      return Status(StatusCode::kInternal, "http: no SELECT command tag in " + body.substr(0, 200));
     }
-    return rows;
+    return static_cast<size_t>(std::strtoull(body.c_str() + tag + kTag.size(), nullptr, 10));
   }
 
  private:
@@ -510,17 +513,38 @@ std::vector<LatencyFigures> MeasureRedis() {
   return figures;
 }
 
-// Where an in-process point query's time goes: the statement path alone (SELECT 1) and the
-// speed layer's part (consistency speed), one client.
-std::vector<LatencyFigures> MeasurePhases(serving::Database& db, double seconds,
-                                          const std::string& since) {
+// Where a point query's time goes: the statement path alone (SELECT 1, in process and over
+// HTTP: the floor of a request on this machine) and the speed layer's part (consistency speed).
+// Only the lines whose name starts with `only` (all when empty).
+std::vector<LatencyFigures> MeasurePhases(serving::Database& db, const Servers& servers,
+                                          const Options& options, const std::string& since) {
   const ClientFactory speed = [&db]() -> Result<std::unique_ptr<Client>> {
     return std::unique_ptr<Client>(
         std::make_unique<InProcessClient>(db, serving::Consistency::kSpeed));
   };
-  return {MeasurePointQueries("in process, speed", speed, 1, seconds, PointQuery(since)),
-          MeasurePointQueries("in process, SELECT 1", speed, 1, seconds,
-                              [](uint64_t) { return std::string("SELECT 1"); })};
+  const uint16_t http_port = servers.http->port();
+  const ClientFactory http = [http_port] {
+    return HttpClient::Connect(http_port, serving::Consistency::kMerged);
+  };
+  const Statement select_one = [](uint64_t) { return std::string("SELECT 1"); };
+  struct Phase {
+    std::string what;
+    const ClientFactory& connect;
+    int clients;
+    Statement statement;
+  };
+  const std::vector<Phase> phases = {{"in process, speed", speed, 1, PointQuery(since)},
+                                     {"in process, SELECT 1", speed, 1, select_one},
+                                     {"HTTP, SELECT 1", http, 1, select_one},
+                                     {"HTTP, SELECT 1", http, 8, select_one}};
+  std::vector<LatencyFigures> figures;
+  for (const Phase& phase : phases) {
+    if (phase.what.rfind(options.only, 0) != 0) continue;
+    figures.push_back(MeasurePointQueries(phase.what, phase.connect, phase.clients, options.seconds,
+                                          phase.statement));
+    PrintLatency(figures.back(), {});
+  }
+  return figures;
 }
 
 void Run(const Options& options, const fs::path& data, const fs::path& source) {
@@ -551,9 +575,7 @@ void Run(const Options& options, const fs::path& data, const fs::path& source) {
       }
     }
   }
-  if (options.only.empty()) {
-    for (LatencyFigures& f : MeasurePhases(**db, options.seconds, since)) points.push_back(f);
-  }
+  for (LatencyFigures& f : MeasurePhases(**db, servers, options, since)) points.push_back(f);
   std::vector<LatencyFigures> redis;
   if (options.redis && options.only.empty()) redis = MeasureRedis();
   PrintSummary(points, redis, scans);

@@ -3,8 +3,9 @@
 // no engine logic lives here. Work that blocks (SQL statements, which may fsync the catalog;
 // dead-letter appends; reading the log) runs on ApiContext's small pool of blocking threads, so
 // io threads only parse, decode and write; event appends are asynchronous and answer from the
-// log's completion. The exception is the point read whose rows are in memory
-// (serving::Database::IsInMemoryPointRead), whose work is a few index lookups: it runs on the io
+// log's completion. The exception is the read that touches only memory
+// (serving::Database::IsInMemoryRead: a point read whose rows are cached, or a SELECT without
+// FROM such as a health check's `SELECT 1`), whose work is a few index lookups: it runs on the io
 // thread that received it, which saves two thread hand-offs and the wake-ups they cost; a point
 // read that would first load a batch view from its files goes to the blocking threads like
 // every other statement, so an io thread never waits for a disk. (Each connection lives on one
@@ -33,9 +34,10 @@ struct ApiOptions {
   // A query answer longer than this is streamed (chunked) in pieces of about this size, so the
   // whole JSON text is never held at once; shorter answers are sent with a Content-Length.
   size_t streamed_answer_bytes = 1 << 20;
-  // Whether point reads whose rows are in memory run on the io thread that received them (see
-  // above); false: every statement runs on a blocking thread.
-  bool inline_point_reads = true;
+  // Whether reads that touch only memory (point reads of cached rows, SELECTs without FROM) run
+  // on the io thread that received them (see above); false: every statement runs on a blocking
+  // thread.
+  bool inline_memory_reads = true;
 };
 
 class ApiContext {

@@ -309,7 +309,7 @@ void AnswerStatement(ApiContext& context, std::string sql, serving::Session sess
   // Parsed here, once: whether it may run on this io thread depends on what it reads.
   Result<sql::ParsedStatement> statement = sql::ParseStatement(sql);
   if (!statement.ok()) return SendError(statement.status(), positions, std::move(responder));
-  if (context.options().inline_point_reads && context.database().IsInMemoryPointRead(*statement)) {
+  if (context.options().inline_memory_reads && context.database().IsInMemoryRead(*statement)) {
     return RunStatement(context, *statement, session, positions, std::move(responder),
                         StatementThread::kIo);
   }

@@ -100,7 +100,9 @@ Result<QueryResult> Database::Execute(std::string_view sql_text, Session& sessio
   return Execute(parsed, session);
 }
 
-bool Database::IsInMemoryPointRead(const sql::ParsedStatement& statement) {
+bool Database::IsInMemoryRead(const sql::ParsedStatement& statement) {
+  const auto* select = std::get_if<sql::SelectStatement>(&statement.statement);
+  if (select != nullptr && select->from.empty()) return true;
   const sql::ViewPlanPtr plan = PointReadView(statement, *catalog_);
   return plan != nullptr && view_cache_->HoldsRowsOf(plan->name);
 }

@@ -57,10 +57,12 @@ class Database {
   Result<QueryResult> Execute(std::string_view sql, Session& session);
   // The same for a statement parsed already (sql::ParseStatement).
   Result<QueryResult> Execute(const sql::ParsedStatement& statement, Session& session);
-  // Whether `statement` is a point read (point_read.h) that reads no file: the served batch
-  // version of its view was read since it was committed and its rows are cached. A read that
-  // would load them, and a read of a view without a batch version (which looks for one), is not.
-  bool IsInMemoryPointRead(const sql::ParsedStatement& statement);
+  // Whether `statement` reads nothing but memory, in a few index lookups: a SELECT without FROM
+  // (one row of constants, e.g. a client's `SELECT 1` health check), or a point read
+  // (point_read.h) whose view's served batch version was read since it was committed, so its
+  // rows are cached. A read that would load them, and a read of a view without a batch version
+  // (which looks for one), is not.
+  bool IsInMemoryRead(const sql::ParsedStatement& statement);
   // Applies every statement of a definitions file; identical re-definitions are no-ops, a
   // conflicting one fails with the file name, line and column.
   Status ApplyDefinitionsFile(const std::filesystem::path& file);

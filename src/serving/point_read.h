@@ -2,7 +2,7 @@
 // of the view to at most kMaxPointReadCells combinations of values, as the view's index lookup
 // reads them (serving/query_pushdown.h LookupOf, the function the engine itself uses), so the
 // statement reads the cells of those keys and nothing else. The HTTP server runs point reads
-// whose rows are in memory (Database::IsInMemoryPointRead) on the io thread that received them
+// whose rows are in memory (Database::IsInMemoryRead) on the io thread that received them
 // instead of its blocking pool (server/api_sql.h), which saves two thread hand-offs per request;
 // everything else (DDL, which fsyncs the catalog; scans; queries over streams, which read the
 // log; SET, SHOW) is not a point read.

@@ -131,7 +131,7 @@ TEST_F(PointReadApiTest, InMemoryOnceTheBatchRowsWereRead) {
   auto in_memory = [this](std::string_view sql) {
     Result<sql::ParsedStatement> statement = sql::ParseStatement(sql);
     EXPECT_TRUE(statement.ok()) << sql;
-    return statement.ok() && db_->IsInMemoryPointRead(*statement);
+    return statement.ok() && db_->IsInMemoryRead(*statement);
   };
   const std::string point = "SELECT * FROM per_minute WHERE device_id = 'device-001'";
   const std::string other_device = "SELECT n FROM per_minute WHERE device_id = 'device-002'";
@@ -150,9 +150,20 @@ TEST_F(PointReadApiTest, InMemoryOnceTheBatchRowsWereRead) {
   EXPECT_TRUE(in_memory(point));
 }
 
+// A SELECT without FROM (a client's `SELECT 1` health check) reads nothing: it runs on the io
+// thread too, and answers its one row.
+TEST_F(PointReadApiTest, SelectWithoutFromIsInMemory) {
+  Result<sql::ParsedStatement> constant = sql::ParseStatement("SELECT 1 + 1 AS two");
+  ASSERT_TRUE(constant.ok());
+  EXPECT_TRUE(db_->IsInMemoryRead(*constant));
+  const ClientResponse answer = client().Post("/v1/sql", "SELECT 1 + 1 AS two");
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  EXPECT_NE(answer.body.find(R"("rows":[[2]])"), std::string::npos) << answer.body;
+}
+
 // With inline point reads off, every statement runs on a blocking thread: the same answers.
 TEST_F(PointReadApiTest, InlinePointReadsCanBeTurnedOff) {
-  api_options_.inline_point_reads = false;
+  api_options_.inline_memory_reads = false;
   Reopen();
   Load();
   for (int device = 0; device < 3; ++device) {
@@ -169,7 +180,7 @@ TEST_F(PointReadApiTest, LongPointReadAnswersAreStreamed) {
   Result<sql::ParsedStatement> point =
       sql::ParseStatement("SELECT window_end, n FROM per_minute WHERE device_id = 'device-001'");
   ASSERT_TRUE(point.ok());
-  ASSERT_TRUE(db_->IsInMemoryPointRead(*point));
+  ASSERT_TRUE(db_->IsInMemoryRead(*point));
   // Were the stream written from the io thread, it would wait for that same thread forever:
   // the request runs with a deadline.
   std::future<ClientResponse> answer =
