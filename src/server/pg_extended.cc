@@ -156,12 +156,16 @@ std::optional<SchemaPtr> PgConnection::DescribeStatement(const std::string& name
   for (int32_t oid : statement.parameter_types) w.Int32(oid == 0 ? pg_oid::kText : oid);
   w.End();
   if (!IsReadOnly(statement.statement.text)) return SchemaPtr();
-  Portal probe;  // the statement with NULL parameters, run only to learn its columns
+  // The statement with NULL parameters, run over no data to learn its columns (a prepared scan
+  // is not read twice).
+  Portal probe;
   probe.statement = found->second;
   std::vector<std::string> nulls(statement.parameter_types.size(), "NULL");
   Result<SubstitutedSql> sql = SubstituteParameters(statement.statement.text, nulls);
   if (sql.ok()) probe.sql = std::move(sql).value();
+  session_.describe_only = true;
   ExecutePortal(probe);
+  session_.describe_only = false;
   if (!probe.result.ok()) {
     FailPortal(probe, probe.result.status());
     return std::nullopt;

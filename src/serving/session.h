@@ -57,6 +57,12 @@ struct Session {
   std::map<std::string, std::string> client_settings;
   // Set (by any thread) to cancel the statement running now; cleared when a statement starts.
   std::shared_ptr<std::atomic<bool>> cancelled = std::make_shared<std::atomic<bool>>(false);
+  // Set for one statement by a protocol that needs only its columns (PostgreSQL's Describe of a
+  // prepared statement): a SELECT then reads no cells of its view and no events of its stream,
+  // and answers with the columns a run would have and no rows (or the one row an aggregate
+  // without GROUP BY has over nothing). Errors of the statement itself (unknown names, types)
+  // are reported as a run reports them; those of reading (max_staleness, limits) are not.
+  bool describe_only = false;
 
   // The control of a statement starting now.
   QueryControl StartStatement() const;

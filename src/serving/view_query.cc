@@ -18,6 +18,7 @@
 #include "sql/parser.h"
 #include "sql/printer.h"
 #include "sql/view_binder.h"
+#include "sql/view_plan.h"
 
 namespace braid::serving {
 namespace {
@@ -246,8 +247,13 @@ Result<Chunk> AnswerView(const sql::SelectStatement& select, const sql::ViewPlan
                          const ViewQueryContext& context, QueryCoverage* coverage) {
   const bool grouped = IsGroupedQuery(select);
   const bool rollup = IsRollUp(select) && !select.distinct;
-  const CellLookup lookup = LookupOf(select.where.get(), *plan);
-  ASSIGN_OR_RETURN(ViewCells cells, ReadRouted(plan, lookup, rollup, context));
+  ViewCells cells{.plan = plan, .rows = {}, .coverage = {}};
+  if (context.session.describe_only) {
+    cells.rows.emplace_back(plan->cell_schema);  // no cells: the answer's columns only
+  } else {
+    const CellLookup lookup = LookupOf(select.where.get(), *plan);
+    ASSIGN_OR_RETURN(cells, ReadRouted(plan, lookup, rollup, context));
+  }
   *coverage = cells.coverage;
   RETURN_IF_ERROR(context.control.Check());
   if (rollup) {
@@ -277,8 +283,11 @@ Result<Chunk> AnswerStream(const sql::SelectStatement& select,
     return Status(StatusCode::kUndefinedObject, fmt::format("stream {} has no log", stream.name),
                   select.from_position);
   }
-  ASSIGN_OR_RETURN(Chunk events, RecentEvents(*log, context.session.limits.stream_scan_events,
-                                              context.control));
+  Chunk events(sql::ViewInputSchema(*log->schema()));  // no events: the columns only
+  if (!context.session.describe_only) {
+    ASSIGN_OR_RETURN(
+        events, RecentEvents(*log, context.session.limits.stream_scan_events, context.control));
+  }
   const bool grouped = IsGroupedQuery(select);
   if (select.distinct && !grouped) return DistinctRows(select, stream.name, events);
   if (!grouped) return AnswerRows(select, std::move(events));

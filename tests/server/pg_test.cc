@@ -15,6 +15,7 @@
 
 #include "pg_test_fixture.h"
 #include "server/pg_messages.h"
+#include "sql/parser.h"
 
 namespace braid::server::testing {
 namespace {
@@ -171,6 +172,31 @@ TEST_F(PgTest, PreparedStatementsAreDescribedAndReused) {
   // A second Parse of the same name fails; the statement stays usable.
   PgResult again(PQprepare(conn.get(), "by_device", "SHOW STREAMS", 0, nullptr));
   EXPECT_EQ(ErrorOf(again.get()), "42P05 (none)");
+}
+
+// Describe of a prepared scan answers its columns without reading the view (no scan twice):
+// the view's batch rows are loaded by the Execute only.
+TEST_F(PgTest, PreparedScanIsDescribedWithoutReadingTheView) {
+  CreateAndRefreshView();
+  PgConn conn = MustConnect();
+  Result<sql::ParsedStatement> point =
+      sql::ParseStatement("SELECT * FROM device_metrics WHERE device_id = 'device-a'");
+  ASSERT_TRUE(point.ok());
+  PgResult prepared(PQprepare(conn.get(), "scan",
+                              "SELECT * FROM device_metrics ORDER BY window_end", 0, nullptr));
+  ASSERT_EQ(PQresultStatus(prepared.get()), PGRES_COMMAND_OK)
+      << PQresultErrorMessage(prepared.get());
+  PgResult described(PQdescribePrepared(conn.get(), "scan"));
+  ASSERT_EQ(PQresultStatus(described.get()), PGRES_COMMAND_OK);
+  EXPECT_FALSE(db_->IsInMemoryRead(*point));
+  PgResult result(PQexecPrepared(conn.get(), "scan", 0, nullptr, nullptr, nullptr, 0));
+  ASSERT_EQ(PQresultStatus(result.get()), PGRES_TUPLES_OK) << PQresultErrorMessage(result.get());
+  EXPECT_EQ(PQntuples(result.get()), 3);
+  EXPECT_EQ(ColumnNamesOf(described.get()), ColumnNamesOf(result.get()));
+  for (int c = 0; c < PQnfields(result.get()); ++c) {
+    EXPECT_EQ(PQftype(described.get(), c), PQftype(result.get(), c)) << c;
+  }
+  EXPECT_TRUE(db_->IsInMemoryRead(*point));
 }
 
 TEST_F(PgTest, MultiStatementSimpleQueryAnswersEachAndStopsAtAnError) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "speed_test_fixture.h"
+#include "sql/parser.h"
 
 namespace braid::serving::testing {
 namespace {
@@ -284,6 +285,61 @@ TEST_F(ViewQueryTest, DistinctAndQueriesOverAStreamsRecentEvents) {
   session.limits.stream_scan_events = 2;
   EXPECT_EQ(In("SELECT k, ts FROM s ORDER BY ts", session),
             (std::vector<std::string>{"b|00:00:20", "a|00:01:10"}));
+}
+
+// A statement run with describe_only (PostgreSQL's Describe of a prepared statement) answers the
+// columns a run answers, with no rows, and reads nothing: the view's batch rows are not loaded.
+TEST_F(ViewQueryTest, DescribeOnlyAnswersTheColumnsWithoutReading) {
+  CreateStream("partitions = 2");
+  Run(kPerMinute);
+  Append(0, {{"a", At(0, 0, 10), 1}, {"a", At(0, 1, 10), 2}});
+  Append(1, {{"b", At(0, 0, 20), 4}});
+  Refresh("m");
+  CatchUp();
+  const std::vector<std::string> statements = {
+      "SELECT * FROM m WHERE k = 'a'",
+      "SELECT * FROM m",
+      "SELECT k, n * 2 AS twice FROM m WHERE n > 0 ORDER BY k LIMIT 5",
+      "SELECT k, SUM(n) AS events FROM m GROUP BY k",
+      "SELECT k, System.Timestamp() AS window_end, n, total FROM m "
+      "GROUP BY k, TumblingWindow(hour, 1)",
+      "SELECT DISTINCT k FROM m",
+      "SELECT k, ts, v, _partition FROM s",
+      "SELECT k, COUNT(*) AS c FROM s GROUP BY k"};
+  auto fields = [](const QueryResult& result) {
+    std::vector<std::string> out;
+    for (const Field& field : result.schema->fields()) {
+      out.push_back(fmt::format("{} {}", field.name, static_cast<int>(field.type)));
+    }
+    return out;
+  };
+  auto point_in_memory = [this] {
+    Result<sql::ParsedStatement> point = sql::ParseStatement("SELECT * FROM m WHERE k = 'a'");
+    return point.ok() && db_->IsInMemoryRead(*point);
+  };
+  Session describe;
+  describe.describe_only = true;
+  std::vector<QueryResult> described;
+  for (const std::string& sql : statements) {
+    Result<QueryResult> result = db_->Execute(sql, describe);
+    ASSERT_TRUE(result.ok()) << sql << ": " << result.status().ToString();
+    EXPECT_TRUE(RowTexts(*result).empty()) << sql;
+    described.push_back(std::move(*result));
+  }
+  EXPECT_FALSE(point_in_memory());  // no describe loaded the batch rows of the refresh
+  Session session;
+  for (size_t i = 0; i < statements.size(); ++i) {
+    Result<QueryResult> ran = db_->Execute(statements[i], session);
+    ASSERT_TRUE(ran.ok()) << statements[i] << ": " << ran.status().ToString();
+    EXPECT_FALSE(RowTexts(*ran).empty()) << statements[i];
+    EXPECT_EQ(fields(described[i]), fields(*ran)) << statements[i];
+  }
+  EXPECT_TRUE(point_in_memory());
+  // An error of the statement itself is reported as a run reports it.
+  const Status unknown = ErrorOf("SELECT nope FROM m", session);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(ErrorOf("SELECT nope FROM m", describe).code(), unknown.code());
+  EXPECT_EQ(ErrorOf("SELECT * FROM nope", describe).code(), StatusCode::kUndefinedObject);
 }
 
 TEST_F(ViewQueryTest, LookupsOfAnUnwindowedDoubleKey) {
