@@ -313,6 +313,9 @@ void AnswerStatement(ApiContext& context, std::string sql, serving::Session sess
     return RunStatement(context, *statement, session, positions, std::move(responder),
                         StatementThread::kIo);
   }
+  // A statement on a blocking thread may run long: it stops when the client hangs up (even
+  // while it waits for a thread), instead of running to its timeout for nobody.
+  session.cancelled = responder.WatchHangUp();
   context.RunBlocking([&context, statement = std::move(*statement), session = std::move(session),
                        positions, responder = std::move(responder)]() mutable {
     RunStatement(context, statement, session, positions, std::move(responder),

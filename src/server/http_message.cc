@@ -82,6 +82,12 @@ void Responder::Send(Response response) {
   sink->Deliver(std::move(response));
 }
 
+std::shared_ptr<std::atomic<bool>> Responder::WatchHangUp() {
+  auto hung_up = std::make_shared<std::atomic<bool>>(false);
+  if (sink_) sink_->WatchHangUp(hung_up);
+  return hung_up;
+}
+
 std::shared_ptr<StreamWriter> Responder::Stream(StreamHead head) {
   if (!sink_) {
     auto ended = std::make_shared<StreamWriter>(head.max_queued_bytes, [] {});

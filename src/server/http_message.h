@@ -13,6 +13,7 @@
 // the writer's bound. StreamWriter is shared (std::shared_ptr) and thread-safe.
 #pragma once
 
+#include <atomic>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <condition_variable>
@@ -165,6 +166,9 @@ class ResponseSink {
   virtual void Deliver(Response response) = 0;
   // Starts a streamed answer; the returned writer is never null.
   virtual std::shared_ptr<StreamWriter> DeliverStream(StreamHead head) = 0;
+  // Sets `hung_up` if the client hangs up before the answer is delivered (Responder::WatchHangUp).
+  // A sink without a connection to watch never sets it.
+  virtual void WatchHangUp(std::shared_ptr<std::atomic<bool>> hung_up) { (void)hung_up; }
 };
 
 class Responder {
@@ -181,6 +185,12 @@ class Responder {
   // Answers the request with a stream instead (see StreamWriter); counts as the one answer. After
   // an answer it returns a writer that is already ended (its writes fail).
   std::shared_ptr<StreamWriter> Stream(StreamHead head);
+  // A flag that turns true if the client hangs up (closes or resets its connection) before the
+  // answer is delivered, so that long work for it can stop (e.g. as a statement's cancel flag).
+  // Watching costs a wait on the socket: handlers of quick work do not ask. The connection stops
+  // watching once the client sends anything more (a pipelined request); a call after the answer
+  // returns a flag that stays false.
+  std::shared_ptr<std::atomic<bool>> WatchHangUp();
 
  private:
   void AnswerIfDropped();

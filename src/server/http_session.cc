@@ -1,6 +1,7 @@
 #include "server/http_session.h"
 
 #include <fmt/format.h>
+#include <sys/socket.h>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/execution.hpp>
@@ -10,6 +11,7 @@
 #include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <cerrno>
 #include <iterator>
 
 namespace braid::server {
@@ -43,17 +45,21 @@ bool IsDisconnect(const beast::error_code& ec) {
 // work) until the answer is posted, so a late answer never meets a stopped io_context.
 class PendingReply : public ResponseSink {
  public:
-  PendingReply(net::any_io_executor work, std::shared_ptr<HttpSession> session)
-      : work_(std::move(work)), session_(std::move(session)) {}
+  PendingReply(net::any_io_executor work, std::shared_ptr<HttpSession> session, uint64_t request)
+      : work_(std::move(work)), session_(std::move(session)), request_(request) {}
 
   void Deliver(Response response) override { session_->Deliver(std::move(response)); }
   std::shared_ptr<StreamWriter> DeliverStream(StreamHead head) override {
     return session_->DeliverStream(std::move(head));
   }
+  void WatchHangUp(std::shared_ptr<std::atomic<bool>> hung_up) override {
+    session_->WatchHangUp(request_, std::move(hung_up));
+  }
 
  private:
   net::any_io_executor work_;  // declared first: released after the session reference
   std::shared_ptr<HttpSession> session_;
+  uint64_t request_;  // the number of the request this answers (HttpSession::requests_)
 };
 
 }  // namespace
@@ -225,6 +231,7 @@ void HttpSession::OnReadError(ErrorCode ec) {
 
 void HttpSession::Dispatch() {
   phase_ = Phase::kHandling;
+  ++requests_;
   stream_.expires_never();
   keep_alive_ = parser_->get().keep_alive();
   version_ = parser_->get().version();
@@ -232,8 +239,33 @@ void HttpSession::Dispatch() {
   parser_.reset();
   net::any_io_executor work =
       net::prefer(stream_.get_executor(), net::execution::outstanding_work.tracked);
-  auto reply = std::make_shared<PendingReply>(std::move(work), shared_from_this());
+  auto reply = std::make_shared<PendingReply>(std::move(work), shared_from_this(), requests_);
   context_.router->Dispatch(std::move(message), Responder(std::move(reply)));
+}
+
+void HttpSession::WatchHangUp(uint64_t request, std::shared_ptr<std::atomic<bool>> hung_up) {
+  net::dispatch(stream_.get_executor(),
+                [self = shared_from_this(), request, hung_up = std::move(hung_up)]() mutable {
+                  self->AwaitHangUp(request, std::move(hung_up));
+                });
+}
+
+void HttpSession::AwaitHangUp(uint64_t request, std::shared_ptr<std::atomic<bool>> hung_up) {
+  if (phase_ != Phase::kHandling || requests_ != request) return;  // answered meanwhile
+  // A wait, not a read: what the client sends next stays for the next request's read.
+  stream_.socket().async_wait(net::socket_base::wait_read, [self = shared_from_this(), request,
+                                                            hung_up = std::move(hung_up)](
+                                                               beast::error_code ec) {
+    if (ec || self->phase_ != Phase::kHandling || self->requests_ != request) return;
+    char byte;
+    const ssize_t peeked =
+        ::recv(self->stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (peeked == 0 || (peeked < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+      hung_up->store(true);  // end of stream or a reset: nobody waits for the answer
+    } else if (peeked < 0) {
+      self->AwaitHangUp(request, hung_up);  // woken without data: wait again
+    }
+  });
 }
 
 void HttpSession::Write(Response response) {

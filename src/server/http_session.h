@@ -77,6 +77,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void Deliver(Response response);
   // Answers the request being handled with a stream; see the header comment.
   std::shared_ptr<StreamWriter> DeliverStream(StreamHead head);
+  // Sets `hung_up` if the client hangs up before request number `request` (the one being
+  // handled) is answered (Responder::WatchHangUp).
+  void WatchHangUp(uint64_t request, std::shared_ptr<std::atomic<bool>> hung_up);
   // Closes the connection once it is idle (now, when it waits for a request).
   void RequestStop();
   // Closes the socket now, aborting any read or write.
@@ -102,6 +105,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // A failed read: answers 413 or 400 when the client should hear why, else just closes.
   void OnReadError(ErrorCode ec);
   void Dispatch();
+  // Waits for the socket to turn readable while request `request` is handled: end of stream or
+  // an error there sets `hung_up`; data (a pipelined request) ends the watch.
+  void AwaitHangUp(uint64_t request, std::shared_ptr<std::atomic<bool>> hung_up);
   void Write(Response response);
   void OnWrite(ErrorCode ec);
   // Answers a protocol error and closes the connection afterwards.
@@ -133,6 +139,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   bool keep_alive_after_write_ = false;
   boost::beast::http::response<boost::beast::http::empty_body> continue_;
   Phase phase_ = Phase::kAwaitingRequest;
+  uint64_t requests_ = 0;  // requests dispatched so far: the number of the one being handled
   bool keep_alive_ = true;
   unsigned version_ = 11;  // HTTP version of the request being answered (11 = HTTP/1.1)
   bool linger_after_write_ = false;

@@ -310,6 +310,7 @@ Result<serving::QueryResult> PgConnection::RunStatement(std::string_view sql) {
     answer.command_tag = head == "commit" || head == "end" ? "COMMIT" : "ROLLBACK";
     return answer;
   }
+  session_.cancelled->store(false);  // a CancelRequest cancels the statement running when it came
   const PgClientInfo client{
       .user = user_, .database = database_name_, .process_id = setup_.process_id};
   std::optional<Result<serving::QueryResult>> compat =

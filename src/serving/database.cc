@@ -146,6 +146,7 @@ Result<QueryResult> Database::Execute(const sql::ParsedStatement& parsed, Sessio
           return result;
         } else if constexpr (std::is_same_v<T, sql::SelectStatement>) {
           const QueryControl control = session.StartStatement();
+          RETURN_IF_ERROR(control.Check());  // cancelled before it started
           return ExecuteViewQuery(statement,
                                   ViewQueryContext{*catalog_, *logs_, *versions_, *speed_, *view_cache_,
                                                    options_.data_dir, session, control});

@@ -134,7 +134,6 @@ Status QueryControl::Check() const {
 }
 
 QueryControl Session::StartStatement() const {
-  cancelled->store(false);
   return QueryControl(limits.statement_timeout, cancelled);
 }
 

@@ -55,7 +55,9 @@ struct Session {
   // Settings clients send that change nothing in Braid (client_encoding, DateStyle,
   // application_name, ...), kept so SHOW answers what was set.
   std::map<std::string, std::string> client_settings;
-  // Set (by any thread) to cancel the statement running now; cleared when a statement starts.
+  // Set (by any thread) to cancel the statement running now, or the next one when none runs: a
+  // protocol whose cancel applies to one statement (PostgreSQL's CancelRequest) clears it before
+  // each; HTTP makes it the request's hang-up flag (Responder::WatchHangUp).
   std::shared_ptr<std::atomic<bool>> cancelled = std::make_shared<std::atomic<bool>>(false);
   // Set for one statement by a protocol that needs only its columns (PostgreSQL's Describe of a
   // prepared statement): a SELECT then reads no cells of its view and no events of its stream,

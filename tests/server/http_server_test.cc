@@ -1,6 +1,7 @@
 // HttpServer and Router with test handlers: keep-alive, routing errors (404, 405, 400), body
 // limit (413, with and without Expect: 100-continue), answers from other threads, dropped
-// responders, many concurrent connections, idle timeout and graceful Stop().
+// responders, hang-ups while a request is handled, many concurrent connections, idle timeout and
+// graceful Stop().
 #include "server/http_server.h"
 
 #include <gtest/gtest.h>
@@ -30,29 +31,40 @@ using testing::StringOf;
 using testing::TestClient;
 namespace net = boost::asio;
 
-// Responders parked by the /later route, answered by the test.
+// Responders parked by the /later and /watched routes, answered by the test; /watched's come
+// with the flag Responder::WatchHangUp gave.
+struct Parked {
+  Responder responder;
+  std::shared_ptr<std::atomic<bool>> hung_up;
+};
+
 class ParkedResponders {
  public:
-  void Park(Responder responder) {
+  void Park(Responder responder, std::shared_ptr<std::atomic<bool>> hung_up = nullptr) {
     std::lock_guard<std::mutex> lock(mu_);
-    parked_.push_back(std::move(responder));
+    parked_.push_back(Parked{std::move(responder), std::move(hung_up)});
     cv_.notify_all();
   }
   // Waits (with a deadline) for one parked responder.
-  std::optional<Responder> Take() {
+  std::optional<Parked> TakeParked() {
     std::unique_lock<std::mutex> lock(mu_);
     if (!cv_.wait_for(lock, std::chrono::seconds(10), [&] { return !parked_.empty(); })) {
       return std::nullopt;
     }
-    Responder responder = std::move(parked_.front());
+    Parked parked = std::move(parked_.front());
     parked_.pop_front();
-    return responder;
+    return parked;
+  }
+  std::optional<Responder> Take() {
+    std::optional<Parked> parked = TakeParked();
+    if (!parked) return std::nullopt;
+    return std::move(parked->responder);
   }
 
  private:
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Responder> parked_;
+  std::deque<Parked> parked_;
 };
 
 Router TestRouter(ParkedResponders* parked) {
@@ -71,6 +83,10 @@ Router TestRouter(ParkedResponders* parked) {
              [](const Request&, Responder responder) { responder.Send(JsonResponse(200, "{}")); });
   router.Add(HttpVerb::get, "/later",
              [parked](const Request&, Responder responder) { parked->Park(std::move(responder)); });
+  router.Add(HttpVerb::get, "/watched", [parked](const Request&, Responder responder) {
+    std::shared_ptr<std::atomic<bool>> hung_up = responder.WatchHangUp();
+    parked->Park(std::move(responder), std::move(hung_up));
+  });
   router.Add(HttpVerb::get, "/dropped", [](const Request&, Responder) {});
   return router;
 }
@@ -261,6 +277,58 @@ TEST_F(HttpServerTest, ADroppedResponderAnswers500) {
   ClientResponse response = client.Get("/dropped");
   EXPECT_EQ(response.status, 500);
   EXPECT_EQ(StringOf(Json(response.body).At("error", "code")), "internal");
+}
+
+// A client that hangs up while its request is handled sets the request's hang-up flag, so the
+// work for it can stop; the late answer goes nowhere.
+TEST_F(HttpServerTest, AClientHangingUpWhileItsRequestIsHandledIsNoticed) {
+  StartServer();
+  net::io_context io;
+  net::ip::tcp::socket socket(io);
+  socket.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), server_->port()));
+  net::write(socket, net::buffer(std::string_view("GET /watched HTTP/1.1\r\nHost: h\r\n\r\n")));
+  std::optional<Parked> parked = parked_.TakeParked();
+  ASSERT_TRUE(parked.has_value());
+  ASSERT_NE(parked->hung_up, nullptr);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(parked->hung_up->load());  // the client still waits
+  socket.close();
+  EXPECT_TRUE(WaitFor([&] { return parked->hung_up->load(); }));
+  parked->responder.Send(JsonResponse(200, "{}"));
+  EXPECT_TRUE(WaitFor([&] { return server_->open_connections() == 0; }));
+}
+
+// The watch ends with the answer, and when the client sends its next request before the answer
+// (pipelining): neither is a hang-up, and the pipelined request is still read and answered.
+TEST_F(HttpServerTest, AnsweredAndPipelinedRequestsAreNotHangUps) {
+  StartServer();
+  net::io_context io;
+  net::ip::tcp::socket socket(io);
+  socket.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), server_->port()));
+  net::write(socket, net::buffer(std::string_view("GET /watched HTTP/1.1\r\nHost: h\r\n\r\n"
+                                                  "GET /ping HTTP/1.1\r\nHost: h\r\n\r\n")));
+  std::optional<Parked> pipelined = parked_.TakeParked();
+  ASSERT_TRUE(pipelined.has_value());
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(pipelined->hung_up->load());
+  pipelined->responder.Send(JsonResponse(200, R"({"first":true})"));
+  std::string received;
+  boost::system::error_code ec;
+  net::read_until(socket, net::dynamic_buffer(received), R"({"pong":true})", ec);
+  ASSERT_FALSE(ec) << ec.message() << ": " << received;
+  EXPECT_NE(received.find(R"({"first":true})"), std::string::npos) << received;
+  // Answered, then the client leaves: the flag of the answered request stays false.
+  net::write(socket, net::buffer(std::string_view("GET /watched HTTP/1.1\r\nHost: h\r\n\r\n")));
+  std::optional<Parked> answered = parked_.TakeParked();
+  ASSERT_TRUE(answered.has_value());
+  answered->responder.Send(JsonResponse(200, "{}"));
+  received.clear();
+  net::read_until(socket, net::dynamic_buffer(received), "{}", ec);
+  ASSERT_FALSE(ec) << ec.message();
+  socket.close();
+  EXPECT_TRUE(WaitFor([&] { return server_->open_connections() == 0; }));
+  EXPECT_FALSE(answered->hung_up->load());
+  EXPECT_FALSE(pipelined->hung_up->load());
 }
 
 TEST_F(HttpServerTest, ServesHundredsOfConcurrentConnections) {

@@ -287,6 +287,23 @@ TEST_F(ViewQueryTest, DistinctAndQueriesOverAStreamsRecentEvents) {
             (std::vector<std::string>{"b|00:00:20", "a|00:01:10"}));
 }
 
+// A session's cancel flag set before a query starts (HTTP: the client hung up while the query
+// waited for a thread) stops it before it reads anything; the protocol clears the flag.
+TEST_F(ViewQueryTest, AQueryCancelledBeforeItStartsDoesNotRun) {
+  CreateStream("partitions = 1");
+  Run(kPerMinute);
+  Append(0, {{"a", At(0, 0, 10), 1}});
+  CatchUp();
+  Session session;
+  session.cancelled->store(true);
+  const Status cancelled = ErrorOf("SELECT * FROM m", session);
+  EXPECT_EQ(cancelled.code(), StatusCode::kCancelled);
+  EXPECT_EQ(ErrorOf("SELECT * FROM s", session).code(), StatusCode::kCancelled);
+  EXPECT_TRUE(session.cancelled->load());  // not cleared by the engine
+  session.cancelled->store(false);
+  EXPECT_EQ(In("SELECT k, n FROM m", session), std::vector<std::string>{"a|1|SPEED"});
+}
+
 // A statement run with describe_only (PostgreSQL's Describe of a prepared statement) answers the
 // columns a run answers, with no rows, and reads nothing: the view's batch rows are not loaded.
 TEST_F(ViewQueryTest, DescribeOnlyAnswersTheColumnsWithoutReading) {
