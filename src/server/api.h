@@ -1,16 +1,16 @@
 // The HTTP/JSON API of API.md: the routes (ingest, dead letters, SQL, status, liveness) and what
-// their handlers share. Handlers only translate between HTTP and the engine (serving::Database);
-// no engine logic lives here. Work that blocks (SQL statements, which may fsync the catalog;
-// dead-letter appends; reading the log) runs on ApiContext's small pool of blocking threads, so
-// io threads only parse, decode and write; event appends are asynchronous and answer from the
-// log's completion. The exception is the read that touches only memory
-// (serving::Database::IsInMemoryRead: a point read whose rows are cached, or a SELECT without
-// FROM such as a health check's `SELECT 1`), whose work is a few index lookups: it runs on the io
-// thread that received it, which saves two thread hand-offs and the wake-ups they cost; a point
-// read that would first load a batch view from its files goes to the blocking threads like
-// every other statement, so an io thread never waits for a disk. (Each connection lives on one
-// io thread, http_server.h: the connections of that thread wait while it runs a point read, tens
-// of microseconds.)
+// their handlers share. Handlers only translate between HTTP and the engine (serving::Database); no
+// engine logic lives here. Work that blocks (SQL statements, which may fsync the catalog;
+// dead-letter appends; reading the log) runs on ApiContext's small pool of blocking threads, so io
+// threads only parse, decode and write (a statement there stops when its client hangs up); event
+// appends are asynchronous and answer from the log's completion. The exception is the read that
+// touches only memory (serving::Database::IsInMemoryRead: a point read whose rows are cached, or a
+// SELECT without FROM such as a health check's `SELECT 1`), whose work is a few index lookups: it
+// runs on the io thread that received it, which saves two thread hand-offs and the wake-ups they
+// cost; a point read that would first load a batch view from its files goes to the blocking threads
+// like every other statement, so an io thread never waits for a disk. (Each connection lives on one
+// io thread, http_server.h: the connections of that thread wait while it runs a point read, tens of
+// microseconds.)
 //
 // Ownership: the router owns its ApiContext (shared by its handlers); the Database must outlive
 // the HttpServer serving the router. Thread-safe.

@@ -1,13 +1,14 @@
-// HttpSession: one accepted connection of the HttpServer (internal to server/). It reads a
-// request (header with the idle timeout, body with the read timeout and the body limit), hands it
-// to the Router with a Responder, and once the answer is delivered writes it and reads the next
-// request (keep-alive) or closes. A streamed answer (Responder::Stream) instead keeps the
-// connection for that one answer: the session writes the head, then whatever the StreamWriter
-// queues (one chunk per batch taken from the queue), watches the socket so that a client hanging
-// up ends the stream at once, and closes the connection when the stream ends; RequestStop ends a
-// stream after what is queued. All its state is touched only on its strand; Deliver,
-// DeliverStream, RequestStop and ForceClose may be called from any thread and post to it. A
-// session is owned by the asynchronous operations (and pending Responders) that reference it (a
+// HttpSession: one accepted connection of the HttpServer (internal to server/). It reads a request
+// (header with the idle timeout, body with the read timeout and the body limit), hands it to the
+// Router with a Responder, and once the answer is delivered writes it and reads the next request
+// (keep-alive) or closes. While a request is handled, a handler may ask the session to watch for
+// the client hanging up (Responder::WatchHangUp). A streamed answer (Responder::Stream) instead
+// keeps the connection for that one answer: the session writes the head, then whatever the
+// StreamWriter queues (one chunk per batch taken from the queue), watches the socket so that a
+// client hanging up ends the stream at once, and closes the connection when the stream ends;
+// RequestStop ends a stream after what is queued. All its state is touched only on its strand;
+// Deliver, DeliverStream, RequestStop and ForceClose may be called from any thread and post to it.
+// A session is owned by the asynchronous operations (and pending Responders) that reference it (a
 // StreamWriter only refers to it weakly); it registers itself in the ConnectionRegistry so that
 // Stop() can reach it.
 #pragma once
