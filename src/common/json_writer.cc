@@ -1,9 +1,11 @@
 #include "common/json_writer.h"
 
-#include <cmath>
-
 #include <fmt/compile.h>
 #include <fmt/format.h>
+
+#include <array>
+#include <cmath>
+#include <cstring>
 
 #include "common/time.h"
 
@@ -31,46 +33,148 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
   return len;
 }
 
-}  // namespace
+// Which bytes a JSON string cannot hold as they are: control characters, '"', '\\' and every
+// byte of a multi-byte sequence (checked, and written as they are when valid UTF-8).
+constexpr std::array<bool, 256> kNotPlain = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 256; ++c) table[c] = c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
+  return table;
+}();
 
-void AppendJsonString(std::string* out, std::string_view s) {
-  out->push_back('"');
+// The most bytes WriteJsonString writes for `s`: quotes, and six per byte that is not plain
+// (\u00XX) at worst; short strings are not counted.
+size_t JsonStringBound(std::string_view s) {
+  if (s.size() <= 64) return 2 + 6 * s.size();
+  size_t not_plain = 0;
+  for (const char c : s) not_plain += kNotPlain[static_cast<unsigned char>(c)] ? 1 : 0;
+  return 2 + s.size() + 5 * not_plain;
+}
+
+// Writes `s` as a quoted, escaped JSON string at `out` (room for JsonStringBound(s)); returns
+// the end.
+char* WriteJsonString(char* out, std::string_view s) {
+  *out++ = '"';
   size_t i = 0;
   while (i < s.size()) {
-    // The run of characters written as they are, appended at once.
+    // The run of characters written as they are, copied at once.
     size_t plain = i;
-    while (plain < s.size()) {
-      const auto c = static_cast<unsigned char>(s[plain]);
-      if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
-      ++plain;
-    }
-    out->append(s.data() + i, plain - i);
+    while (plain < s.size() && !kNotPlain[static_cast<unsigned char>(s[plain])]) ++plain;
+    std::memcpy(out, s.data() + i, plain - i);
+    out += plain - i;
     i = plain;
     if (i == s.size()) break;
     const auto c = static_cast<unsigned char>(s[i]);
+    const char* escape = nullptr;
     switch (c) {
-      case '"': out->append("\\\""); ++i; continue;
-      case '\\': out->append("\\\\"); ++i; continue;
-      case '\n': out->append("\\n"); ++i; continue;
-      case '\r': out->append("\\r"); ++i; continue;
-      case '\t': out->append("\\t"); ++i; continue;
+      case '"':
+        escape = "\\\"";
+        break;
+      case '\\':
+        escape = "\\\\";
+        break;
+      case '\n':
+        escape = "\\n";
+        break;
+      case '\r':
+        escape = "\\r";
+        break;
+      case '\t':
+        escape = "\\t";
+        break;
       default: break;
     }
-    if (c < 0x20) {
-      out->append(fmt::format("\\u{:04x}", c));
+    if (escape != nullptr) {
+      *out++ = escape[0];
+      *out++ = escape[1];
       ++i;
       continue;
     }
-    size_t len = Utf8SequenceLength(s, i);
+    if (c < 0x20) {
+      out = fmt::format_to(out, FMT_COMPILE("\\u{:04x}"), c);
+      ++i;
+      continue;
+    }
+    const size_t len = Utf8SequenceLength(s, i);
     if (len == 0) {
-      out->append("\xEF\xBF\xBD");  // U+FFFD replacement character
+      std::memcpy(out, "\xEF\xBF\xBD", 3);  // U+FFFD replacement character
+      out += 3;
       ++i;
     } else {
-      out->append(s.substr(i, len));
+      std::memcpy(out, s.data() + i, len);
+      out += len;
       i += len;
     }
   }
-  out->push_back('"');
+  *out++ = '"';
+  return out;
+}
+
+// The most bytes a cell of `column` at `row` takes (WriteCell).
+size_t CellBound(const Column& column, size_t row) {
+  if (!column.IsValid(row)) return 4;  // null
+  switch (column.type()) {
+    case DataType::kBoolean:
+      return 5;
+    case DataType::kBigint:
+      return 20;
+    case DataType::kDouble:
+      return 24;  // a 17-digit double with sign, point and exponent
+    case DataType::kString:
+      return JsonStringBound(column.StringAt(row));
+    case DataType::kTimestamp:
+      return 2 + kMaxRfc3339Bytes;
+  }
+  return 0;
+}
+
+// Row `row` of `column` as one JSON value at `out` (room for CellBound); returns the end.
+char* WriteCell(char* out, const Column& column, size_t row) {
+  if (!column.IsValid(row)) {
+    std::memcpy(out, "null", 4);
+    return out + 4;
+  }
+  switch (column.type()) {
+    case DataType::kBoolean:
+      if (column.bools()[row] != 0) {
+        std::memcpy(out, "true", 4);
+        return out + 4;
+      }
+      std::memcpy(out, "false", 5);
+      return out + 5;
+    case DataType::kBigint:
+      return fmt::format_to(out, FMT_COMPILE("{}"), column.int64s()[row]);
+    case DataType::kDouble: {
+      const double value = column.doubles()[row];
+      if (std::isfinite(value)) return fmt::format_to(out, FMT_COMPILE("{}"), value);
+      std::memcpy(out, "null", 4);  // JSON has no NaN or infinities
+      return out + 4;
+    }
+    case DataType::kString:
+      return WriteJsonString(out, column.StringAt(row));
+    case DataType::kTimestamp:
+      *out++ = '"';
+      out = WriteRfc3339(Timestamp{column.int64s()[row]}, out);
+      *out++ = '"';
+      return out;
+  }
+  return out;
+}
+
+// Appends `value` through WriteCell.
+void AppendCell(std::string* out, const Column& column, size_t row) {
+  const size_t base = out->size();
+  out->resize(base + CellBound(column, row));
+  char* end = WriteCell(out->data() + base, column, row);
+  out->resize(static_cast<size_t>(end - out->data()));
+}
+
+}  // namespace
+
+void AppendJsonString(std::string* out, std::string_view s) {
+  const size_t base = out->size();
+  out->resize(base + JsonStringBound(s));
+  char* end = WriteJsonString(out->data() + base, s);
+  out->resize(static_cast<size_t>(end - out->data()));
 }
 
 namespace {
@@ -98,33 +202,7 @@ void AppendTime(std::string* out, Timestamp value) {
   out->push_back('"');
 }
 
-// Row `row` of `column` as one JSON value (JsonWriter::Cell).
-void AppendCell(std::string* out, const Column& column, size_t row) {
-  if (!column.IsValid(row)) {
-    out->append("null");
-    return;
-  }
-  switch (column.type()) {
-    case DataType::kBoolean:
-      out->append(column.bools()[row] != 0 ? "true" : "false");
-      return;
-    case DataType::kBigint:
-      AppendNumber(out, column.int64s()[row]);
-      return;
-    case DataType::kDouble:
-      AppendDouble(out, column.doubles()[row]);
-      return;
-    case DataType::kString:
-      AppendJsonString(out, column.StringAt(row));
-      return;
-    case DataType::kTimestamp:
-      AppendTime(out, Timestamp{column.int64s()[row]});
-      return;
-  }
-}
-
 }  // namespace
-
 
 void JsonWriter::BeforeValue() {
   if (after_key_) {
@@ -227,12 +305,19 @@ JsonWriter& JsonWriter::Cell(const Column& column, size_t row) {
 
 JsonWriter& JsonWriter::Row(const Chunk& rows, size_t row) {
   BeforeValue();
-  out_.push_back('[');
+  // Room for the longest text the row can have, made once; the cells are written into it.
+  size_t bound = 2 + rows.num_columns();  // brackets and commas
+  for (size_t c = 0; c < rows.num_columns(); ++c) bound += CellBound(rows.column(c), row);
+  const size_t base = out_.size();
+  out_.resize(base + bound);
+  char* out = out_.data() + base;
+  *out++ = '[';
   for (size_t c = 0; c < rows.num_columns(); ++c) {
-    if (c > 0) out_.push_back(',');
-    AppendCell(&out_, rows.column(c), row);
+    if (c > 0) *out++ = ',';
+    out = WriteCell(out, rows.column(c), row);
   }
-  out_.push_back(']');
+  *out++ = ']';
+  out_.resize(static_cast<size_t>(out - out_.data()));
   return *this;
 }
 

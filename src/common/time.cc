@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <chrono>
+#include <cstring>
 #include <iterator>
 #include <limits>
 
@@ -127,35 +128,51 @@ std::string FormatRfc3339(Timestamp t) {
   return text;
 }
 
-void AppendRfc3339(Timestamp t, std::string* out) {
-  int64_t micros = t.micros;
-  int64_t days = micros >= 0 ? micros / 86400000000LL : -((-micros + 86399999999LL) / 86400000000LL);
-  int64_t rem = micros - days * 86400000000LL;  // in [0, one day)
-  CivilDate date = CivilFromDays(days);
-  int64_t secs = rem / 1000000;
-  int64_t frac = rem % 1000000;
+char* WriteRfc3339(Timestamp t, char* out) {
+  const int64_t micros = t.micros;
+  const int64_t days =
+      micros >= 0 ? micros / 86400000000LL : -((-micros + 86399999999LL) / 86400000000LL);
+  const int64_t rem = micros - days * 86400000000LL;  // in [0, one day)
+  const CivilDate date = CivilFromDays(days);
+  const auto secs = static_cast<uint32_t>(rem / 1000000);
+  const auto frac = static_cast<uint32_t>(rem % 1000000);
   if (date.year < 0 || date.year > 9999) {
-    fmt::format_to(std::back_inserter(*out), "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
-                   date.year, date.month, date.day, secs / 3600, (secs / 60) % 60, secs % 60, frac);
-    return;
+    return fmt::format_to(out, "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", date.year, date.month,
+                          date.day, secs / 3600, (secs / 60) % 60, secs % 60, frac);
   }
-  // Digits written in place: answers format every timestamp cell through here.
-  constexpr std::string_view kPattern = "0000-00-00T00:00:00.000000Z";
-  const size_t base = out->size();
-  out->append(kPattern);
-  char* text = out->data() + base;
-  auto digits = [text](size_t at, int64_t value, int width) {
-    for (int i = width - 1; i >= 0; --i, value /= 10) {
-      text[at + static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
-    }
+  // Two digits at a time, in place: answers format every timestamp cell through here.
+  static constexpr char kPairs[] =
+      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+      "8081828384858687888990919293949596979899";
+  auto pair = [&out](uint32_t value) {  // value < 100
+    std::memcpy(out, kPairs + 2 * value, 2);
+    out += 2;
   };
-  digits(0, date.year, 4);
-  digits(5, date.month, 2);
-  digits(8, date.day, 2);
-  digits(11, secs / 3600, 2);
-  digits(14, (secs / 60) % 60, 2);
-  digits(17, secs % 60, 2);
-  digits(20, frac, 6);
+  const auto year = static_cast<uint32_t>(date.year);
+  pair(year / 100);
+  pair(year % 100);
+  *out++ = '-';
+  pair(date.month);
+  *out++ = '-';
+  pair(date.day);
+  *out++ = 'T';
+  pair(secs / 3600);
+  *out++ = ':';
+  pair((secs / 60) % 60);
+  *out++ = ':';
+  pair(secs % 60);
+  *out++ = '.';
+  pair(frac / 10000);
+  pair(frac / 100 % 100);
+  pair(frac % 100);
+  *out++ = 'Z';
+  return out;
+}
+
+void AppendRfc3339(Timestamp t, std::string* out) {
+  char text[kMaxRfc3339Bytes];
+  out->append(text, static_cast<size_t>(WriteRfc3339(t, text) - text));
 }
 
 std::string FormatDate(Timestamp t) {

@@ -45,6 +45,9 @@ Result<Timestamp> ParseRfc3339(std::string_view text);
 std::string FormatRfc3339(Timestamp t);
 // The same, appended to *out (no allocation of its own).
 void AppendRfc3339(Timestamp t, std::string* out);
+// The same, written at `out`, which has room for kMaxRfc3339Bytes; returns the end of the text.
+inline constexpr size_t kMaxRfc3339Bytes = 40;  // years beyond 9999 take more than 27
+char* WriteRfc3339(Timestamp t, char* out);
 // "2026-11-23": the UTC calendar date of t (lake partition values).
 std::string FormatDate(Timestamp t);
 

@@ -50,6 +50,30 @@ TEST(JsonWriterTest, TimestampsAsRfc3339Strings) {
   EXPECT_EQ(appended, "at 2026-11-23T10:00:00.123000Z");
 }
 
+// Strings that grow most when escaped, long and short, as cells and as strings: each escape is
+// written in full (the room made for a row's text counts them).
+TEST(JsonWriterTest, StringsThatGrowMostWhenEscaped) {
+  const std::string controls(100, '\x01'), invalid(100, '\xFF'), quotes(70, '"');
+  std::string controls_json, invalid_json, quotes_json;
+  for (int i = 0; i < 100; ++i) controls_json += "\\u0001";
+  for (int i = 0; i < 100; ++i) invalid_json += "\xEF\xBF\xBD";
+  for (int i = 0; i < 70; ++i) quotes_json += "\\\"";
+  auto schema = std::make_shared<Schema>(std::vector<Field>{{"s", DataType::kString, false}});
+  Chunk rows(schema);
+  for (const std::string* s : {&controls, &invalid, &quotes}) {
+    rows.mutable_column(0).AppendString(*s);
+    rows.mutable_column(0).AppendString(s->substr(0, 3));
+  }
+  JsonWriter w;
+  w.BeginArray();
+  for (size_t r = 0; r < rows.num_rows(); ++r) w.Row(rows, r);
+  w.String(controls).EndArray();
+  EXPECT_EQ(w.str(), "[[\"" + controls_json + "\"],[\"" + controls_json.substr(0, 18) + "\"],[\"" +
+                         invalid_json + "\"],[\"" + invalid_json.substr(0, 9) + "\"],[\"" +
+                         quotes_json + "\"],[\"" + quotes_json.substr(0, 6) + "\"],\"" +
+                         controls_json + "\"]");
+}
+
 TEST(JsonWriterTest, NonFiniteDoublesAreNull) {
   JsonWriter w;
   w.BeginArray().Double(std::numeric_limits<double>::infinity()).Double(0.1).EndArray();
