@@ -58,7 +58,10 @@ std::vector<std::string> Picked(const Json& json, const std::vector<std::string_
   EXPECT_EQ(json.At("rows").get_array().get(rows), simdjson::SUCCESS);
   for (simdjson::dom::element row : rows) {
     std::string line = "[";
-    for (size_t i : indexes) line += (line.size() > 1 ? "," : "") + simdjson::minify(row.at(i));
+    for (size_t i : indexes) {
+      if (line.size() > 1) line += ',';
+      line += simdjson::minify(row.at(i));
+    }
     picked.push_back(line + "]");
   }
   return picked;
