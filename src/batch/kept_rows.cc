@@ -33,6 +33,7 @@ void KeptRows::Find(std::span<const uint32_t> groups, std::span<const uint64_t> 
     const auto it = of_group_.find(groups[k]);
     if (it != of_group_.end() && it->second.version == versions[k]) {
       hit_rows.push_back(it->second.row);
+      it->second.found_since_drop = true;
     } else {
       missing->push_back(k);
     }
@@ -57,7 +58,8 @@ void KeptRows::Keep(const Chunk& from, std::span<const uint32_t> rows,
   }
   AppendEmpty(rows_, rows.size());
   for (uint32_t k = 0; k < groups.size(); ++k) {
-    of_group_.insert_or_assign(groups[k], Entry{.version = versions[k], .row = first + k});
+    of_group_.insert_or_assign(
+        groups[k], Entry{.version = versions[k], .row = first + k, .found_since_drop = false});
   }
   memory_bytes_.store(rows_.MemoryBytes() + of_group_.size() * kEntryBytes,
                       std::memory_order_relaxed);
@@ -65,17 +67,25 @@ void KeptRows::Keep(const Chunk& from, std::span<const uint32_t> rows,
 
 void KeptRows::DropRowsLocked(size_t room) {
   // The rows the map still names (a replaced row is named by none) move together; when they
-  // alone leave too little room, every row goes.
+  // alone leave too little room, only those found since the last drop do, and when even those
+  // leave too little room, every row goes.
+  const size_t keep_at_most = max_rows_ / 2;
+  if (of_group_.size() + room > keep_at_most) {
+    size_t found = 0;
+    for (const auto& [group, entry] : of_group_) found += entry.found_since_drop ? 1 : 0;
+    if (found + room > keep_at_most) {
+      rows_ = Chunk(rows_.schema());
+      of_group_.clear();
+      return;
+    }
+    std::erase_if(of_group_, [](const auto& named) { return !named.second.found_since_drop; });
+  }
   std::vector<uint32_t> live;
   live.reserve(of_group_.size());
   for (auto& [group, entry] : of_group_) {
     live.push_back(entry.row);
     entry.row = static_cast<uint32_t>(live.size() - 1);
-  }
-  if (live.size() + room > max_rows_ / 2) {
-    rows_ = Chunk(rows_.schema());
-    of_group_.clear();
-    return;
+    entry.found_since_drop = false;
   }
   rows_ = rows_.Select(live);
 }

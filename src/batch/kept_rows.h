@@ -4,8 +4,10 @@
 // the outputs again (AggregatorOptions::read_cache_rows). A row is given only for the version it
 // was kept at; the aggregator stamps a new version on every change of a cell, so a kept row is
 // never stale when it is given. Holds at most `max_rows` rows: replacing a row appends a new one,
-// and a Keep that would pass the bound first drops the replaced rows, or every row when the
-// others would still fill more than half of it.
+// and a Keep that would pass the bound first drops the replaced rows; when the others would
+// still fill more than half of it, only the rows found since the last drop stay (a second
+// chance, so the cells reads keep asking for survive a working set larger than the bound), and
+// when even those would, every row goes.
 // Thread-safe: concurrent reads of one aggregator find and keep rows under this one's mutex.
 #pragma once
 
@@ -50,7 +52,8 @@ class KeptRows {
 
   struct Entry {
     uint64_t version;
-    uint32_t row;  // in rows_
+    uint32_t row;           // in rows_
+    bool found_since_drop;  // given by Find since the last DropRowsLocked
   };
 
   // Fills columns [first_empty_, end) of `rows` with `count` empty strings more.

@@ -93,5 +93,24 @@ TEST(KeptRowsTest, MakesRoomByDroppingReplacedRowsThenAll) {
   EXPECT_TRUE(labels.empty());
 }
 
+// When the rows still named fill more than half of the bound, those found since the last drop
+// stay and the others go (then every row found counts afresh); every row goes only when even the
+// found ones fill more than half.
+TEST(KeptRowsTest, KeepsTheRowsFoundSinceTheLastDrop) {
+  KeptRows kept(RowSchema(), 2, 10);
+  Keep(kept, {1, 2, 3, 4, 5, 6, 7, 8}, 1);
+  EXPECT_EQ(Find(kept, {1, 2}, {1, 1}).first, (std::vector<std::string>{"1@1", "2@1"}));
+  Keep(kept, {9, 10}, 1);  // 10 rows: fits
+  Keep(kept, {11}, 1);     // 11: 10 named rows fill more than half; 1 and 2 were found
+  EXPECT_EQ(kept.rows(), 3u);
+  EXPECT_EQ(Find(kept, {1}, {1}).first, std::vector<std::string>{"1@1"});
+  Keep(kept, {12, 13, 14, 15, 16, 17, 18}, 1);  // 10 again
+  Keep(kept, {19}, 1);  // only 1 was found since the last drop: 2 and 11 go too
+  EXPECT_EQ(kept.rows(), 2u);
+  auto [labels, missing] = Find(kept, {1, 2, 11, 19}, {1, 1, 1, 1});
+  EXPECT_EQ(labels, (std::vector<std::string>{"1@1", "19@1"}));
+  EXPECT_EQ(missing, (std::vector<uint32_t>{1, 2}));
+}
+
 }  // namespace
 }  // namespace braid::batch
