@@ -109,6 +109,14 @@ char* WriteJsonString(char* out, std::string_view s) {
   return out;
 }
 
+// A double at `out` (room for 24 bytes: a 17-digit double with sign, point and exponent), or null
+// for NaN and infinities (JSON has no such numbers); returns the end.
+char* WriteDouble(char* out, double value) {
+  if (std::isfinite(value)) return fmt::format_to(out, FMT_COMPILE("{}"), value);
+  std::memcpy(out, "null", 4);
+  return out + 4;
+}
+
 // The most bytes a cell of `column` at `row` takes (WriteCell).
 size_t CellBound(const Column& column, size_t row) {
   if (!column.IsValid(row)) return 4;  // null
@@ -143,12 +151,8 @@ char* WriteCell(char* out, const Column& column, size_t row) {
       return out + 5;
     case DataType::kBigint:
       return fmt::format_to(out, FMT_COMPILE("{}"), column.int64s()[row]);
-    case DataType::kDouble: {
-      const double value = column.doubles()[row];
-      if (std::isfinite(value)) return fmt::format_to(out, FMT_COMPILE("{}"), value);
-      std::memcpy(out, "null", 4);  // JSON has no NaN or infinities
-      return out + 4;
-    }
+    case DataType::kDouble:
+      return WriteDouble(out, column.doubles()[row]);
     case DataType::kString:
       return WriteJsonString(out, column.StringAt(row));
     case DataType::kTimestamp:
@@ -187,13 +191,9 @@ void AppendNumber(std::string* out, Number value) {
   out->append(text, static_cast<size_t>(end - text));
 }
 
-// A double, or null for NaN and infinities (JSON has no such numbers).
 void AppendDouble(std::string* out, double value) {
-  if (std::isfinite(value)) {
-    AppendNumber(out, value);
-  } else {
-    out->append("null");
-  }
+  char text[32];
+  out->append(text, static_cast<size_t>(WriteDouble(text, value) - text));
 }
 
 void AppendTime(std::string* out, Timestamp value) {
