@@ -117,6 +117,25 @@ char* WriteDouble(char* out, double value) {
   return out + 4;
 }
 
+// A TIMESTAMP as a quoted RFC 3339 string at `out` (room for 2 + kMaxRfc3339Bytes); returns the
+// end.
+char* WriteTime(char* out, Timestamp value) {
+  *out++ = '"';
+  out = WriteRfc3339(value, out);
+  *out++ = '"';
+  return out;
+}
+
+// Appends what `write(char* at)` writes there (at most `bound` bytes; it returns the end): the
+// room is made once, the text written in place, the rest cut off.
+template <typename Write>
+void AppendWritten(std::string* out, size_t bound, Write write) {
+  const size_t base = out->size();
+  out->resize(base + bound);
+  char* end = write(out->data() + base);
+  out->resize(static_cast<size_t>(end - out->data()));
+}
+
 // The most bytes a cell of `column` at `row` takes (WriteCell).
 size_t CellBound(const Column& column, size_t row) {
   if (!column.IsValid(row)) return 4;  // null
@@ -156,50 +175,24 @@ char* WriteCell(char* out, const Column& column, size_t row) {
     case DataType::kString:
       return WriteJsonString(out, column.StringAt(row));
     case DataType::kTimestamp:
-      *out++ = '"';
-      out = WriteRfc3339(Timestamp{column.int64s()[row]}, out);
-      *out++ = '"';
-      return out;
+      return WriteTime(out, Timestamp{column.int64s()[row]});
   }
   return out;
-}
-
-// Appends `value` through WriteCell.
-void AppendCell(std::string* out, const Column& column, size_t row) {
-  const size_t base = out->size();
-  out->resize(base + CellBound(column, row));
-  char* end = WriteCell(out->data() + base, column, row);
-  out->resize(static_cast<size_t>(end - out->data()));
 }
 
 }  // namespace
 
 void AppendJsonString(std::string* out, std::string_view s) {
-  const size_t base = out->size();
-  out->resize(base + JsonStringBound(s));
-  char* end = WriteJsonString(out->data() + base, s);
-  out->resize(static_cast<size_t>(end - out->data()));
+  AppendWritten(out, JsonStringBound(s), [s](char* at) { return WriteJsonString(at, s); });
 }
 
 namespace {
 
-// Appends the shortest text of a number (formatted on the stack: answers write one per cell).
-template <typename Number>
-void AppendNumber(std::string* out, Number value) {
-  char text[32];  // the longest: a 17-digit double with sign, point and exponent (24)
-  const char* end = fmt::format_to(text, FMT_COMPILE("{}"), value);
-  out->append(text, static_cast<size_t>(end - text));
-}
-
-void AppendDouble(std::string* out, double value) {
-  char text[32];
-  out->append(text, static_cast<size_t>(WriteDouble(text, value) - text));
-}
-
-void AppendTime(std::string* out, Timestamp value) {
-  out->push_back('"');
-  AppendRfc3339(value, out);
-  out->push_back('"');
+// Appends an integer (at most 20 digits and a sign).
+template <typename Integer>
+void AppendInteger(std::string* out, Integer value) {
+  AppendWritten(out, 21,
+                [value](char* at) { return fmt::format_to(at, FMT_COMPILE("{}"), value); });
 }
 
 }  // namespace
@@ -257,19 +250,19 @@ JsonWriter& JsonWriter::String(std::string_view value) {
 
 JsonWriter& JsonWriter::Int(int64_t value) {
   BeforeValue();
-  AppendNumber(&out_, value);
+  AppendInteger(&out_, value);
   return *this;
 }
 
 JsonWriter& JsonWriter::Uint(uint64_t value) {
   BeforeValue();
-  AppendNumber(&out_, value);
+  AppendInteger(&out_, value);
   return *this;
 }
 
 JsonWriter& JsonWriter::Double(double value) {
   BeforeValue();
-  AppendDouble(&out_, value);
+  AppendWritten(&out_, 24, [value](char* at) { return WriteDouble(at, value); });
   return *this;
 }
 
@@ -287,7 +280,7 @@ JsonWriter& JsonWriter::Null() {
 
 JsonWriter& JsonWriter::Time(Timestamp value) {
   BeforeValue();
-  AppendTime(&out_, value);
+  AppendWritten(&out_, 2 + kMaxRfc3339Bytes, [value](char* at) { return WriteTime(at, value); });
   return *this;
 }
 
@@ -299,7 +292,8 @@ JsonWriter& JsonWriter::Raw(std::string_view json) {
 
 JsonWriter& JsonWriter::Cell(const Column& column, size_t row) {
   BeforeValue();
-  AppendCell(&out_, column, row);
+  AppendWritten(&out_, CellBound(column, row),
+                [&column, row](char* at) { return WriteCell(at, column, row); });
   return *this;
 }
 
@@ -308,16 +302,15 @@ JsonWriter& JsonWriter::Row(const Chunk& rows, size_t row) {
   // Room for the longest text the row can have, made once; the cells are written into it.
   size_t bound = 2 + rows.num_columns();  // brackets and commas
   for (size_t c = 0; c < rows.num_columns(); ++c) bound += CellBound(rows.column(c), row);
-  const size_t base = out_.size();
-  out_.resize(base + bound);
-  char* out = out_.data() + base;
-  *out++ = '[';
-  for (size_t c = 0; c < rows.num_columns(); ++c) {
-    if (c > 0) *out++ = ',';
-    out = WriteCell(out, rows.column(c), row);
-  }
-  *out++ = ']';
-  out_.resize(static_cast<size_t>(out - out_.data()));
+  AppendWritten(&out_, bound, [&rows, row](char* out) {
+    *out++ = '[';
+    for (size_t c = 0; c < rows.num_columns(); ++c) {
+      if (c > 0) *out++ = ',';
+      out = WriteCell(out, rows.column(c), row);
+    }
+    *out++ = ']';
+    return out;
+  });
   return *this;
 }
 
