@@ -1,8 +1,8 @@
 // Compatibility answers for what PostgreSQL clients ask that is not Braid SQL: the catalog
-// queries psql 15 sends for \d, \dt, \dv and \d name (pg_catalog.pg_class, pg_attribute, ...),
-// information_schema.tables and information_schema.columns, and the functions tools call at
-// connect time (version(), current_database(), current_schema(), current_user,
-// pg_backend_pid(), pg_sleep(seconds)). Answers come from the catalog: views are relations of
+// queries psql 15 sends for \d, \dt, \dv, \d name and \gdesc (pg_catalog.pg_class, pg_attribute,
+// format_type over psql's VALUES list, ...), information_schema.tables and
+// information_schema.columns, and the functions tools call at connect time (version(),
+// current_database(), current_schema(), current_user, pg_backend_pid(), pg_sleep(seconds)). Answers come from the catalog: views are relations of
 // relkind 'v' with their output columns plus `_source`, streams are relkind 'r' with their
 // columns; relation OIDs are a stable hash of the name. Queries are recognized by their shape
 // (the tables and functions they name), not parsed as PostgreSQL SQL; anything not recognized

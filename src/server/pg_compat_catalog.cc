@@ -127,6 +127,14 @@ bool Contains(std::string_view text, std::string_view part) {
   return text.find(part) != std::string_view::npos;
 }
 
+// `text` with each doubled character `pair` ("''" in a SQL string literal) made single.
+std::string Undoubled(std::string text, std::string_view pair) {
+  for (size_t at = text.find(pair); at != std::string::npos; at = text.find(pair, at + 1)) {
+    text.erase(at, 1);
+  }
+  return text;
+}
+
 // The relation a query names by `<column> = '<oid>'`, if any.
 const Relation* RelationByOid(const std::vector<Relation>& relations, std::string_view lower,
                               const std::regex& condition) {
@@ -148,10 +156,7 @@ bool NameMatches(std::string_view lower, const Relation& relation) {
       R"re(c\.relname\s+operator\(pg_catalog\.~\)\s+'((?:[^']|'')*)')re");
   std::cmatch match;
   if (!std::regex_search(lower.begin(), lower.end(), match, kPattern)) return true;
-  std::string pattern = match[1].str();
-  for (size_t at = pattern.find("''"); at != std::string::npos; at = pattern.find("''", at + 1)) {
-    pattern.erase(at, 1);
-  }
+  const std::string pattern = Undoubled(match[1].str(), "''");
   try {  // std::regex throws on a pattern it cannot compile; Braid code never lets it escape
     return std::regex_search(CanonicalIdentifier(relation.name), std::regex(pattern));
   } catch (const std::regex_error&) {
@@ -273,6 +278,43 @@ serving::QueryResult NothingToList(std::string_view sql) {
   CompatTable table;
   for (const std::string& item : SelectItems(sql)) {
     table.columns.push_back({AliasOf(item), DataType::kString});
+  }
+  return table.ToResult();
+}
+
+// psql's \gdesc: having described the statement, psql asks for the names and types it learned,
+// `SELECT name AS "Column", pg_catalog.format_type(tp, tpm) AS "Type" FROM (VALUES ('name',
+// '25'::pg_catalog.oid, -1), ...) s(name, tp, tpm)`. The names are literals as PQescapeLiteral
+// writes them: quotes doubled, and ` E'...'` with backslashes doubled when there are any.
+// nullopt when the VALUES list is not of that shape.
+std::optional<serving::QueryResult> DescribedColumns(std::string_view sql) {
+  static const std::regex kTuple(
+      R"re(^\s*\(\s*(E?)'((?:[^']|'')*)'\s*,\s*'(\d+)'::pg_catalog\.oid\s*,\s*-?\d+\s*\)\s*([,)]))re",
+      std::regex::icase);
+  const size_t values = CanonicalIdentifier(sql).find("(values");
+  if (values == std::string::npos) return std::nullopt;
+  CompatTable table;
+  const std::vector<std::string> items = SelectItems(sql);
+  for (const std::string& item : items) table.columns.push_back({AliasOf(item), DataType::kString});
+  std::string_view rest = sql.substr(values + 7);
+  for (bool more = true; more;) {
+    std::cmatch tuple;
+    if (!std::regex_search(rest.begin(), rest.end(), tuple, kTuple)) return std::nullopt;
+    std::string name = Undoubled(tuple[2].str(), "''");
+    if (tuple[1].length() > 0) name = Undoubled(std::move(name), "\\\\");
+    int32_t oid = 0;
+    const std::string digits = tuple[3].str();
+    std::from_chars(digits.data(), digits.data() + digits.size(), oid);
+    std::vector<CompatValue>& row = table.rows.emplace_back();
+    for (const std::string& item : items) {
+      if (Contains(CanonicalIdentifier(item), "format_type")) {
+        row.emplace_back(std::string(TypeOidDisplayName(oid)));
+      } else {
+        row.emplace_back(name);
+      }
+    }
+    more = tuple[4].str() == ",";
+    rest.remove_prefix(tuple.length(0));
   }
   return table.ToResult();
 }
@@ -435,6 +477,10 @@ std::optional<Result<serving::QueryResult>> AnswerCatalogQuery(std::string_view 
                         .rows = {{relation->definition}}};
       return Result<serving::QueryResult>(table.ToResult());
     }
+  }
+  if (Contains(lower, "pg_catalog.format_type(tp, tpm)") && Contains(lower, "s(name, tp, tpm)")) {
+    std::optional<serving::QueryResult> described = DescribedColumns(sql);
+    if (described) return Result<serving::QueryResult>(std::move(*described));
   }
   if (Contains(lower, "from pg_catalog.pg_attribute a")) {
     const Relation* relation = RelationByOid(relations, lower, kByAttributeOid);

@@ -233,20 +233,40 @@ int16_t TypeLength(DataType type) {
   }
 }
 
-std::string_view TypeDisplayName(DataType type) {
-  switch (type) {
-    case DataType::kBoolean:
+std::string_view TypeDisplayName(DataType type) { return TypeOidDisplayName(TypeOid(type)); }
+
+std::string_view TypeOidDisplayName(int32_t oid) {
+  switch (oid) {
+    case pg_oid::kBool:
       return "boolean";
-    case DataType::kBigint:
+    case pg_oid::kInt8:
       return "bigint";
-    case DataType::kDouble:
-      return "double precision";
-    case DataType::kString:
+    case pg_oid::kInt2:
+      return "smallint";
+    case pg_oid::kInt4:
+      return "integer";
+    case pg_oid::kText:
       return "text";
-    case DataType::kTimestamp:
+    case pg_oid::kOid:
+      return "oid";
+    case pg_oid::kFloat4:
+      return "real";
+    case pg_oid::kFloat8:
+      return "double precision";
+    case pg_oid::kBpchar:
+      return "character";
+    case pg_oid::kVarchar:
+      return "character varying";
+    case pg_oid::kTimestamp:
+      return "timestamp without time zone";
+    case pg_oid::kTimestamptz:
       return "timestamp with time zone";
+    case pg_oid::kName:
+      return "name";
+    case pg_oid::kChar:
+      return "\"char\"";
   }
-  return "text";
+  return "???";
 }
 
 std::string FormatFloat8(double value) {

@@ -44,6 +44,10 @@ int16_t TypeLength(DataType type);
 // The PostgreSQL name of a type, as format_type prints it ("bigint", "timestamp with time zone").
 std::string_view TypeDisplayName(DataType type);
 
+// format_type(oid, -1) for the OIDs in pg_oid ("double precision", "character varying"), "???"
+// (as PostgreSQL prints) for any other.
+std::string_view TypeOidDisplayName(int32_t oid);
+
 // PostgreSQL's float8 text output: the shortest digits that round-trip, fixed notation for
 // decimal exponents in [-4, 15), else "1e+20"; "Infinity", "-Infinity", "NaN".
 std::string FormatFloat8(double value);

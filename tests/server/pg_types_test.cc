@@ -38,6 +38,19 @@ TEST(PgTypesTest, TimestamptzTextTrimsTheFraction) {
   EXPECT_EQ(FormatTimestamptz(Timestamp{-1}), "1969-12-31 23:59:59.999999+00");
 }
 
+TEST(PgTypesTest, TypeNamesAreFormatTypes) {
+  EXPECT_EQ(TypeDisplayName(DataType::kBoolean), "boolean");
+  EXPECT_EQ(TypeDisplayName(DataType::kBigint), "bigint");
+  EXPECT_EQ(TypeDisplayName(DataType::kDouble), "double precision");
+  EXPECT_EQ(TypeDisplayName(DataType::kString), "text");
+  EXPECT_EQ(TypeDisplayName(DataType::kTimestamp), "timestamp with time zone");
+  EXPECT_EQ(TypeOidDisplayName(pg_oid::kInt4), "integer");
+  EXPECT_EQ(TypeOidDisplayName(pg_oid::kVarchar), "character varying");
+  EXPECT_EQ(TypeOidDisplayName(pg_oid::kTimestamp), "timestamp without time zone");
+  EXPECT_EQ(TypeOidDisplayName(pg_oid::kChar), "\"char\"");
+  EXPECT_EQ(TypeOidDisplayName(999999), "???");
+}
+
 TEST(PgTypesTest, ParameterLiterals) {
   EXPECT_EQ(*ParameterLiteral("42", PgFormat::kText, 0), "42");
   EXPECT_EQ(*ParameterLiteral("-1.5e3", PgFormat::kText, 0), "-1.5e3");

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "pg_test_fixture.h"
 
@@ -24,10 +25,21 @@ class PsqlTest : public PgTest {
 
   // What `psql -c command` prints (stdout and stderr), with `environment` set for it.
   std::string Psql(std::string_view command, std::string_view environment = "") {
+    return RunPsql(fmt::format("-c '{}'", command), environment);
+  }
+
+  // What psql prints running `script` as a file (SQL and backslash commands mixed, any quotes).
+  std::string PsqlScript(std::string_view script) {
+    const std::filesystem::path file = dir_.File("script.sql");
+    std::ofstream(file) << script;
+    return RunPsql(fmt::format("-f '{}'", file.string()), "");
+  }
+
+ private:
+  std::string RunPsql(std::string_view arguments, std::string_view environment) {
     const std::string line = fmt::format(
-        "{} PGCONNECT_TIMEOUT=10 {} -X -P pager=off -h 127.0.0.1 -p {} -U tester -d braid "
-        "-c '{}' 2>&1",
-        environment, kPsql, server_->port(), command);
+        "{} PGCONNECT_TIMEOUT=10 {} -X -P pager=off -h 127.0.0.1 -p {} -U tester -d braid {} 2>&1",
+        environment, kPsql, server_->port(), arguments);
     FILE* pipe = popen(line.c_str(), "r");
     EXPECT_NE(pipe, nullptr) << line;
     if (pipe == nullptr) return "";
@@ -107,6 +119,28 @@ TEST_F(PsqlTest, RunsAQueryWithSettingsFromPgOptions) {
             " device-b  | 2026-11-23 10:01:00+00 |           1 |              30 | BATCH\n"
             " device-a  | 2026-11-23 10:02:00+00 |           1 |              25 | BATCH\n"
             "(3 rows)\n\n");
+}
+
+TEST_F(PsqlTest, GdescNamesTheColumnsAndTypesOfAStatement) {
+  // psql describes the statement, then asks the server to format the types it was told; the
+  // names come back through PQescapeLiteral (a quote doubled, and E'' with a backslash doubled).
+  EXPECT_EQ(PsqlScript("SELECT device_id AS \"it's a \\ name\", window_end, event_count,\n"
+                       "  avg_temperature, event_count > 1 AS busy FROM device_metrics \\gdesc\n"),
+            "     Column      |           Type           \n"
+            "-----------------+--------------------------\n"
+            " it's a \\ name   | text\n"
+            " window_end      | timestamp with time zone\n"
+            " event_count     | bigint\n"
+            " avg_temperature | double precision\n"
+            " busy            | boolean\n"
+            " _source         | text\n"
+            "(6 rows)\n\n");
+  EXPECT_EQ(PsqlScript("SELECT event_ts, temperature FROM telemetry \\gdesc\n"),
+            "   Column    |           Type           \n"
+            "-------------+--------------------------\n"
+            " event_ts    | timestamp with time zone\n"
+            " temperature | double precision\n"
+            "(2 rows)\n\n");
 }
 
 TEST_F(PsqlTest, ReportsAnErrorWithItsPosition) {
