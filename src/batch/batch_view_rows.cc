@@ -19,6 +19,7 @@
 #include "batch/parallel_indices.h"
 #include "batch/radix_sort.h"
 #include "common/prefetch.h"
+#include "common/time.h"
 #include "sql/expression_evaluator.h"
 
 namespace braid::batch {
@@ -451,12 +452,6 @@ Result<Chunk> BatchViewRowsOfGrouped(const sql::ViewPlan& plan, const Chunk& gro
 }
 
 namespace {
-
-// The UTC day of a window end (floor division).
-int64_t DayOf(int64_t window_end) {
-  constexpr int64_t kMicrosPerDay = int64_t{86400} * 1000 * 1000;
-  return window_end >= 0 ? window_end / kMicrosPerDay : (window_end + 1) / kMicrosPerDay - 1;
-}
 
 // `order` cut into runs of at most `rows_per_chunk` groups that never span two window days.
 std::vector<std::span<const uint32_t>> ChunkRuns(const DecodedCells& cells,

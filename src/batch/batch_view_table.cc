@@ -27,12 +27,6 @@ namespace fs = std::filesystem;
 namespace dom = simdjson::dom;
 
 constexpr std::string_view kWindowDateColumn = "window_date";
-constexpr int64_t kMicrosPerDay = int64_t{86400} * 1000 * 1000;
-
-int64_t DayOf(int64_t micros) {
-  return micros >= 0 ? micros / kMicrosPerDay : (micros + 1) / kMicrosPerDay - 1;
-}
-
 lake::TableSchema ViewTableSchema(const sql::ViewPlan& plan) {
   lake::TableSchema schema;
   schema.data = BatchViewSchema(plan);

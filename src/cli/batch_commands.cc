@@ -18,11 +18,6 @@
 namespace braid::cli {
 namespace {
 
-int Fail(std::string_view message) {
-  std::fprintf(stderr, "error: %.*s\n", static_cast<int>(message.size()), message.data());
-  return 1;
-}
-
 // Parses a 2xx JSON answer into *doc; otherwise returns the one-line error to print.
 std::optional<std::string> ParseAnswer(const Result<HttpResponse>& response,
                                        simdjson::dom::parser& parser, simdjson::dom::element* doc) {

@@ -19,12 +19,15 @@
 #include "common/json_writer.h"
 
 namespace braid::cli {
-namespace {
 
-int Fail(const Status& status) {
-  std::fprintf(stderr, "error: %s\n", status.ToString().c_str());
+int Fail(std::string_view message) {
+  std::fprintf(stderr, "error: %.*s\n", static_cast<int>(message.size()), message.data());
   return 1;
 }
+
+int Fail(const Status& status) { return Fail(status.ToString()); }
+
+namespace {
 
 // A member of a parsed answer, or `fallback` when it is absent or of another type.
 template <typename T>

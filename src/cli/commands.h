@@ -21,6 +21,10 @@ namespace braid::cli {
 
 inline constexpr const char* kDefaultServer = "http://127.0.0.1:8080";
 
+// Prints `error: <message>` on stderr; returns the exit code 1.
+int Fail(std::string_view message);
+int Fail(const Status& status);
+
 // The addresses a running server answers on, with the ports actually bound.
 struct ServingEndpoints {
   std::string http_host;

@@ -31,11 +31,6 @@ void Say(const std::string& line) {
   std::fprintf(stderr, "%s braid: %s\n", FormatRfc3339(Now()).c_str(), line.c_str());
 }
 
-int Fail(const Status& status) {
-  std::fprintf(stderr, "error: %s\n", status.ToString().c_str());
-  return 1;
-}
-
 // Runs `task` every `interval` on its own thread until destroyed.
 class PeriodicTask {
  public:

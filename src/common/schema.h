@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/types.h"
@@ -40,6 +41,11 @@ class Schema {
 };
 
 using SchemaPtr = std::shared_ptr<const Schema>;
+
+// A shared schema of `fields`.
+inline SchemaPtr MakeSchema(std::vector<Field> fields) {
+  return std::make_shared<const Schema>(std::move(fields));
+}
 
 // Case-insensitive ASCII comparison used for all SQL identifiers.
 bool IdentifierEquals(std::string_view a, std::string_view b);

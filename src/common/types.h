@@ -24,6 +24,11 @@ std::optional<DataType> DataTypeFromName(std::string_view name);
 // The type byte used in serialized formats; nullopt for an unknown byte.
 std::optional<DataType> DataTypeFromByte(uint8_t byte);
 
+// BIGINT and DOUBLE: the types arithmetic and numeric aggregates take.
+inline bool IsNumeric(DataType type) {
+  return type == DataType::kBigint || type == DataType::kDouble;
+}
+
 // BIGINT and TIMESTAMP are stored as int64.
 inline bool IsInt64Backed(DataType type) {
   return type == DataType::kBigint || type == DataType::kTimestamp;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "common/chunk_projection.h"
+#include "common/time.h"
 #include "lake/data_file.h"
 #include "lake/row_order.h"
 
@@ -10,12 +11,6 @@ namespace braid::lake {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr int64_t kMicrosPerDay = 86'400'000'000;
-
-int64_t DayOf(int64_t micros) {
-  return micros >= 0 ? micros / kMicrosPerDay : -((-micros + kMicrosPerDay - 1) / kMicrosPerDay);
-}
 
 // The order of a file's rows: by the sort columns, then by the trailing (_partition, _offset)
 // columns, which identify an event and so make the order total.

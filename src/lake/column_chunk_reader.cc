@@ -13,7 +13,9 @@
 namespace braid::lake {
 namespace {
 
-Status Corrupt(std::string_view what) { return Status(StatusCode::kCorruption, std::string(what)); }
+Status CorruptChunk(std::string_view what) {
+  return Status(StatusCode::kCorruption, std::string(what));
+}
 
 }  // namespace
 
@@ -29,8 +31,8 @@ struct ColumnChunkReader::PageContext {
 Result<Column> ColumnChunkReader::Read(std::string_view bytes, const ColumnMetaData& meta,
                                        const LeafColumn& leaf, int64_t num_rows) {
   if (num_rows < 0 || meta.num_values != num_rows) {
-    return Corrupt(fmt::format("column chunk holds {} values for {} rows", meta.num_values,
-                               num_rows));
+    return CorruptChunk(
+        fmt::format("column chunk holds {} values for {} rows", meta.num_values, num_rows));
   }
   ColumnBuilder out(leaf.type);
   size_t reserve = std::min<size_t>(static_cast<size_t>(num_rows), size_t{1} << 24);
@@ -41,7 +43,7 @@ Result<Column> ColumnChunkReader::Read(std::string_view bytes, const ColumnMetaD
   size_t pos = 0;
   for (int page = 0; ctx.rows_done < ctx.rows_total; ++page) {
     auto in_page = [&](std::string_view what) {
-      return Corrupt(fmt::format("page {} at byte {} of the chunk: {}", page, pos, what));
+      return CorruptChunk(fmt::format("page {} at byte {} of the chunk: {}", page, pos, what));
     };
     if (pos >= bytes.size()) return in_page("chunk ends before all rows were read");
     size_t header_size = 0;
@@ -68,21 +70,21 @@ Status ColumnChunkReader::ReadPage(const PageHeader& header, std::string_view bo
     case PageType::kDataPageV2: return ReadDataPageV2(header, body, ctx);
     case PageType::kIndexPage: return Status::Ok();
   }
-  return Corrupt(fmt::format("unknown page type {}", static_cast<int32_t>(header.type)));
+  return CorruptChunk(fmt::format("unknown page type {}", static_cast<int32_t>(header.type)));
 }
 
 Status ColumnChunkReader::ReadDictionaryPage(const PageHeader& header, std::string_view body,
                                              PageContext* ctx) {
-  if (!header.dictionary_page_header) return Corrupt("dictionary page without its header");
+  if (!header.dictionary_page_header) return CorruptChunk("dictionary page without its header");
   if (ctx->seen_data_page || dictionary_.size > 0) {
-    return Corrupt("dictionary page after data pages or a second dictionary page");
+    return CorruptChunk("dictionary page after data pages or a second dictionary page");
   }
   const DictionaryPageHeader& dict = *header.dictionary_page_header;
   if (dict.encoding != Encoding::kPlain && dict.encoding != Encoding::kPlainDictionary) {
     return Status(StatusCode::kUnsupported,
                   fmt::format("dictionary page encoding {}", static_cast<int32_t>(dict.encoding)));
   }
-  if (dict.num_values < 0) return Corrupt("negative dictionary size");
+  if (dict.num_values < 0) return CorruptChunk("negative dictionary size");
   RETURN_IF_ERROR(DecompressPage(ctx->meta->codec, body,
                                  static_cast<size_t>(header.uncompressed_page_size),
                                  &decompressed_));
@@ -136,10 +138,11 @@ Status ColumnChunkReader::DecodeValues(Encoding encoding, std::string_view value
 
 Status ColumnChunkReader::ReadDataPageV1(const PageHeader& header, std::string_view body,
                                          PageContext* ctx) {
-  if (!header.data_page_header) return Corrupt("data page without its header");
+  if (!header.data_page_header) return CorruptChunk("data page without its header");
   const DataPageHeader& page = *header.data_page_header;
   if (page.num_values < 0 || static_cast<size_t>(page.num_values) > ctx->rows_total - ctx->rows_done) {
-    return Corrupt(fmt::format("data page of {} values past the chunk's rows", page.num_values));
+    return CorruptChunk(
+        fmt::format("data page of {} values past the chunk's rows", page.num_values));
   }
   size_t rows = static_cast<size_t>(page.num_values);
   RETURN_IF_ERROR(DecompressPage(ctx->meta->codec, body,
@@ -151,10 +154,10 @@ Status ColumnChunkReader::ReadDataPageV1(const PageHeader& header, std::string_v
     if (page.definition_level_encoding != Encoding::kRle) {
       return Status(StatusCode::kUnsupported, "definition levels not RLE-encoded");
     }
-    if (data.size() < 4) return Corrupt("definition levels without their length");
+    if (data.size() < 4) return CorruptChunk("definition levels without their length");
     uint32_t length;
     std::memcpy(&length, data.data(), 4);
-    if (length > data.size() - 4) return Corrupt("definition levels past the end of the page");
+    if (length > data.size() - 4) return CorruptChunk("definition levels past the end of the page");
     levels = data.substr(4, length);
     data.remove_prefix(4 + size_t{length});
   }
@@ -169,18 +172,19 @@ Status ColumnChunkReader::ReadDataPageV1(const PageHeader& header, std::string_v
 
 Status ColumnChunkReader::ReadDataPageV2(const PageHeader& header, std::string_view body,
                                          PageContext* ctx) {
-  if (!header.data_page_header_v2) return Corrupt("data page v2 without its header");
+  if (!header.data_page_header_v2) return CorruptChunk("data page v2 without its header");
   const DataPageHeaderV2& page = *header.data_page_header_v2;
   if (page.num_values < 0 || static_cast<size_t>(page.num_values) > ctx->rows_total - ctx->rows_done) {
-    return Corrupt(fmt::format("data page of {} values past the chunk's rows", page.num_values));
+    return CorruptChunk(
+        fmt::format("data page of {} values past the chunk's rows", page.num_values));
   }
   if (page.definition_levels_byte_length < 0 || page.repetition_levels_byte_length < 0) {
-    return Corrupt("negative level length");
+    return CorruptChunk("negative level length");
   }
   size_t levels_size = size_t(page.definition_levels_byte_length) +
                        size_t(page.repetition_levels_byte_length);
   if (levels_size > body.size() || levels_size > size_t(header.uncompressed_page_size)) {
-    return Corrupt("levels past the end of the page");
+    return CorruptChunk("levels past the end of the page");
   }
   size_t rows = static_cast<size_t>(page.num_values);
   std::string_view levels = body.substr(page.repetition_levels_byte_length,
@@ -191,14 +195,15 @@ Status ColumnChunkReader::ReadDataPageV2(const PageHeader& header, std::string_v
     RETURN_IF_ERROR(DecompressPage(ctx->meta->codec, values, values_size, &decompressed_));
     values = decompressed_;
   } else if (values.size() != values_size) {
-    return Corrupt("page sizes in the header differ");
+    return CorruptChunk("page sizes in the header differ");
   }
   ctx->seen_data_page = true;
   ctx->out->Resize(ctx->rows_done + rows);
   size_t present = 0;
   RETURN_IF_ERROR(DecodeLevels(levels, rows, ctx, &present));
   if (ctx->leaf->optional && page.num_nulls >= 0 && rows - present != size_t(page.num_nulls)) {
-    return Corrupt(fmt::format("page says {} nulls, its levels {}", page.num_nulls, rows - present));
+    return CorruptChunk(
+        fmt::format("page says {} nulls, its levels {}", page.num_nulls, rows - present));
   }
   RETURN_IF_ERROR(DecodeValues(page.encoding, values, rows, present, ctx));
   ctx->rows_done += rows;

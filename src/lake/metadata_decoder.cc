@@ -9,7 +9,7 @@
 namespace braid::lake {
 namespace {
 
-Status Corrupt(std::string_view what) {
+Status CorruptMetadata(std::string_view what) {
   return Status(StatusCode::kCorruption, fmt::format("parquet metadata: {}", what));
 }
 
@@ -30,8 +30,8 @@ Status ReadStruct(ThriftDecoder* d, Handler&& handle) {
 
 Status ExpectType(ThriftType actual, ThriftType expected, std::string_view field) {
   if (actual == expected) return Status::Ok();
-  return Corrupt(fmt::format("field {} has thrift type {}, expected {}", field,
-                             static_cast<int>(actual), static_cast<int>(expected)));
+  return CorruptMetadata(fmt::format("field {} has thrift type {}, expected {}", field,
+                                     static_cast<int>(actual), static_cast<int>(expected)));
 }
 
 template <typename T>
@@ -90,7 +90,9 @@ Status ReadTimestampType(ThriftDecoder* d, LogicalType* logical) {
     }
     return d->Skip(type);
   }));
-  if (unit_member < 1 || unit_member > 3) return Corrupt("timestamp logical type without unit");
+  if (unit_member < 1 || unit_member > 3) {
+    return CorruptMetadata("timestamp logical type without unit");
+  }
   logical->unit = static_cast<TimeUnit>(unit_member - 1);
   return Status::Ok();
 }
@@ -154,7 +156,7 @@ Status ReadSchemaElement(ThriftDecoder* d, SchemaElement* element) {
         return d->Skip(type);
     }
   }));
-  if (!has_name) return Corrupt("schema element without a name");
+  if (!has_name) return CorruptMetadata("schema element without a name");
   return Status::Ok();
 }
 
@@ -236,7 +238,9 @@ Status ReadColumnMetaData(ThriftDecoder* d, ColumnMetaData* meta) {
   }));
   constexpr uint32_t kRequired = (1u << 1) | (1u << 2) | (1u << 3) | (1u << 4) | (1u << 5) |
                                  (1u << 6) | (1u << 7) | (1u << 9);
-  if ((seen & kRequired) != kRequired) return Corrupt("column metadata misses a required field");
+  if ((seen & kRequired) != kRequired) {
+    return CorruptMetadata("column metadata misses a required field");
+  }
   return Status::Ok();
 }
 
@@ -273,7 +277,7 @@ Status ReadRowGroup(ThriftDecoder* d, RowGroup* group) {
       default: return d->Skip(type);
     }
   }));
-  if (!has_columns || !has_rows) return Corrupt("row group misses columns or num_rows");
+  if (!has_columns || !has_rows) return CorruptMetadata("row group misses columns or num_rows");
   return Status::Ok();
 }
 
@@ -315,7 +319,7 @@ Status ReadFileMetaData(ThriftDecoder* d, FileMetaData* m) {
     }
   }));
   if (!has_schema || !has_rows || !has_groups) {
-    return Corrupt("file metadata misses schema, num_rows or row_groups");
+    return CorruptMetadata("file metadata misses schema, num_rows or row_groups");
   }
   return Status::Ok();
 }
@@ -334,7 +338,7 @@ Status ReadDataPageHeader(ThriftDecoder* d, DataPageHeader* page) {
       default: return d->Skip(type);
     }
   }));
-  if (seen != 0x1E) return Corrupt("data page header misses a required field");
+  if (seen != 0x1E) return CorruptMetadata("data page header misses a required field");
   return Status::Ok();
 }
 
@@ -348,7 +352,7 @@ Status ReadDictionaryPageHeader(ThriftDecoder* d, DictionaryPageHeader* page) {
       default: return d->Skip(type);
     }
   }));
-  if (seen != 0x6) return Corrupt("dictionary page header misses a required field");
+  if (seen != 0x6) return CorruptMetadata("dictionary page header misses a required field");
   return Status::Ok();
 }
 
@@ -372,7 +376,7 @@ Status ReadDataPageHeaderV2(ThriftDecoder* d, DataPageHeaderV2* page) {
       default: return d->Skip(type);
     }
   }));
-  if (seen != 0x7E) return Corrupt("data page v2 header misses a required field");
+  if (seen != 0x7E) return CorruptMetadata("data page v2 header misses a required field");
   return Status::Ok();
 }
 
@@ -396,9 +400,9 @@ Status ReadPageHeader(ThriftDecoder* d, PageHeader* h) {
       default: return d->Skip(type);
     }
   }));
-  if (seen != 0xE) return Corrupt("page header misses a required field");
+  if (seen != 0xE) return CorruptMetadata("page header misses a required field");
   if (h->uncompressed_page_size < 0 || h->compressed_page_size < 0) {
-    return Corrupt("page header with a negative size");
+    return CorruptMetadata("page header with a negative size");
   }
   return Status::Ok();
 }

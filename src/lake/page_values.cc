@@ -6,15 +6,17 @@
 #include <cstring>
 #include <limits>
 
+#include "common/time.h"
 #include "lake/rle_hybrid.h"
 
 namespace braid::lake {
 namespace {
 
-constexpr int64_t kMicrosPerDay = 86'400'000'000;
 constexpr int64_t kUnixEpochJulianDay = 2'440'588;
 
-Status Corrupt(std::string_view what) { return Status(StatusCode::kCorruption, std::string(what)); }
+Status CorruptValues(std::string_view what) {
+  return Status(StatusCode::kCorruption, std::string(what));
+}
 
 template <typename T>
 T Load(const char* p) {
@@ -78,7 +80,7 @@ Status DecodePlainInt64(const char* src, const LeafColumn& leaf, const uint8_t* 
       }
       break;
   }
-  if (overflow) return Corrupt("timestamp value out of range");
+  if (overflow) return CorruptValues("timestamp value out of range");
   return Status::Ok();
 }
 
@@ -96,7 +98,9 @@ const uint8_t* ValidityOf(const ColumnBuilder& out, PageRows page) {
 }
 
 Status DecodePlainBooleans(std::string_view data, PageRows page, ColumnBuilder* out) {
-  if (data.size() * 8 < page.present) return Corrupt("boolean values past the end of the page");
+  if (data.size() * 8 < page.present) {
+    return CorruptValues("boolean values past the end of the page");
+  }
   const uint8_t* valid = ValidityOf(*out, page);
   uint8_t* dst = out->b8.data() + page.row;
   const auto* bytes = reinterpret_cast<const uint8_t*>(data.data());
@@ -117,9 +121,9 @@ Status DecodePlainStrings(std::string_view data, PageRows page, ColumnBuilder* o
   size_t pos = 0;
   for (size_t i = 0; i < page.rows; ++i) {
     if (valid == nullptr || valid[i]) {
-      if (data.size() - pos < 4) return Corrupt("string length past the end of the page");
+      if (data.size() - pos < 4) return CorruptValues("string length past the end of the page");
       uint32_t n = Load<uint32_t>(data.data() + pos);
-      if (data.size() - pos - 4 < n) return Corrupt("string bytes past the end of the page");
+      if (data.size() - pos - 4 < n) return CorruptValues("string bytes past the end of the page");
       arena.append(data.data() + pos + 4, n);
       pos += 4 + size_t{n};
     }
@@ -184,7 +188,7 @@ Status DecodePlainPage(std::string_view data, const LeafColumn& leaf, PageRows p
     return CheckArena(*out);
   }
   size_t width = StoredWidth(leaf);
-  if (data.size() / width < page.present) return Corrupt("values past the end of the page");
+  if (data.size() / width < page.present) return CorruptValues("values past the end of the page");
   const uint8_t* valid = ValidityOf(*out, page);
   if (leaf.type == DataType::kDouble) {
     double* dst = out->f64.data() + page.row;
@@ -205,18 +209,18 @@ Status DecodeDictionaryPage(std::string_view data, const LeafColumn& leaf, PageR
                             const PageDictionary& dictionary, std::vector<uint32_t>* indices,
                             ColumnBuilder* out) {
   if (page.present == 0) return Status::Ok();
-  if (data.empty()) return Corrupt("dictionary-encoded page without a bit width");
+  if (data.empty()) return CorruptValues("dictionary-encoded page without a bit width");
   int bit_width = static_cast<uint8_t>(data[0]);
-  if (bit_width > 32) return Corrupt(fmt::format("dictionary index bit width {}", bit_width));
-  if (dictionary.size == 0) return Corrupt("dictionary-encoded page without a dictionary");
+  if (bit_width > 32) return CorruptValues(fmt::format("dictionary index bit width {}", bit_width));
+  if (dictionary.size == 0) return CorruptValues("dictionary-encoded page without a dictionary");
   indices->resize(page.present);
   RleHybridDecoder decoder(data.substr(1), bit_width);
   RETURN_IF_ERROR(decoder.Decode(*indices));
   uint32_t max_index = 0;
   for (uint32_t index : *indices) max_index = std::max(max_index, index);
   if (max_index >= dictionary.size) {
-    return Corrupt(fmt::format("dictionary index {} of a {} entry dictionary", max_index,
-                               dictionary.size));
+    return CorruptValues(
+        fmt::format("dictionary index {} of a {} entry dictionary", max_index, dictionary.size));
   }
   const uint8_t* valid = ValidityOf(*out, page);
   switch (leaf.type) {
@@ -232,13 +236,15 @@ Status DecodeDictionaryPage(std::string_view data, const LeafColumn& leaf, PageR
     case DataType::kBoolean:
       break;
   }
-  return Corrupt("dictionary-encoded boolean column");
+  return CorruptValues("dictionary-encoded boolean column");
 }
 
 Status DecodeRleBooleanPage(std::string_view data, PageRows page, ColumnBuilder* out) {
-  if (data.size() < 4) return Corrupt("RLE boolean page without its length");
+  if (data.size() < 4) return CorruptValues("RLE boolean page without its length");
   uint32_t length = Load<uint32_t>(data.data());
-  if (length > data.size() - 4) return Corrupt("RLE boolean run length past the end of the page");
+  if (length > data.size() - 4) {
+    return CorruptValues("RLE boolean run length past the end of the page");
+  }
   std::vector<uint8_t> values(page.present);
   RleHybridDecoder decoder(data.substr(4, length), 1);
   RETURN_IF_ERROR(decoder.DecodeBits(values));
@@ -255,13 +261,13 @@ Status DecodeRleBooleanPage(std::string_view data, PageRows page, ColumnBuilder*
 
 Status DecodeDictionary(std::string_view data, const LeafColumn& leaf, size_t count,
                         PageDictionary* dictionary) {
-  if (leaf.physical == PhysicalType::kBoolean) return Corrupt("dictionary page for booleans");
+  if (leaf.physical == PhysicalType::kBoolean) return CorruptValues("dictionary page for booleans");
   // Decode the dictionary as a PLAIN page of `count` present rows into a scratch builder.
   if (leaf.physical != PhysicalType::kByteArray && data.size() / StoredWidth(leaf) < count) {
-    return Corrupt("dictionary values past the end of the page");
+    return CorruptValues("dictionary values past the end of the page");
   }
   if (leaf.physical == PhysicalType::kByteArray && data.size() / 4 < count) {
-    return Corrupt("dictionary strings past the end of the page");
+    return CorruptValues("dictionary strings past the end of the page");
   }
   ColumnBuilder scratch(leaf.type);
   scratch.Resize(count);

@@ -17,6 +17,9 @@
 
 namespace braid::lake {
 
+// The four bytes a Parquet file starts and ends with.
+inline constexpr std::string_view kParquetMagic = "PAR1";
+
 enum class PhysicalType : int32_t {
   kBoolean = 0,
   kInt32 = 1,

@@ -10,7 +10,6 @@
 namespace braid::lake {
 namespace {
 
-constexpr std::string_view kMagic = "PAR1";
 constexpr std::string_view kEncryptedMagic = "PARE";
 constexpr uint64_t kMaxFooterBytes = uint64_t{64} << 20;
 // A row group is decoded whole, at least 9 bytes a row per fixed-width column, and a few bytes
@@ -40,7 +39,9 @@ Status ParquetReader::ReadFooter(uint64_t file_size) {
   if (tail_magic == kEncryptedMagic) {
     return Error(StatusCode::kUnsupported, "encrypted footers are not supported");
   }
-  if (tail_magic != kMagic) return Error(StatusCode::kCorruption, "no PAR1 magic at the end");
+  if (tail_magic != kParquetMagic) {
+    return Error(StatusCode::kCorruption, "no PAR1 magic at the end");
+  }
   uint32_t footer_size;
   std::memcpy(&footer_size, tail.data(), 4);
   if (footer_size > file_size - 12 || footer_size > kMaxFooterBytes) {
@@ -49,7 +50,7 @@ Status ParquetReader::ReadFooter(uint64_t file_size) {
   }
   std::string head;
   RETURN_IF_ERROR(PReadExact(fd_.get(), 0, 4, &head, path_));
-  if (head != kMagic) return Error(StatusCode::kCorruption, "no PAR1 magic at the start");
+  if (head != kParquetMagic) return Error(StatusCode::kCorruption, "no PAR1 magic at the start");
   std::string footer;
   uint64_t data_end = file_size - 8 - footer_size;
   RETURN_IF_ERROR(PReadExact(fd_.get(), data_end, footer_size, &footer, path_));

@@ -12,7 +12,6 @@
 namespace braid::lake {
 namespace {
 
-constexpr std::string_view kMagic = "PAR1";
 constexpr size_t kFlushBytes = size_t{8} << 20;
 
 }  // namespace
@@ -65,7 +64,7 @@ ParquetWriter::ParquetWriter(std::filesystem::path path, UniqueFd fd, SchemaPtr 
   // Flushed once past kFlushBytes, after a column chunk: room for that and a large chunk at once,
   // rather than growing (and copying) the buffer by doubling.
   buffer_.reserve(2 * kFlushBytes);
-  buffer_.append(kMagic);
+  buffer_.append(kParquetMagic);
   metadata_.schema = ToParquetSchema(*schema_, options_.binary_columns);
   metadata_.created_by = fmt::format("braid version {}", VersionString());
   metadata_.column_orders = schema_->size();
@@ -186,7 +185,7 @@ Result<ParquetFileSummary> ParquetWriter::Close() {
   EncodeFileMetaData(metadata_, &buffer_);
   uint32_t footer_size = static_cast<uint32_t>(buffer_.size() - footer_start);
   buffer_.append(reinterpret_cast<const char*>(&footer_size), 4);
-  buffer_.append(kMagic);
+  buffer_.append(kParquetMagic);
   RETURN_IF_ERROR(Flush());
   fd_.Reset();
   failed_ = false;

@@ -11,7 +11,7 @@
 namespace braid::lake {
 namespace {
 
-Status Corrupt(std::string_view what) {
+Status CorruptEncoding(std::string_view what) {
   return Status(StatusCode::kCorruption, fmt::format("delta/split encoding: {}", what));
 }
 
@@ -24,26 +24,26 @@ class BitStream {
   Result<uint64_t> Uleb() {
     uint64_t value = 0;
     for (int shift = 0; shift < 64; shift += 7) {
-      if (pos_ >= data_.size()) return Corrupt("varint past the end");
+      if (pos_ >= data_.size()) return CorruptEncoding("varint past the end");
       uint8_t byte = static_cast<uint8_t>(data_[pos_++]);
       value |= static_cast<uint64_t>(byte & 0x7F) << shift;
       if ((byte & 0x80) == 0) return value;
     }
-    return Corrupt("varint too long");
+    return CorruptEncoding("varint too long");
   }
   Result<int64_t> ZigZag() {
     ASSIGN_OR_RETURN(uint64_t raw, Uleb());
     return static_cast<int64_t>(raw >> 1) ^ -static_cast<int64_t>(raw & 1);
   }
   Result<uint8_t> Byte() {
-    if (pos_ >= data_.size()) return Corrupt("byte past the end");
+    if (pos_ >= data_.size()) return CorruptEncoding("byte past the end");
     return static_cast<uint8_t>(data_[pos_++]);
   }
   // Unpacks `n` values of `width` bits (LSB first) and advances past `n * width` bits, which
   // must be present.
   Status Unpack(int width, size_t n, uint64_t* out) {
     size_t bytes = (n * static_cast<size_t>(width) + 7) / 8;
-    if (bytes > data_.size() - pos_) return Corrupt("miniblock past the end");
+    if (bytes > data_.size() - pos_) return CorruptEncoding("miniblock past the end");
     const char* base = data_.data() + pos_;
     for (size_t i = 0; i < n; ++i) {
       size_t bit = i * static_cast<size_t>(width);
@@ -74,14 +74,14 @@ Status DecodeDeltaBinaryPacked(std::string_view data, size_t max_values,
   ASSIGN_OR_RETURN(int64_t first, in.ZigZag());
   if (block_size == 0 || block_size % 128 != 0 || block_size > (1 << 20) || miniblocks == 0 ||
       block_size % miniblocks != 0 || (block_size / miniblocks) % 32 != 0) {
-    return Corrupt("bad block header");
+    return CorruptEncoding("bad block header");
   }
   // Each block takes at least 1 + miniblocks bytes (its min delta and bit widths).
   if (total > (data.size() / (1 + miniblocks) + 1) * block_size + 1) {
-    return Corrupt("value count exceeds the page");
+    return CorruptEncoding("value count exceeds the page");
   }
   if (total > max_values) {
-    return Corrupt(fmt::format("{} values for {} non-null rows", total, max_values));
+    return CorruptEncoding(fmt::format("{} values for {} non-null rows", total, max_values));
   }
   const size_t per_miniblock = block_size / miniblocks;
   values->assign(1, first);
@@ -93,7 +93,7 @@ Status DecodeDeltaBinaryPacked(std::string_view data, size_t max_values,
     ASSIGN_OR_RETURN(int64_t min_delta, in.ZigZag());
     for (auto& w : widths) {
       ASSIGN_OR_RETURN(w, in.Byte());
-      if (w > 64) return Corrupt("miniblock bit width above 64");
+      if (w > 64) return CorruptEncoding("miniblock bit width above 64");
     }
     for (size_t m = 0; m < miniblocks && values->size() < total; ++m) {
       RETURN_IF_ERROR(in.Unpack(widths[m], per_miniblock, deltas.data()));
@@ -114,7 +114,7 @@ Status DeltaIntegersToPlain(std::string_view data, PhysicalType physical, size_t
   std::vector<int64_t> values;
   size_t consumed = 0;
   RETURN_IF_ERROR(DecodeDeltaBinaryPacked(data, count, &values, &consumed));
-  if (values.size() < count) return Corrupt("fewer values than the page's non-null rows");
+  if (values.size() < count) return CorruptEncoding("fewer values than the page's non-null rows");
   plain->clear();
   for (size_t i = 0; i < count; ++i) {
     if (physical == PhysicalType::kInt32) {
@@ -135,23 +135,23 @@ Status DeltaStringsToPlain(Encoding encoding, std::string_view data, size_t coun
   if (encoding == Encoding::kDeltaByteArray) {
     RETURN_IF_ERROR(DecodeDeltaBinaryPacked(data, count, &prefixes, &consumed));
     data.remove_prefix(consumed);
-    if (prefixes.size() < count) return Corrupt("fewer prefix lengths than values");
+    if (prefixes.size() < count) return CorruptEncoding("fewer prefix lengths than values");
   }
   RETURN_IF_ERROR(DecodeDeltaBinaryPacked(data, count, &lengths, &consumed));
-  if (lengths.size() < count) return Corrupt("fewer lengths than values");
+  if (lengths.size() < count) return CorruptEncoding("fewer lengths than values");
   data.remove_prefix(consumed);
   plain->clear();
   std::string previous, value;
   size_t pos = 0;
   for (size_t i = 0; i < count; ++i) {
     if (lengths[i] < 0 || static_cast<uint64_t>(lengths[i]) > data.size() - pos) {
-      return Corrupt("string length past the end of the page");
+      return CorruptEncoding("string length past the end of the page");
     }
     std::string_view suffix = data.substr(pos, static_cast<size_t>(lengths[i]));
     pos += suffix.size();
     if (!prefixes.empty()) {
       if (prefixes[i] < 0 || static_cast<uint64_t>(prefixes[i]) > previous.size()) {
-        return Corrupt("prefix longer than the previous value");
+        return CorruptEncoding("prefix longer than the previous value");
       }
       value.assign(previous, 0, static_cast<size_t>(prefixes[i]));
       value.append(suffix);
@@ -174,7 +174,7 @@ Status ByteStreamSplitToPlain(std::string_view data, PhysicalType physical, size
                               std::string* plain) {
   size_t width = physical == PhysicalType::kFloat || physical == PhysicalType::kInt32 ? 4 : 8;
   if (data.size() % width != 0 || data.size() / width < count) {
-    return Corrupt("byte stream split page of the wrong size");
+    return CorruptEncoding("byte stream split page of the wrong size");
   }
   size_t stride = data.size() / width;  // values in the page (streams are this long)
   plain->resize(count * width);

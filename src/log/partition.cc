@@ -61,8 +61,6 @@ struct Partition::State {
 
 namespace {
 
-constexpr size_t kMaxRetainedBufferBytes = 16 << 20;
-
 std::chrono::system_clock::time_point ToTimePoint(Timestamp t) {
   // system_clock counts nanoseconds; clamp so that the conversion cannot overflow (year 2262).
   constexpr int64_t kMaxMicros = std::numeric_limits<int64_t>::max() / 1000 - 1;

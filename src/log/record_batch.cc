@@ -33,9 +33,6 @@ constexpr size_t kAppendTimeAt = 48;
 constexpr size_t kKeyHashAt = 56;
 constexpr size_t kCrcAt = 76;  // bytes 64..75 are reserved, written as zero
 
-// Thread-local scratch buffers are kept between calls unless a huge batch grew them past this.
-constexpr size_t kMaxRetainedBufferBytes = 16 << 20;
-
 struct ZstdCompressContextDeleter {
   void operator()(ZSTD_CCtx* ctx) const { ZSTD_freeCCtx(ctx); }
 };
@@ -147,24 +144,26 @@ BatchHeader Encode(BatchHeader header, const Chunk& events, const std::span<cons
   return header;
 }
 
-Status Corrupt(std::string_view what) {
+Status CorruptBatch(std::string_view what) {
   return Status(StatusCode::kCorruption, fmt::format("log record batch: {}", what));
 }
 
 Status CheckSizes(const BatchHeader& h) {
-  if (h.record_count == 0) return Corrupt("record count is zero");
+  if (h.record_count == 0) return CorruptBatch("record count is zero");
   if (h.payload_bytes > kMaxBatchPayloadBytes || h.uncompressed_bytes > kMaxBatchPayloadBytes) {
-    return Corrupt(fmt::format("payload of {} bytes ({} uncompressed) exceeds the limit",
-                               h.payload_bytes, h.uncompressed_bytes));
+    return CorruptBatch(fmt::format("payload of {} bytes ({} uncompressed) exceeds the limit",
+                                    h.payload_bytes, h.uncompressed_bytes));
   }
   if (h.compression == Compression::kNone && h.payload_bytes != h.uncompressed_bytes) {
-    return Corrupt("uncompressed payload with two different sizes");
+    return CorruptBatch("uncompressed payload with two different sizes");
   }
-  if (h.min_event_time > h.max_event_time) return Corrupt("min event time after max event time");
+  if (h.min_event_time > h.max_event_time) {
+    return CorruptBatch("min event time after max event time");
+  }
   const IdempotencyTag& tag = h.idempotency;
   if (tag.key_hash == 0 ? (tag.part_index != 0 || tag.part_count != 0)
                         : tag.part_index >= tag.part_count) {
-    return Corrupt("idempotency part index out of range");
+    return CorruptBatch("idempotency part index out of range");
   }
   return Status::Ok();
 }
@@ -177,13 +176,13 @@ Result<std::string_view> Decompress(const BatchHeader& header, std::string_view 
     const int n =
         LZ4_decompress_safe(payload.data(), buffer->data(), static_cast<int>(payload.size()),
                             static_cast<int>(buffer->size()));
-    if (n < 0 || static_cast<size_t>(n) != buffer->size()) return Corrupt("bad lz4 payload");
+    if (n < 0 || static_cast<size_t>(n) != buffer->size()) return CorruptBatch("bad lz4 payload");
     return std::string_view{*buffer};
   }
   thread_local std::unique_ptr<ZSTD_DCtx, ZstdDecompressContextDeleter> ctx(ZSTD_createDCtx());
   const size_t n = ZSTD_decompressDCtx(ctx.get(), buffer->data(), buffer->size(), payload.data(),
                                        payload.size());
-  if (ZSTD_isError(n) || n != buffer->size()) return Corrupt("bad zstd payload");
+  if (ZSTD_isError(n) || n != buffer->size()) return CorruptBatch("bad zstd payload");
   return std::string_view{*buffer};
 }
 
@@ -208,19 +207,19 @@ void StampRecordBatchBaseOffset(uint64_t base_offset, std::string* encoded) {
 }
 
 Result<BatchHeader> DecodeRecordBatchHeader(std::string_view bytes) {
-  if (bytes.size() < kBatchHeaderSize) return Corrupt("truncated header");
-  if (Load<uint32_t>(bytes, kMagicAt) != kBatchMagic) return Corrupt("bad magic");
+  if (bytes.size() < kBatchHeaderSize) return CorruptBatch("truncated header");
+  if (Load<uint32_t>(bytes, kMagicAt) != kBatchMagic) return CorruptBatch("bad magic");
   BatchHeader h;
   h.version = Load<uint8_t>(bytes, kVersionAt);
   if (h.version != kBatchFormatVersion) {
-    return Corrupt(fmt::format("unknown format version {} (this build reads {})", h.version,
-                               kBatchFormatVersion));
+    return CorruptBatch(fmt::format("unknown format version {} (this build reads {})", h.version,
+                                    kBatchFormatVersion));
   }
   const uint8_t compression = Load<uint8_t>(bytes, kCompressionAt);
   if (compression > static_cast<uint8_t>(Compression::kZstd)) {
-    return Corrupt(fmt::format("unknown compression {}", compression));
+    return CorruptBatch(fmt::format("unknown compression {}", compression));
   }
-  if (Load<uint16_t>(bytes, kFlagsAt) != 0) return Corrupt("unknown flags");
+  if (Load<uint16_t>(bytes, kFlagsAt) != 0) return CorruptBatch("unknown flags");
   h.compression = static_cast<Compression>(compression);
   h.base_offset = Load<uint64_t>(bytes, kBaseOffsetAt);
   h.record_count = Load<uint32_t>(bytes, kRecordCountAt);
@@ -240,12 +239,13 @@ Result<BatchHeader> DecodeRecordBatchHeader(std::string_view bytes) {
 Status VerifyRecordBatch(const BatchHeader& header, std::string_view header_bytes,
                          std::string_view payload) {
   if (header_bytes.size() < kBatchHeaderSize || payload.size() != header.payload_bytes) {
-    return Corrupt("truncated batch");
+    return CorruptBatch("truncated batch");
   }
   const uint32_t crc = ComputeCrc(header_bytes, payload);
   if (crc != header.crc) {
-    return Corrupt(fmt::format("CRC mismatch at base offset {} (stored {:08x}, computed {:08x})",
-                               header.base_offset, header.crc, crc));
+    return CorruptBatch(
+        fmt::format("CRC mismatch at base offset {} (stored {:08x}, computed {:08x})",
+                    header.base_offset, header.crc, crc));
   }
   return Status::Ok();
 }
@@ -259,8 +259,8 @@ Result<RecordBatch> DecodeRecordBatch(const BatchHeader& header, std::string_vie
   if (buffer.capacity() > kMaxRetainedBufferBytes) std::string().swap(buffer);
   ASSIGN_OR_RETURN(Chunk events, std::move(decoded));
   if (events.num_rows() != header.record_count) {
-    return Corrupt(fmt::format("header says {} records, payload holds {}", header.record_count,
-                               events.num_rows()));
+    return CorruptBatch(fmt::format("header says {} records, payload holds {}", header.record_count,
+                                    events.num_rows()));
   }
   return RecordBatch{header, std::move(events)};
 }

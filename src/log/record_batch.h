@@ -24,6 +24,9 @@ inline constexpr size_t kBatchHeaderSize = 80;
 // Largest payload (stored or uncompressed) a batch may have; larger appends are kTooLarge and a
 // header claiming more is corrupt.
 inline constexpr uint32_t kMaxBatchPayloadBytes = 1u << 30;
+// Scratch buffers for encoding and decoding batches are kept between calls unless a huge batch
+// grew them past this.
+inline constexpr size_t kMaxRetainedBufferBytes = 16 << 20;
 
 // Identifies a multi-partition append for idempotent retries: the same request split the same
 // way produces parts 0..part_count-1, one batch per partition it touches.

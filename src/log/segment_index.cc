@@ -13,7 +13,7 @@ constexpr size_t kEntryBytes = 16;  // offset u64, position u64
 constexpr size_t kKeyedBytes = 24;  // key hash u64, base offset u64, count u32, part u16 x2
 constexpr size_t kChecksumBytes = 4;
 
-Status Corrupt(std::string_view what) {
+Status CorruptIndex(std::string_view what) {
   return Status(StatusCode::kCorruption, fmt::format("segment index: {}", what));
 }
 
@@ -22,11 +22,11 @@ Status CheckEntries(const SegmentIndex& index) {
     const IndexEntry& e = index.entries[i];
     if (e.offset < index.base_offset || e.offset >= index.end_offset ||
         e.position >= index.segment_bytes) {
-      return Corrupt(fmt::format("entry {} lies outside the segment", i));
+      return CorruptIndex(fmt::format("entry {} lies outside the segment", i));
     }
     if (i > 0 &&
         (e.offset <= index.entries[i - 1].offset || e.position <= index.entries[i - 1].position)) {
-      return Corrupt(fmt::format("entry {} is not after entry {}", i, i - 1));
+      return CorruptIndex(fmt::format("entry {} is not after entry {}", i, i - 1));
     }
   }
   return Status::Ok();
@@ -65,15 +65,15 @@ std::string EncodeSegmentIndex(const SegmentIndex& index) {
 }
 
 Result<SegmentIndex> DecodeSegmentIndex(std::string_view bytes) {
-  if (bytes.size() < kFixedBytes + kChecksumBytes) return Corrupt("truncated");
+  if (bytes.size() < kFixedBytes + kChecksumBytes) return CorruptIndex("truncated");
   const std::string_view body = bytes.substr(0, bytes.size() - kChecksumBytes);
-  if (Crc32c(body) != DecodeU32(bytes.data() + body.size())) return Corrupt("CRC mismatch");
+  if (Crc32c(body) != DecodeU32(bytes.data() + body.size())) return CorruptIndex("CRC mismatch");
   ByteReader in(body);
-  if (in.U32() != kIndexMagic) return Corrupt("bad magic");
+  if (in.U32() != kIndexMagic) return CorruptIndex("bad magic");
   const uint8_t version = in.U8();
   if (version != kIndexFormatVersion) {
-    return Corrupt(fmt::format("unknown format version {} (this build reads {})", version,
-                               kIndexFormatVersion));
+    return CorruptIndex(fmt::format("unknown format version {} (this build reads {})", version,
+                                    kIndexFormatVersion));
   }
   in.Raw(3);
   SegmentIndex index;
@@ -87,7 +87,7 @@ Result<SegmentIndex> DecodeSegmentIndex(std::string_view bytes) {
   const uint32_t keyed = in.U32();
   if (!in.ok() ||
       in.remaining() != uint64_t{entries} * kEntryBytes + uint64_t{keyed} * kKeyedBytes) {
-    return Corrupt("entry counts do not match the file size");
+    return CorruptIndex("entry counts do not match the file size");
   }
   index.entries.resize(entries);
   for (IndexEntry& e : index.entries) {
@@ -102,7 +102,7 @@ Result<SegmentIndex> DecodeSegmentIndex(std::string_view bytes) {
     k.tag.part_index = in.U16();
     k.tag.part_count = in.U16();
   }
-  if (index.end_offset < index.base_offset) return Corrupt("end offset before base offset");
+  if (index.end_offset < index.base_offset) return CorruptIndex("end offset before base offset");
   RETURN_IF_ERROR(CheckEntries(index));
   return index;
 }

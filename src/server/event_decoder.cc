@@ -23,8 +23,6 @@ namespace {
 // longer lines; it still grows for a longer one.
 constexpr size_t kInitialParserCapacity = 8 << 10;
 
-bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
 char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
 // `lower` is already lower case.

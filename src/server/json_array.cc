@@ -8,8 +8,6 @@ namespace {
 
 namespace od = simdjson::ondemand;
 
-bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
 // The 1-based line:column (column in bytes) of byte `offset` of `text`.
 SourcePosition PositionOf(std::string_view text, size_t offset) {
   SourcePosition position{1, 1};

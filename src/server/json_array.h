@@ -18,4 +18,7 @@ namespace braid::server {
 // Fails with kDataError (and a position when one is known) when `body` is not one JSON array.
 Result<std::vector<std::string_view>> SplitJsonArray(const PaddedText& body);
 
+// JSON's insignificant whitespace (RFC 8259): space, tab, CR, LF.
+inline bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
 }  // namespace braid::server

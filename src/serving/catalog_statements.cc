@@ -7,10 +7,6 @@
 namespace braid::serving {
 namespace {
 
-SchemaPtr MakeSchema(std::vector<Field> fields) {
-  return std::make_shared<const Schema>(std::move(fields));
-}
-
 void AppendOptionalString(Column& column, const std::optional<std::string>& value) {
   if (value) {
     column.AppendString(*value);

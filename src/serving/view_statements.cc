@@ -11,10 +11,6 @@
 namespace braid::serving {
 namespace {
 
-SchemaPtr MakeSchema(std::vector<Field> fields) {
-  return std::make_shared<const Schema>(std::move(fields));
-}
-
 std::string_view OutcomeWord(sql::ApplyOutcome outcome) {
   switch (outcome) {
     case sql::ApplyOutcome::kCreated: return "created";

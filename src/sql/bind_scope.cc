@@ -13,8 +13,6 @@ const std::string* StringLiteral(const Expr& expr) {
   return literal == nullptr ? nullptr : std::get_if<std::string>(&literal->value);
 }
 
-bool IsNumeric(DataType type) { return type == DataType::kBigint || type == DataType::kDouble; }
-
 Result<BoundExprPtr> TimestampFromString(const std::string& text, SourcePosition position) {
   Result<Timestamp> parsed = ParseRfc3339(text);
   if (!parsed.ok()) {

@@ -9,8 +9,6 @@
 namespace braid::sql {
 namespace {
 
-bool IsNumeric(DataType type) { return type == DataType::kBigint || type == DataType::kDouble; }
-
 const Duration* IntervalLiteral(const Expr& expr) {
   const auto* literal = std::get_if<Literal>(&expr.node);
   return literal == nullptr ? nullptr : std::get_if<Duration>(&literal->value);

@@ -20,16 +20,16 @@
 namespace braid::batch {
 namespace {
 
-sql::ViewPlanPtr Plan(std::string_view view_sql) {
+sql::ViewPlanPtr GroupTablePlan(std::string_view view_sql) {
   Result<sql::ViewPlanPtr> plan = testing::BindViewPlan(testing::kTelemetryStreamSql, view_sql);
   EXPECT_TRUE(plan.ok()) << plan.status().ToString();
   return plan.ok() ? *plan : nullptr;
 }
 
 TEST(GroupTableTest, FindOrCreateAllEqualsOneAtATime) {
-  const sql::ViewPlanPtr plan =
-      Plan("CREATE VIEW v AS SELECT device_id, COUNT(*) AS events, COUNT(DISTINCT n) AS ns "
-           "FROM telemetry GROUP BY device_id, TumblingWindow(minute, 1)");
+  const sql::ViewPlanPtr plan = GroupTablePlan(
+      "CREATE VIEW v AS SELECT device_id, COUNT(*) AS events, COUNT(DISTINCT n) AS ns "
+      "FROM telemetry GROUP BY device_id, TumblingWindow(minute, 1)");
   ASSERT_NE(plan, nullptr);
   GroupTable table(plan->aggregates);
   std::unordered_map<std::string, uint32_t> expected;  // key bytes -> group, first seen first
@@ -70,7 +70,8 @@ TEST(GroupTableTest, FindOrCreateAllEqualsOneAtATime) {
 }
 
 TEST(GroupTableTest, NoKeysNoWindowIsOneGroup) {
-  const sql::ViewPlanPtr plan = Plan("CREATE VIEW v AS SELECT COUNT(*) AS events FROM telemetry");
+  const sql::ViewPlanPtr plan =
+      GroupTablePlan("CREATE VIEW v AS SELECT COUNT(*) AS events FROM telemetry");
   ASSERT_NE(plan, nullptr);
   GroupTable table(plan->aggregates);
   KeyNormalizer normalizer;
@@ -86,7 +87,7 @@ TEST(GroupTableTest, NoKeysNoWindowIsOneGroup) {
 }
 
 TEST(GroupTableTest, SmallTablesGrowAndFindAllEqualsFind) {
-  const sql::ViewPlanPtr plan = Plan(
+  const sql::ViewPlanPtr plan = GroupTablePlan(
       "CREATE VIEW v AS SELECT device_id, COUNT(*) AS events, SUM(n) AS total "
       "FROM telemetry GROUP BY device_id, TumblingWindow(minute, 1)");
   ASSERT_NE(plan, nullptr);

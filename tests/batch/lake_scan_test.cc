@@ -28,8 +28,8 @@ using lake::testing::TelemetryEvents;
 using lake::testing::TelemetrySchema;
 using Identity = std::pair<int64_t, int64_t>;  // (_partition, _offset)
 
-constexpr int kPartitions = 3;
-constexpr Timestamp kIngested{1'795'400'000'000'000};
+constexpr int kLakeScanPartitions = 3;
+constexpr Timestamp kLakeScanIngested{1'795'400'000'000'000};
 constexpr int64_t kMinute = 60'000'000;
 constexpr int64_t kNov23 = 1'795'392'000'000'000;  // 2026-11-23T00:00:00Z
 
@@ -74,11 +74,11 @@ class LakeScanTest : public ::testing::Test {
   // Appends `per_partition` events to each partition and captures them as the next epoch; keeps
   // E(epoch) in ends_.
   void CaptureNext(size_t per_partition, bool altered = false) {
-    for (int p = 0; p < kPartitions; ++p) {
+    for (int p = 0; p < kLakeScanPartitions; ++p) {
       source_.Append(p,
                      altered ? AlteredEvents(next_id_, per_partition)
                              : TelemetryEvents(next_id_, per_partition),
-                     kIngested);
+                     kLakeScanIngested);
       next_id_ += static_cast<int64_t>(per_partition);
     }
     Result<lake::CaptureResult> result =
@@ -139,7 +139,7 @@ class LakeScanTest : public ::testing::Test {
   // The identities of epochs (after, through] by the recorded end offsets.
   std::set<Identity> Expected(int64_t after, int64_t through) const {
     std::set<Identity> expected;
-    for (int p = 0; p < kPartitions; ++p) {
+    for (int p = 0; p < kLakeScanPartitions; ++p) {
       for (uint64_t o = ends_[after][p]; o < ends_[through][p]; ++o) {
         expected.insert({p, static_cast<int64_t>(o)});
       }
@@ -169,8 +169,8 @@ class LakeScanTest : public ::testing::Test {
   }
 
   ScopedTempDir dir_{"lake-scan"};
-  FakeCaptureSource source_{kPartitions};
-  std::vector<std::vector<uint64_t>> ends_{std::vector<uint64_t>(kPartitions, 0)};
+  FakeCaptureSource source_{kLakeScanPartitions};
+  std::vector<std::vector<uint64_t>> ends_{std::vector<uint64_t>(kLakeScanPartitions, 0)};
   int64_t next_id_ = 0;
   size_t row_group_rows_ = size_t{1} << 20;
 };
@@ -273,7 +273,7 @@ class LakeScanPruningTest : public LakeScanTest {
     add(kNov23 - kMinute, -1);
     for (int64_t i = 0; i < 1000; ++i) add(kNov23 + i * kMinute, i);
     add(kNov23 + 1500 * kMinute, 1000);
-    source_.Append(0, std::move(events), kIngested);
+    source_.Append(0, std::move(events), kLakeScanIngested);
     Result<lake::CaptureResult> result = lake::CaptureEpoch(source_, Options(TelemetrySchema()));
     ASSERT_TRUE(result.ok()) << result.status().ToString();
     ends_.push_back(result->end_offsets);

@@ -29,10 +29,10 @@ using braid::testing::ScopedTempDir;
 using lake::testing::FakeCaptureSource;
 using lake::testing::TelemetrySchema;
 
-constexpr int kPartitions = 3;
+constexpr int kRefreshPartitions = 3;
 constexpr int64_t kStart = 1'795'388'400'000'000;  // 2026-11-22T23:00:00Z
 constexpr int64_t kHour = 3'600'000'000;
-constexpr Timestamp kIngested{1'795'400'000'000'000};
+constexpr Timestamp kRefreshIngested{1'795'400'000'000'000};
 
 // Events `first`.. of pseudo-random devices and times over three days, out of order; `late`
 // puts every time in the first day (events arriving long after their windows).
@@ -74,7 +74,7 @@ Chunk AsInput(const sql::ViewPlan& plan, const Chunk& events, int partition, uin
 class ViewRefreshTest : public ::testing::Test {
  protected:
   std::filesystem::path lake_dir() const { return dir_.path() / "lake" / "telemetry"; }
-  RefreshSource source() const { return RefreshSource{lake_dir(), kPartitions}; }
+  RefreshSource source() const { return RefreshSource{lake_dir(), kRefreshPartitions}; }
 
   void UsePlan(std::string_view view_sql) {
     Result<sql::ViewPlanPtr> plan = testing::BindViewPlan(testing::kTelemetryStreamSql, view_sql);
@@ -84,10 +84,10 @@ class ViewRefreshTest : public ::testing::Test {
 
   // Appends `per_partition` events to every partition and feeds them to the oracle too.
   void Feed(size_t per_partition, bool late = false) {
-    for (int p = 0; p < kPartitions; ++p) {
+    for (int p = 0; p < kRefreshPartitions; ++p) {
       const Chunk events = Events(next_id_, per_partition, late);
       next_id_ += per_partition;
-      const Timestamp ingested = kIngested + Duration::Seconds(round_++);
+      const Timestamp ingested = kRefreshIngested + Duration::Seconds(round_++);
       oracle_input_.push_back(AsInput(*plan_, events, p, offsets_[p], ingested));
       offsets_[p] += per_partition;
       source_.Append(p, events, ingested);
@@ -176,10 +176,10 @@ class ViewRefreshTest : public ::testing::Test {
   }
 
   ScopedTempDir dir_{"view-refresh"};
-  FakeCaptureSource source_{kPartitions};
+  FakeCaptureSource source_{kRefreshPartitions};
   sql::ViewPlanPtr plan_;
   std::vector<Chunk> oracle_input_;
-  std::vector<uint64_t> offsets_ = std::vector<uint64_t>(kPartitions, 0);
+  std::vector<uint64_t> offsets_ = std::vector<uint64_t>(kRefreshPartitions, 0);
   uint64_t next_id_ = 1;
   int64_t round_ = 0;
 };
@@ -208,13 +208,13 @@ void ExpectSameRows(const std::string& what, const std::map<std::string, Chunk>&
   }
 }
 
-constexpr std::string_view kMetricsView =
+constexpr std::string_view kRefreshMetricsView =
     "CREATE VIEW metrics AS SELECT device_id, COUNT(*) AS events, SUM(n) AS total, "
     "AVG(temperature) AS avg_t, MAX(temperature) AS max_t, COUNT(DISTINCT n) AS kinds, "
     "STDEV(temperature) AS sd_t FROM telemetry GROUP BY device_id, TumblingWindow(hour, 1)";
 
 TEST_F(ViewRefreshTest, IncrementalRefreshesEqualRecomputeAndReference) {
-  UsePlan(kMetricsView);
+  UsePlan(kRefreshMetricsView);
   Feed(900);
   Capture();
   RefreshStats first = Refresh(1);
@@ -261,7 +261,7 @@ TEST_F(ViewRefreshTest, IncrementalRefreshesEqualRecomputeAndReference) {
 // holds a window of the new events; every other file stays as it was, and the rows stay exact
 // (every cell in exactly one file: StoredRows fails on a duplicate cell).
 TEST_F(ViewRefreshTest, RefreshRewritesOnlyTheFilesOfTouchedWindows) {
-  UsePlan(kMetricsView);
+  UsePlan(kRefreshMetricsView);
   RefreshOptions small_files;
   small_files.rows_per_file = 20;
   Feed(900);
@@ -293,7 +293,7 @@ TEST_F(ViewRefreshTest, RefreshRewritesOnlyTheFilesOfTouchedWindows) {
 }
 
 TEST_F(ViewRefreshTest, RerunChangesNothing) {
-  UsePlan(kMetricsView);
+  UsePlan(kRefreshMetricsView);
   Feed(400);
   Capture();
   ASSERT_TRUE(Refresh(1).committed);
@@ -328,7 +328,7 @@ TEST_F(ViewRefreshTest, SessionViewsRecomputeInPlace) {
 }
 
 TEST_F(ViewRefreshTest, CorruptedLakeFileFailsAndLeavesTheViewUntouched) {
-  UsePlan(kMetricsView);
+  UsePlan(kRefreshMetricsView);
   Feed(400);
   Capture();
   ASSERT_TRUE(Refresh(1).committed);

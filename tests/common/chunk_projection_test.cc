@@ -6,10 +6,6 @@
 namespace braid {
 namespace {
 
-SchemaPtr MakeSchema(std::vector<Field> fields) {
-  return std::make_shared<const Schema>(std::move(fields));
-}
-
 const SchemaPtr kOld =
     MakeSchema({{"id", DataType::kBigint, false}, {"name", DataType::kString, true}});
 const SchemaPtr kNew = MakeSchema({{"id", DataType::kBigint, false},

@@ -18,7 +18,7 @@ namespace {
 using testing::FakeCaptureSource;
 using testing::ScratchDir;
 
-constexpr Timestamp kIngested{1'795'400'000'000'000};
+constexpr Timestamp kCaptureIngested{1'795'400'000'000'000};
 
 CaptureOptions OptionsFor(const std::filesystem::path& table_dir, size_t max_rows = 1 << 20) {
   CaptureOptions options;
@@ -34,7 +34,7 @@ CaptureOptions OptionsFor(const std::filesystem::path& table_dir, size_t max_row
 void Feed(FakeCaptureSource& source, int partitions, size_t per_partition, int64_t* next_id) {
   for (int p = 0; p < partitions; ++p) {
     source.Append(p, testing::TelemetryEvents(*next_id, per_partition),
-                  kIngested + Duration::Seconds(p));
+                  kCaptureIngested + Duration::Seconds(p));
     *next_id += static_cast<int64_t>(per_partition);
   }
 }
@@ -58,7 +58,7 @@ void ExpectLakeHolds(const FakeCaptureSource& source, const std::filesystem::pat
     }
     const Column& time = original.column(testing::kTimeColumn);
     const Timestamp ingested{it->second.row.column(original.num_columns()).int64s()[0]};
-    EXPECT_EQ(ingested, kIngested + Duration::Seconds(id.first));
+    EXPECT_EQ(ingested, kCaptureIngested + Duration::Seconds(id.first));
     const Timestamp dated = time.IsValid(0) ? Timestamp{time.int64s()[0]} : ingested;
     EXPECT_EQ(it->second.event_date, FormatDate(dated));
     EXPECT_TRUE(it->second.file.starts_with("event_date=" + FormatDate(dated) + "/part-"));

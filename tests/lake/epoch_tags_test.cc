@@ -24,7 +24,7 @@ namespace {
 using testing::FakeCaptureSource;
 using testing::ScratchDir;
 
-constexpr Timestamp kIngested{1'795'400'000'000'000};
+constexpr Timestamp kEpochTagsIngested{1'795'400'000'000'000};
 
 TEST(EpochTagsTest, AddActionTagsRoundTripAsAMapOfStrings) {
   DeltaCommit commit;
@@ -71,7 +71,7 @@ class EpochTaggedLakeTest : public ::testing::Test {
 
   void CaptureNext(size_t per_partition) {
     for (int p = 0; p < 2; ++p) {
-      source_.Append(p, testing::TelemetryEvents(next_id_, per_partition), kIngested);
+      source_.Append(p, testing::TelemetryEvents(next_id_, per_partition), kEpochTagsIngested);
       next_id_ += static_cast<int64_t>(per_partition);
     }
     ASSERT_TRUE(CaptureEpoch(source_, Options()).ok());

@@ -8,7 +8,7 @@
 namespace braid::server::testing {
 namespace {
 
-constexpr std::string_view kEvents = "/v1/streams/telemetry/events";
+constexpr std::string_view kAlterStreamEvents = "/v1/streams/telemetry/events";
 
 std::string WithHumidity(int i) {
   std::string event = TelemetryEvent(i);
@@ -18,8 +18,8 @@ std::string WithHumidity(int i) {
 
 TEST_F(ApiTest, AlterStreamAddsAColumnThatOldEventsReadAsNull) {
   const std::pair<std::string, std::string> ndjson{"Content-Type", "application/x-ndjson"};
-  ASSERT_EQ(client().Post(kEvents, TelemetryBody(0, 20), {ndjson}).status, 200);
-  ClientResponse unknown = client().Post(kEvents, WithHumidity(20), {ndjson});
+  ASSERT_EQ(client().Post(kAlterStreamEvents, TelemetryBody(0, 20), {ndjson}).status, 200);
+  ClientResponse unknown = client().Post(kAlterStreamEvents, WithHumidity(20), {ndjson});
   EXPECT_EQ(unknown.status, 400) << unknown.body;
   EXPECT_NE(unknown.body.find("unknown field 'humidity'"), std::string::npos) << unknown.body;
 
@@ -28,7 +28,7 @@ TEST_F(ApiTest, AlterStreamAddsAColumnThatOldEventsReadAsNull) {
   ASSERT_EQ(altered.status, 200) << altered.body;
   std::string body;
   for (int i = 20; i < 30; ++i) body += WithHumidity(i) + "\n";
-  ClientResponse accepted = client().Post(kEvents, body, {ndjson});
+  ClientResponse accepted = client().Post(kAlterStreamEvents, body, {ndjson});
   ASSERT_EQ(accepted.status, 200) << accepted.body;
 
   std::shared_ptr<log::StreamLog> log = TelemetryLog();

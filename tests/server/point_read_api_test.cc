@@ -25,7 +25,7 @@ constexpr std::string_view kPerUser =
     "GROUP BY device_id, user_id";
 constexpr std::string_view kTotals =
     "CREATE VIEW totals AS SELECT COUNT(*) AS n FROM telemetry GROUP BY TumblingWindow(hour, 1)";
-constexpr int kEvents = 200;
+constexpr int kPointReadEvents = 200;
 
 class PointReadApiTest : public ApiTest {
  protected:
@@ -33,7 +33,9 @@ class PointReadApiTest : public ApiTest {
     for (std::string_view ddl : {kPerMinute, kPerUser, kTotals}) {
       ASSERT_EQ(client().Post("/v1/sql", ddl).status, 200);
     }
-    ASSERT_EQ(client().Post("/v1/streams/telemetry/events", TelemetryBody(0, kEvents)).status, 200);
+    ASSERT_EQ(
+        client().Post("/v1/streams/telemetry/events", TelemetryBody(0, kPointReadEvents)).status,
+        200);
     RefreshAndWait("per_minute");
   }
 
@@ -43,7 +45,7 @@ class PointReadApiTest : public ApiTest {
   static std::vector<std::string> ExpectedWindows(int device) {
     std::map<int64_t, int> counts;
     const int64_t minute = Duration::Minutes(1).micros;
-    for (int i = device; i < kEvents; i += 50) {
+    for (int i = device; i < kPointReadEvents; i += 50) {
       const int64_t t = ParseRfc3339(StringOf(Json(TelemetryEvent(i)).At("event_ts")))->micros;
       ++counts[(t + minute - 1) / minute * minute];
     }

@@ -8,9 +8,10 @@
 namespace braid::server::testing {
 namespace {
 
-constexpr int kEvents = 600;
+constexpr int kSpeedStatusEvents = 600;
 
-// A per-minute view `temps` over telemetry, then kEvents events, counted by the speed layer.
+// A per-minute view `temps` over telemetry, then kSpeedStatusEvents events, counted by the speed
+// layer.
 class SpeedStatusTest : public ApiTest {
  protected:
   void CreateViewAndIngest() {
@@ -19,7 +20,9 @@ class SpeedStatusTest : public ApiTest {
         "CREATE VIEW temps AS SELECT device_id, AVG(temperature) AS avg_temp FROM telemetry "
         "GROUP BY device_id, TumblingWindow(minute, 1)");
     ASSERT_EQ(view.status, 200) << view.body;
-    ASSERT_EQ(client().Post("/v1/streams/telemetry/events", TelemetryBody(0, kEvents)).status, 200);
+    ASSERT_EQ(
+        client().Post("/v1/streams/telemetry/events", TelemetryBody(0, kSpeedStatusEvents)).status,
+        200);
     ASSERT_TRUE(db_->speed().WaitUntilCaughtUp("telemetry", Duration::Seconds(20)));
   }
 };
@@ -55,13 +58,13 @@ TEST_F(SpeedStatusTest, StatusReportsTheSpeedLayerOfAViewAndItsStream) {
   EXPECT_GT(UintOf(speed["state_bytes"]), 0u);
   // 50 devices in each of the 10 minutes, and event 0 at exactly 10:00:00 ends (09:59, 10:00].
   EXPECT_EQ(UintOf(speed["groups"]), 50u * 10u + 1u);
-  EXPECT_EQ(UintOf(speed["events"]), static_cast<uint64_t>(kEvents));
-  EXPECT_EQ(UintOf(speed["counted"]), static_cast<uint64_t>(kEvents));
+  EXPECT_EQ(UintOf(speed["events"]), static_cast<uint64_t>(kSpeedStatusEvents));
+  EXPECT_EQ(UintOf(speed["counted"]), static_cast<uint64_t>(kSpeedStatusEvents));
   EXPECT_EQ(UintOf(speed["late"]), 0u);
   EXPECT_EQ(simdjson::minify(speed["kept_rows"]), R"({"rows":0,"bytes":0,"hits":0,"misses":0})");
 
   simdjson::dom::element stream = json.At("streams", "telemetry")["speed"];
-  EXPECT_EQ(UintOf(stream["events"]), static_cast<uint64_t>(kEvents));
+  EXPECT_EQ(UintOf(stream["events"]), static_cast<uint64_t>(kSpeedStatusEvents));
   EXPECT_EQ(IntOf(stream["open_generation"]), 1);
   simdjson::dom::array partitions;
   ASSERT_EQ(stream["partitions"].get_array().get(partitions), simdjson::SUCCESS);

@@ -15,20 +15,22 @@
 namespace braid::server::testing {
 namespace {
 
-constexpr std::string_view kView =
+constexpr std::string_view kPerMinuteView =
     "CREATE VIEW per_minute AS SELECT device_id, COUNT(*) AS n, MAX(temperature) AS hottest "
     "FROM telemetry GROUP BY device_id, TumblingWindow(minute, 1)";
-constexpr int kEvents = 200;
+constexpr int kSqlLimitsEvents = 200;
 // 200 events of 50 devices: 50 windows ending 10:01, 10:02 and 10:03 each, 20 ending 10:04 and
 // event 0's own window ending exactly at 10:00:00 (SqlLimitsApiTest::ExpectedWindows).
 constexpr size_t kViewRows = 171;
 
 class SqlLimitsApiTest : public ApiTest {
  protected:
-  // The view, kEvents events, and a refresh that puts them all into the batch view.
+  // The view, kSqlLimitsEvents events, and a refresh that puts them all into the batch view.
   void Load() {
-    ASSERT_EQ(client().Post("/v1/sql", kView).status, 200);
-    ASSERT_EQ(client().Post("/v1/streams/telemetry/events", TelemetryBody(0, kEvents)).status, 200);
+    ASSERT_EQ(client().Post("/v1/sql", kPerMinuteView).status, 200);
+    ASSERT_EQ(
+        client().Post("/v1/streams/telemetry/events", TelemetryBody(0, kSqlLimitsEvents)).status,
+        200);
     RefreshAndWait("per_minute");
   }
 
@@ -62,7 +64,7 @@ class SqlLimitsApiTest : public ApiTest {
   static std::map<std::pair<std::string, std::string>, int> ExpectedWindows() {
     std::map<std::pair<std::string, std::string>, int> windows;
     const int64_t minute = Duration::Minutes(1).micros;
-    for (int i = 0; i < kEvents; ++i) {
+    for (int i = 0; i < kSqlLimitsEvents; ++i) {
       const Json event(TelemetryEvent(i));
       const int64_t t = ParseRfc3339(StringOf(event.At("event_ts")))->micros;
       const int64_t end = (t + minute - 1) / minute * minute;
@@ -182,8 +184,10 @@ TEST_F(SqlLimitsApiTest, MetaReportsTheRequestAndTheRouting) {
 }
 
 TEST_F(SqlLimitsApiTest, MetaReportsARoutingAroundAStaleLayer) {
-  ASSERT_EQ(client().Post("/v1/sql", kView).status, 200);
-  ASSERT_EQ(client().Post("/v1/streams/telemetry/events", TelemetryBody(0, kEvents)).status, 200);
+  ASSERT_EQ(client().Post("/v1/sql", kPerMinuteView).status, 200);
+  ASSERT_EQ(
+      client().Post("/v1/streams/telemetry/events", TelemetryBody(0, kSqlLimitsEvents)).status,
+      200);
   ASSERT_TRUE(db_->speed().WaitUntilCaughtUp("telemetry", Duration::Seconds(20)));
   // No batch version yet: exact cannot be 1ms fresh, so the engine answers merged and says why.
   ClientResponse response =

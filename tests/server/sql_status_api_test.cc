@@ -15,14 +15,6 @@ std::vector<std::string> ColumnNames(const Json& json) {
 }
 
 // The rows of an answer, each rendered back to compact JSON.
-std::vector<std::string> Rows(const Json& json) {
-  std::vector<std::string> rows;
-  simdjson::dom::array array;
-  EXPECT_EQ(json.At("rows").get_array().get(array), simdjson::SUCCESS);
-  for (simdjson::dom::element row : array) rows.push_back(simdjson::minify(row));
-  return rows;
-}
-
 TEST_F(ApiTest, DdlCreateShowDescribeDrop) {
   ClientResponse again = client().Post("/v1/sql", kTelemetryDdl);
   ASSERT_EQ(again.status, 200) << again.body;
@@ -34,13 +26,14 @@ TEST_F(ApiTest, DdlCreateShowDescribeDrop) {
   Json shown(show.body);
   EXPECT_EQ(ColumnNames(shown), (std::vector<std::string>{"name", "partitions", "partition_key",
                                                           "timestamp", "events"}));
-  EXPECT_EQ(Rows(shown), std::vector<std::string>{R"(["telemetry",16,"device_id","event_ts",0])"});
+  EXPECT_EQ(MinifiedRows(shown),
+            std::vector<std::string>{R"(["telemetry",16,"device_id","event_ts",0])"});
   EXPECT_GE(shown.At("meta", "elapsed_ms").get_double().value(), 0.0);
 
   ClientResponse describe = client().Post("/v1/sql", "DESCRIBE telemetry");
   ASSERT_EQ(describe.status, 200) << describe.body;
   Json described(describe.body);
-  std::vector<std::string> rows = Rows(described);
+  std::vector<std::string> rows = MinifiedRows(described);
   ASSERT_EQ(rows.size(), 8u);
   EXPECT_EQ(rows[0], R"(["device_id","STRING",false,"partition_key"])");
   EXPECT_EQ(rows[1], R"(["event_ts","TIMESTAMP",false,"timestamp"])");
@@ -50,7 +43,7 @@ TEST_F(ApiTest, DdlCreateShowDescribeDrop) {
   ClientResponse drop = client().Post("/v1/sql", "DROP STREAM telemetry");
   ASSERT_EQ(drop.status, 200) << drop.body;
   EXPECT_EQ(StringOf(Json(drop.body).At("command")), "DROP STREAM");
-  EXPECT_EQ(Rows(Json(client().Post("/v1/sql", "SHOW STREAMS").body)).size(), 0u);
+  EXPECT_EQ(MinifiedRows(Json(client().Post("/v1/sql", "SHOW STREAMS").body)).size(), 0u);
   EXPECT_EQ(client().Post("/v1/streams/telemetry/events", TelemetryBody(0, 1)).status, 404);
   ClientResponse missing = client().Post("/v1/sql", "DESCRIBE telemetry");
   EXPECT_EQ(missing.status, 404);
@@ -74,7 +67,7 @@ TEST_F(ApiTest, SqlAcceptsAJsonBody) {
   ASSERT_EQ(response.status, 200) << response.body;
   Json json(response.body);
   EXPECT_EQ(StringOf(json.At("meta", "consistency")), "exact");
-  EXPECT_EQ(Rows(json).size(), 1u);
+  EXPECT_EQ(MinifiedRows(json).size(), 1u);
   // A body starting with '{' is JSON even without the content type.
   EXPECT_EQ(client().Post("/v1/sql", R"({"sql": "SHOW STREAMS"})").status, 200);
   for (std::string_view bad :

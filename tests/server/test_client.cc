@@ -129,6 +129,14 @@ simdjson::dom::element Json::At(std::string_view a, std::string_view b) const {
   return out;
 }
 
+std::vector<std::string> MinifiedRows(const Json& json) {
+  std::vector<std::string> rows;
+  simdjson::dom::array array;
+  EXPECT_EQ(json.At("rows").get_array().get(array), simdjson::SUCCESS);
+  for (simdjson::dom::element row : array) rows.push_back(simdjson::minify(row));
+  return rows;
+}
+
 std::string StringOf(simdjson::dom::element element) {
   std::string_view out;
   EXPECT_EQ(element.get_string().get(out), simdjson::SUCCESS);

@@ -75,5 +75,7 @@ class Json {
 std::string StringOf(simdjson::dom::element element);
 int64_t IntOf(simdjson::dom::element element);
 uint64_t UintOf(simdjson::dom::element element);
+// The "rows" of a /v1/sql answer, each as minified JSON.
+std::vector<std::string> MinifiedRows(const Json& json);
 
 }  // namespace braid::server::testing

@@ -6,18 +6,10 @@
 namespace braid::server::testing {
 namespace {
 
-constexpr std::string_view kView =
+constexpr std::string_view kTempsView =
     "CREATE VIEW temps AS SELECT device_id, AVG(temperature) AS avg_temp FROM telemetry "
     "GROUP BY device_id, TumblingWindow(minute, 1)";
 constexpr std::string_view kAlert = "CREATE ALERT hot ON temps WHERE avg_temp > 30";
-
-std::vector<std::string> Rows(const Json& json) {
-  std::vector<std::string> rows;
-  simdjson::dom::array array;
-  EXPECT_EQ(json.At("rows").get_array().get(array), simdjson::SUCCESS);
-  for (simdjson::dom::element row : array) rows.push_back(simdjson::minify(row));
-  return rows;
-}
 
 // The message of a statement that must succeed.
 std::string Message(TestClient& client, std::string_view sql) {
@@ -45,8 +37,8 @@ std::string Error(TestClient& client, std::string_view sql) {
 }
 
 TEST_F(ApiTest, CreateViewAndAlertMessages) {
-  EXPECT_EQ(Message(client(), kView), "view temps created");
-  EXPECT_EQ(Message(client(), kView), "view temps unchanged");
+  EXPECT_EQ(Message(client(), kTempsView), "view temps created");
+  EXPECT_EQ(Message(client(), kTempsView), "view temps unchanged");
   ClientResponse json = client().Post("/v1/sql", fmt::format(R"({{"sql": "{}"}})", kAlert),
                                       {{"Content-Type", "application/json"}});
   ASSERT_EQ(json.status, 200) << json.body;
@@ -73,7 +65,7 @@ TEST_F(ApiTest, ViewErrorsAreJsonWithCodeAndPosition) {
                   "CREATE VIEW v AS SELECT COUNT(*) AS n\n  FROM nope GROUP BY "
                   "TumblingWindow(minute, 1)"),
             "404 undefined_object 2:8 stream nope does not exist");
-  ASSERT_EQ(Message(client(), kView), "view temps created");
+  ASSERT_EQ(Message(client(), kTempsView), "view temps created");
   ASSERT_EQ(Message(client(), kAlert), "alert hot created");
   EXPECT_EQ(Error(client(),
                   "CREATE VIEW temps AS SELECT COUNT(*) AS n FROM telemetry "
@@ -92,29 +84,29 @@ TEST_F(ApiTest, ViewErrorsAreJsonWithCodeAndPosition) {
 }
 
 TEST_F(ApiTest, ShowAndDescribeViewsSurviveARestart) {
-  ASSERT_EQ(Message(client(), kView), "view temps created");
+  ASSERT_EQ(Message(client(), kTempsView), "view temps created");
   ASSERT_EQ(Message(client(), kAlert), "alert hot created");
   Reopen();
   ClientResponse views = client().Post("/v1/sql", "SHOW VIEWS");
   ASSERT_EQ(views.status, 200) << views.body;
   EXPECT_EQ(
-      Rows(Json(views.body)),
+      MinifiedRows(Json(views.body)),
       std::vector<std::string>{R"x(["temps","telemetry","TumblingWindow(1m)","device_id",4])x"});
   ClientResponse alerts = client().Post("/v1/sql", "SHOW ALERTS");
   ASSERT_EQ(alerts.status, 200) << alerts.body;
-  EXPECT_EQ(Rows(Json(alerts.body)),
+  EXPECT_EQ(MinifiedRows(Json(alerts.body)),
             std::vector<std::string>{R"x(["hot","temps","(avg_temp > 30.0)"])x"});
   ClientResponse describe = client().Post("/v1/sql", "DESCRIBE VIEW temps");
   ASSERT_EQ(describe.status, 200) << describe.body;
   Json described(describe.body);
-  EXPECT_EQ(Rows(described), (std::vector<std::string>{
-                                 R"x(["device_id","STRING",false,"key"])x",
-                                 R"x(["window_start","TIMESTAMP",false,"window_start"])x",
-                                 R"x(["window_end","TIMESTAMP",false,"window_end"])x",
-                                 R"x(["avg_temp","DOUBLE",true,"output"])x",
-                             }));
-  EXPECT_EQ(StringOf(described.At("message")), kView);
-  EXPECT_EQ(Message(client(), kView), "view temps unchanged");
+  EXPECT_EQ(MinifiedRows(described), (std::vector<std::string>{
+                                         R"x(["device_id","STRING",false,"key"])x",
+                                         R"x(["window_start","TIMESTAMP",false,"window_start"])x",
+                                         R"x(["window_end","TIMESTAMP",false,"window_end"])x",
+                                         R"x(["avg_temp","DOUBLE",true,"output"])x",
+                                     }));
+  EXPECT_EQ(StringOf(described.At("message")), kTempsView);
+  EXPECT_EQ(Message(client(), kTempsView), "view temps unchanged");
 }
 
 }  // namespace

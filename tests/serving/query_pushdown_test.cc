@@ -14,7 +14,7 @@ namespace braid::serving {
 namespace {
 
 // Keys of three types (STRING, BIGINT, BOOLEAN) and minute windows.
-sql::ViewPlanPtr Plan() {
+sql::ViewPlanPtr PushdownPlan() {
   Result<sql::ViewPlanPtr> plan = batch::testing::BindViewPlan(
       batch::testing::kTelemetryStreamSql,
       "CREATE VIEW by_key AS SELECT device_id, n, ok, COUNT(*) AS events FROM telemetry "
@@ -53,7 +53,7 @@ constexpr int64_t kMinute = 60'000'000;
 constexpr int64_t kAt = 1'795'428'000'000'000;  // 2026-11-23T10:00:00Z
 
 TEST(QueryPushdownTest, LiteralsOfEveryKeyTypeAndWindowBounds) {
-  sql::ViewPlanPtr plan = Plan();
+  sql::ViewPlanPtr plan = PushdownPlan();
   ASSERT_NE(plan, nullptr);
   CellLookup lookup = LookupOfWhere(
       *plan, "device_id = 'd-1' AND n IN (3, 3, 4) AND ok = TRUE AND "
@@ -77,7 +77,7 @@ TEST(QueryPushdownTest, LiteralsOfEveryKeyTypeAndWindowBounds) {
 // Constants that are expressions are evaluated; literals of another type than the key's, NULL,
 // an INTERVAL alone and conditions under OR are left to the WHERE.
 TEST(QueryPushdownTest, ExpressionsEvaluatedAndMismatchesLeftToTheWhere) {
-  sql::ViewPlanPtr plan = Plan();
+  sql::ViewPlanPtr plan = PushdownPlan();
   ASSERT_NE(plan, nullptr);
   CellLookup lookup = LookupOfWhere(*plan, "device_id = UPPER('d-7') AND n = 40 + 2");
   EXPECT_EQ(Values(lookup, 0), "D-7");

@@ -21,11 +21,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::string_view kStream =
+constexpr std::string_view kVersionsStream =
     "CREATE STREAM telemetry (device_id STRING NOT NULL, event_ts TIMESTAMP NOT NULL, "
     "temperature DOUBLE) WITH (partitions = 2, partition_key = 'device_id', "
     "timestamp = 'event_ts')";
-constexpr std::string_view kView =
+constexpr std::string_view kVersionsView =
     "CREATE VIEW temps AS SELECT device_id, MAX(temperature) AS max_temp FROM telemetry "
     "GROUP BY device_id, TumblingWindow(minute, 1)";
 
@@ -33,8 +33,8 @@ class ViewVersionsTest : public testing::DatabaseTest {
  protected:
   void SetUp() override {
     Open();
-    ASSERT_TRUE(db_->Execute(kStream).ok());
-    ASSERT_TRUE(db_->Execute(kView).ok());
+    ASSERT_TRUE(db_->Execute(kVersionsStream).ok());
+    ASSERT_TRUE(db_->Execute(kVersionsView).ok());
   }
 
   ViewVersions& versions() { return db_->view_versions(); }
@@ -169,7 +169,7 @@ TEST_F(ViewVersionsTest, DropViewLeavesNothingForAViewCreatedAgain) {
   EXPECT_FALSE(fs::exists(ViewDir() / "CURRENT"));
   EXPECT_EQ(OnDisk(), (std::set<int64_t>{3}));  // only the version a job is still writing
   // The same definition again: nothing of the dropped view is served, in memory or on disk.
-  ASSERT_TRUE(db_->Execute(kView).ok());
+  ASSERT_TRUE(db_->Execute(kVersionsView).ok());
   EXPECT_EQ(ServedNumber(), 0);
   // The job that was writing v3 for the dropped view cannot publish it.
   EXPECT_EQ(versions().Publish(old_plan, *building).code(), StatusCode::kUndefinedObject);

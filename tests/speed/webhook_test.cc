@@ -142,7 +142,8 @@ WebhookOptions FastWebhook(const std::string& url) {
           .max_backoff = Duration::Millis(8)};
 }
 
-std::unique_ptr<AlertHub> OpenHub(const fs::path& dir, std::vector<WebhookOptions> webhooks) {
+std::unique_ptr<AlertHub> OpenWebhookHub(const fs::path& dir,
+                                         std::vector<WebhookOptions> webhooks) {
   AlertHubOptions options;
   options.dir = dir;
   options.webhooks = std::move(webhooks);
@@ -170,7 +171,7 @@ TEST(WebhookTest, DeliversEveryAlertInOrderThroughFailures) {
   braid::testing::ScopedTempDir dir("webhook");
   TestReceiver receiver(/*fail_first=*/3);
   receiver.Listen();
-  auto hub = OpenHub(dir.path(), {FastWebhook(receiver.url())});
+  auto hub = OpenWebhookHub(dir.path(), {FastWebhook(receiver.url())});
   ASSERT_NE(hub, nullptr);
   std::vector<Alert> alerts = {MakeAlert("a"), MakeAlert("b"), MakeAlert("c"), MakeAlert("d")};
   ASSERT_EQ(*hub->Fire({alerts[0], alerts[1]}), 2u);
@@ -203,21 +204,21 @@ TEST(WebhookTest, DeliversEveryAlertInOrderThroughFailures) {
 TEST(WebhookTest, DeliversTheBacklogAndResumesAfterReopen) {
   braid::testing::ScopedTempDir dir("webhook");
   {
-    auto hub = OpenHub(dir.path(), {});
+    auto hub = OpenWebhookHub(dir.path(), {});
     ASSERT_NE(hub, nullptr);
     ASSERT_EQ(*hub->Fire({MakeAlert("a"), MakeAlert("b"), MakeAlert("c")}), 3u);
   }
   TestReceiver receiver(/*fail_first=*/0);
   receiver.Listen();
   {
-    auto hub = OpenHub(dir.path(), {FastWebhook(receiver.url())});
+    auto hub = OpenWebhookHub(dir.path(), {FastWebhook(receiver.url())});
     ASSERT_NE(hub, nullptr);
     ASSERT_TRUE(receiver.WaitForAcknowledged(3));
     ASSERT_TRUE(Eventually([&] { return hub->webhooks()[0].delivered == 3; }));
   }
   EXPECT_EQ(PositionFileText(dir.path(), receiver.url()), "3\n");
   {
-    auto hub = OpenHub(dir.path(), {FastWebhook(receiver.url())});
+    auto hub = OpenWebhookHub(dir.path(), {FastWebhook(receiver.url())});
     ASSERT_NE(hub, nullptr);
     EXPECT_EQ(hub->webhooks()[0].delivered, 0u);  // since this start
     ASSERT_EQ(*hub->Fire({MakeAlert("d")}), 1u);
@@ -234,7 +235,7 @@ TEST(WebhookTest, DeliversTheBacklogAndResumesAfterReopen) {
 TEST(WebhookTest, RetriesWhileTheReceiverRefusesConnections) {
   braid::testing::ScopedTempDir dir("webhook");
   TestReceiver receiver(/*fail_first=*/0);  // bound, not listening: connections are refused
-  auto hub = OpenHub(dir.path(), {FastWebhook(receiver.url())});
+  auto hub = OpenWebhookHub(dir.path(), {FastWebhook(receiver.url())});
   ASSERT_NE(hub, nullptr);
   ASSERT_EQ(*hub->Fire({MakeAlert("a"), MakeAlert("b")}), 2u);
   ASSERT_TRUE(Eventually([&] { return hub->webhooks()[0].failures >= 3; }));
@@ -253,7 +254,7 @@ TEST(WebhookTest, ClosingDoesNotWaitForABackoff) {
   receiver.Listen();
   WebhookOptions webhook = FastWebhook(receiver.url());
   webhook.initial_backoff = webhook.max_backoff = Duration::Seconds(60);
-  auto hub = OpenHub(dir.path(), {webhook});
+  auto hub = OpenWebhookHub(dir.path(), {webhook});
   ASSERT_NE(hub, nullptr);
   ASSERT_EQ(*hub->Fire({MakeAlert("a")}), 1u);
   ASSERT_TRUE(Eventually([&] { return hub->webhooks()[0].failures == 1; }));

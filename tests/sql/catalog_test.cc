@@ -17,12 +17,12 @@ namespace fs = std::filesystem;
 using testing::BindSql;
 using testing::ScopedTempDir;
 
-constexpr std::string_view kTelemetry =
+constexpr std::string_view kCatalogTelemetry =
     "CREATE STREAM telemetry (device_id STRING NOT NULL, event_ts TIMESTAMP NOT NULL, "
     "temperature DOUBLE) WITH (partitions = 8, partition_key = 'device_id', "
     "timestamp = 'event_ts', out_of_order = '10s')";
 
-StreamDefinition Bind(std::string_view sql) {
+StreamDefinition BindCatalogStream(std::string_view sql) {
   Result<StreamDefinition> definition = BindSql(sql);
   EXPECT_TRUE(definition.ok()) << sql << ": " << definition.status().ToString();
   return definition.ok() ? *definition : StreamDefinition{};
@@ -63,9 +63,11 @@ TEST(CatalogTest, OpenCreatesAnEmptyVersionedCatalog) {
 
 TEST(CatalogTest, PersistsStreamsAcrossReopen) {
   ScopedTempDir tmp;
-  StreamDefinition telemetry = Bind(kTelemetry);
-  StreamDefinition quoted = Bind("CREATE STREAM \"Clicks & Views\" ([user id] STRING)");
-  StreamDefinition alpha = Bind("CREATE STREAM Alpha (x BIGINT) WITH (retention_bytes = 4096)");
+  StreamDefinition telemetry = BindCatalogStream(kCatalogTelemetry);
+  StreamDefinition quoted =
+      BindCatalogStream("CREATE STREAM \"Clicks & Views\" ([user id] STRING)");
+  StreamDefinition alpha =
+      BindCatalogStream("CREATE STREAM Alpha (x BIGINT) WITH (retention_bytes = 4096)");
   {
     auto catalog = OpenOk(tmp.path());
     ASSERT_NE(catalog, nullptr);
@@ -94,13 +96,16 @@ TEST(CatalogTest, IdenticalCreateIsANoOp) {
   ScopedTempDir tmp;
   auto catalog = OpenOk(tmp.path());
   ASSERT_NE(catalog, nullptr);
-  ASSERT_TRUE(catalog->CreateStream(Bind(kTelemetry), OnExisting::kFailIfDifferent).ok());
+  ASSERT_TRUE(
+      catalog->CreateStream(BindCatalogStream(kCatalogTelemetry), OnExisting::kFailIfDifferent)
+          .ok());
   std::string before = ReadFile(tmp.path() / "catalog");
   // The same stream written differently (case, synonyms, explicit defaults) is identical.
   Result<ApplyOutcome> again = catalog->CreateStream(
-      Bind("create stream TELEMETRY (device_id text not null, event_ts timestamp not null, "
-           "temperature float) with (timestamp = 'EVENT_TS', partition_key = 'device_id', "
-           "partitions = 8, out_of_order = '10000ms', max_future = '5m')"),
+      BindCatalogStream(
+          "create stream TELEMETRY (device_id text not null, event_ts timestamp not null, "
+          "temperature float) with (timestamp = 'EVENT_TS', partition_key = 'device_id', "
+          "partitions = 8, out_of_order = '10000ms', max_future = '5m')"),
       OnExisting::kFailIfDifferent);
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(*again, ApplyOutcome::kUnchanged);
@@ -112,9 +117,11 @@ TEST(CatalogTest, ConflictingCreateFailsNamingTheDifference) {
   ScopedTempDir tmp;
   auto catalog = OpenOk(tmp.path());
   ASSERT_NE(catalog, nullptr);
-  ASSERT_TRUE(catalog->CreateStream(Bind(kTelemetry), OnExisting::kFailIfDifferent).ok());
+  ASSERT_TRUE(
+      catalog->CreateStream(BindCatalogStream(kCatalogTelemetry), OnExisting::kFailIfDifferent)
+          .ok());
   std::string before = ReadFile(tmp.path() / "catalog");
-  StreamDefinition wider = Bind(
+  StreamDefinition wider = BindCatalogStream(
       "CREATE STREAM Telemetry (device_id STRING NOT NULL, event_ts TIMESTAMP NOT NULL, "
       "temperature DOUBLE) WITH (partitions = 16, partition_key = 'device_id', "
       "timestamp = 'event_ts', out_of_order = '10s')");
@@ -137,10 +144,13 @@ TEST(CatalogTest, DropRemovesDurably) {
   {
     auto catalog = OpenOk(tmp.path());
     ASSERT_NE(catalog, nullptr);
-    ASSERT_TRUE(catalog->CreateStream(Bind(kTelemetry), OnExisting::kFailIfDifferent).ok());
     ASSERT_TRUE(
-        catalog->CreateStream(Bind("CREATE STREAM b (x BIGINT)"), OnExisting::kFailIfDifferent)
+        catalog->CreateStream(BindCatalogStream(kCatalogTelemetry), OnExisting::kFailIfDifferent)
             .ok());
+    ASSERT_TRUE(catalog
+                    ->CreateStream(BindCatalogStream("CREATE STREAM b (x BIGINT)"),
+                                   OnExisting::kFailIfDifferent)
+                    .ok());
     Status dropped = catalog->DropStream("TeleMetry", OnMissing::kFail);
     ASSERT_TRUE(dropped.ok()) << dropped.ToString();
     EXPECT_EQ(catalog->FindStream("telemetry"), nullptr);
@@ -154,7 +164,7 @@ TEST(CatalogTest, DropRemovesDurably) {
   EXPECT_EQ(NamesOf(*reopened), std::vector<std::string>{"b"});
   // A dropped name can be created again, with another definition.
   Result<ApplyOutcome> recreated = reopened->CreateStream(
-      Bind("CREATE STREAM telemetry (x STRING)"), OnExisting::kFailIfDifferent);
+      BindCatalogStream("CREATE STREAM telemetry (x STRING)"), OnExisting::kFailIfDifferent);
   ASSERT_TRUE(recreated.ok());
   EXPECT_EQ(*recreated, ApplyOutcome::kCreated);
 }
@@ -163,15 +173,17 @@ TEST(CatalogTest, FailedWriteLeavesTheCatalogUnchanged) {
   ScopedTempDir tmp;
   auto catalog = OpenOk(tmp.path());
   ASSERT_NE(catalog, nullptr);
-  ASSERT_TRUE(
-      catalog->CreateStream(Bind("CREATE STREAM a (x BIGINT)"), OnExisting::kFailIfDifferent).ok());
+  ASSERT_TRUE(catalog
+                  ->CreateStream(BindCatalogStream("CREATE STREAM a (x BIGINT)"),
+                                 OnExisting::kFailIfDifferent)
+                  .ok());
   // A non-empty directory where the catalog file should be: the atomic rename must fail.
   fs::path file = tmp.path() / "catalog";
   fs::remove(file);
   fs::create_directory(file);
   WriteFile(file / "blocker", "x");
-  Result<ApplyOutcome> created =
-      catalog->CreateStream(Bind("CREATE STREAM b (x BIGINT)"), OnExisting::kFailIfDifferent);
+  Result<ApplyOutcome> created = catalog->CreateStream(
+      BindCatalogStream("CREATE STREAM b (x BIGINT)"), OnExisting::kFailIfDifferent);
   ASSERT_FALSE(created.ok());
   EXPECT_EQ(created.status().code(), StatusCode::kIoError);
   EXPECT_EQ(catalog->FindStream("b"), nullptr);
@@ -187,9 +199,9 @@ TEST(CatalogTest, RejectsDefinitionsThatDoNotReadBack) {
   ASSERT_NE(catalog, nullptr);
   StreamDefinition no_schema;
   no_schema.name = "s";
-  StreamDefinition bad_partitions = Bind("CREATE STREAM t (x BIGINT)");
+  StreamDefinition bad_partitions = BindCatalogStream("CREATE STREAM t (x BIGINT)");
   bad_partitions.partitions = 0;
-  StreamDefinition bad_key = Bind("CREATE STREAM u (x BIGINT)");
+  StreamDefinition bad_key = BindCatalogStream("CREATE STREAM u (x BIGINT)");
   bad_key.partition_key = "missing";
   for (const StreamDefinition* d : {&no_schema, &bad_partitions, &bad_key}) {
     Result<ApplyOutcome> outcome = catalog->CreateStream(*d, OnExisting::kFailIfDifferent);
@@ -271,10 +283,13 @@ TEST(CatalogTest, EveryTruncationIsDetected) {
   {
     auto catalog = OpenOk(tmp.path());
     ASSERT_NE(catalog, nullptr);
-    ASSERT_TRUE(catalog->CreateStream(Bind(kTelemetry), OnExisting::kFailIfDifferent).ok());
     ASSERT_TRUE(
-        catalog->CreateStream(Bind("CREATE STREAM b (x BIGINT)"), OnExisting::kFailIfDifferent)
+        catalog->CreateStream(BindCatalogStream(kCatalogTelemetry), OnExisting::kFailIfDifferent)
             .ok());
+    ASSERT_TRUE(catalog
+                    ->CreateStream(BindCatalogStream("CREATE STREAM b (x BIGINT)"),
+                                   OnExisting::kFailIfDifferent)
+                    .ok());
   }
   fs::path file = tmp.path() / "catalog";
   std::string full = ReadFile(file);

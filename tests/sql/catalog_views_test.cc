@@ -18,7 +18,7 @@ using testing::BindSql;
 using testing::HasError;
 using testing::ScopedTempDir;
 
-constexpr std::string_view kTelemetry =
+constexpr std::string_view kViewsTelemetry =
     "CREATE STREAM telemetry (device_id STRING NOT NULL, event_ts TIMESTAMP NOT NULL, "
     "temperature DOUBLE) WITH (partitions = 4, partition_key = 'device_id', "
     "timestamp = 'event_ts')";
@@ -33,7 +33,7 @@ constexpr std::string_view kTempsSql =
     "max_temp FROM telemetry GROUP BY device_id, TumblingWindow(minute, 1)";
 constexpr std::string_view kHotSql = "CREATE ALERT hot ON temps WHERE avg_temp > 30";
 
-std::string ReadFile(const fs::path& path) {
+std::string ReadCatalogText(const fs::path& path) {
   Result<std::string> text = ReadWholeFile(path);
   EXPECT_TRUE(text.ok()) << text.status().ToString();
   return text.ok() ? *text : "";
@@ -75,7 +75,7 @@ class CatalogViewsTest : public ::testing::Test {
 
   // telemetry, temps on it and hot on temps.
   void CreateAll() {
-    Result<ApplyOutcome> stream = CreateStream(kTelemetry);
+    Result<ApplyOutcome> stream = CreateStream(kViewsTelemetry);
     ASSERT_TRUE(stream.ok()) << stream.status().ToString();
     Result<ViewOutcome> view = CreateView(kTemps);
     ASSERT_TRUE(view.ok()) << view.status().ToString();
@@ -166,14 +166,14 @@ TEST_F(CatalogViewsTest, FileListsStreamsThenViewsThenAlertsWithoutOrReplace) {
   expected += "CREATE ALERT a_many ON a_counts WHERE n > 10;\n";
   expected += std::string(kHotSql) + ";\n";
   expected += "-- end of braid catalog\n";
-  EXPECT_EQ(ReadFile(File()), expected);
+  EXPECT_EQ(ReadCatalogText(File()), expected);
   EXPECT_TRUE(catalog_->FindStream("telemetry")->ToSql().starts_with("CREATE STREAM telemetry"));
 }
 
 TEST_F(CatalogViewsTest, SameViewAgainIsUnchangedAndADifferentOneIsADuplicate) {
   CreateAll();
   ViewPlanPtr stored = catalog_->FindView("temps");
-  const std::string file = ReadFile(File());
+  const std::string file = ReadCatalogText(File());
   // The same view in another layout, keywords in lower case, has the same canonical SQL.
   Result<ViewOutcome> again = CreateView(
       "create view temps as\n  select device_id, AVG(temperature) as avg_temp,\n"
@@ -197,7 +197,7 @@ TEST_F(CatalogViewsTest, SameViewAgainIsUnchangedAndADifferentOneIsADuplicate) {
                        {StatusCode::kDuplicateObject, 2, 4, "view 'temps' already exists"}));
   EXPECT_EQ(SqlState(different.status().code()), "42P07");
   EXPECT_EQ(catalog_->FindView("temps"), stored);
-  EXPECT_EQ(ReadFile(File()), file);
+  EXPECT_EQ(ReadCatalogText(File()), file);
 
   Result<ApplyOutcome> alert = CreateAlert("CREATE ALERT hot ON temps WHERE max_temp > 50");
   EXPECT_TRUE(HasError(alert.status(),
@@ -205,7 +205,7 @@ TEST_F(CatalogViewsTest, SameViewAgainIsUnchangedAndADifferentOneIsADuplicate) {
   Result<ApplyOutcome> same_alert = CreateAlert("CREATE ALERT Hot ON temps WHERE avg_temp>30");
   ASSERT_TRUE(same_alert.ok()) << same_alert.status().ToString();
   EXPECT_EQ(*same_alert, ApplyOutcome::kUnchanged);
-  EXPECT_EQ(ReadFile(File()), file);
+  EXPECT_EQ(ReadCatalogText(File()), file);
 }
 
 TEST_F(CatalogViewsTest, OrReplaceReplacesTheViewAndRebindsItsAlerts) {
@@ -222,14 +222,14 @@ TEST_F(CatalogViewsTest, OrReplaceReplacesTheViewAndRebindsItsAlerts) {
       "avg_temp FROM telemetry GROUP BY device_id, TumblingWindow(minute, 1)";
   EXPECT_EQ(catalog_->FindView("temps")->sql, new_sql);
   EXPECT_EQ(AlertColumnIndex("hot"), 4u);
-  EXPECT_NE(ReadFile(File()).find(new_sql + ";\n"), std::string::npos);
+  EXPECT_NE(ReadCatalogText(File()).find(new_sql + ";\n"), std::string::npos);
 
   // Replacing with the same text again is unchanged; OR REPLACE never reaches the file.
   Result<ViewOutcome> again =
       CreateView("CREATE OR REPLACE VIEW temps AS " + new_sql.substr(new_sql.find("SELECT")));
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(again->outcome, ApplyOutcome::kUnchanged);
-  EXPECT_EQ(ReadFile(File()).find("OR REPLACE"), std::string::npos);
+  EXPECT_EQ(ReadCatalogText(File()).find("OR REPLACE"), std::string::npos);
 
   Reopen();
   EXPECT_EQ(catalog_->FindView("temps")->sql, new_sql);
@@ -245,7 +245,7 @@ TEST_F(CatalogViewsTest, OrReplaceReplacesTheViewAndRebindsItsAlerts) {
 
 TEST_F(CatalogViewsTest, OrReplaceDroppingAColumnAnAlertUsesChangesNothing) {
   CreateAll();
-  const std::string file = ReadFile(File());
+  const std::string file = ReadCatalogText(File());
   ViewPlanPtr view = catalog_->FindView("temps");
   AlertPlanPtr alert = catalog_->FindAlert("hot");
   Result<ViewOutcome> replaced = CreateView(
@@ -260,14 +260,14 @@ TEST_F(CatalogViewsTest, OrReplaceDroppingAColumnAnAlertUsesChangesNothing) {
       << replaced.status().ToString();
   EXPECT_EQ(catalog_->FindView("temps"), view);
   EXPECT_EQ(catalog_->FindAlert("hot"), alert);
-  EXPECT_EQ(ReadFile(File()), file);
+  EXPECT_EQ(ReadCatalogText(File()), file);
   Reopen();
   EXPECT_EQ(catalog_->FindView("temps")->sql, kTempsSql);
 }
 
 TEST_F(CatalogViewsTest, DropsRefuseWhileDependentsExistAndWorkInOrder) {
   CreateAll();
-  const std::string file = ReadFile(File());
+  const std::string file = ReadCatalogText(File());
   Status stream = catalog_->DropStream("telemetry", OnMissing::kFail);
   EXPECT_EQ(stream.code(), StatusCode::kDependentObjects) << stream.ToString();
   EXPECT_NE(stream.message().find("views temps read it"), std::string::npos) << stream.ToString();
@@ -277,7 +277,7 @@ TEST_F(CatalogViewsTest, DropsRefuseWhileDependentsExistAndWorkInOrder) {
   EXPECT_EQ(view.code(), StatusCode::kDependentObjects) << view.ToString();
   EXPECT_NE(view.message().find("alerts hot are defined on it"), std::string::npos)
       << view.ToString();
-  EXPECT_EQ(ReadFile(File()), file);
+  EXPECT_EQ(ReadCatalogText(File()), file);
   EXPECT_NE(catalog_->FindStream("telemetry"), nullptr);
   EXPECT_NE(catalog_->FindView("temps"), nullptr);
 
@@ -287,7 +287,7 @@ TEST_F(CatalogViewsTest, DropsRefuseWhileDependentsExistAndWorkInOrder) {
   ASSERT_TRUE(catalog_->DropAlert("HOT", OnMissing::kFail).ok());
   ASSERT_TRUE(catalog_->DropView("Temps", OnMissing::kFail).ok());
   ASSERT_TRUE(catalog_->DropStream("telemetry", OnMissing::kFail).ok());
-  EXPECT_EQ(ReadFile(File()), "-- braid catalog v1\n-- end of braid catalog\n");
+  EXPECT_EQ(ReadCatalogText(File()), "-- braid catalog v1\n-- end of braid catalog\n");
   Reopen();
   EXPECT_TRUE(catalog_->Views().empty());
   EXPECT_TRUE(catalog_->Alerts().empty());
@@ -372,7 +372,7 @@ TEST_F(CatalogViewsTest, ACatalogFileWithAViewOnAnUnknownStreamIsCorrupt) {
 TEST_F(CatalogViewsTest, ACatalogFileWithAnAlertBeforeItsViewIsCorrupt) {
   CreateAll();
   catalog_.reset();
-  std::string text = ReadFile(File());
+  std::string text = ReadCatalogText(File());
   const std::string alert = std::string(kHotSql) + ";\n";
   text.erase(text.find(alert), alert.size());
   text.insert(text.find('\n') + 1, alert);

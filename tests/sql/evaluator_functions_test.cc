@@ -14,8 +14,8 @@ namespace {
 
 using namespace testing;  // NOLINT: the test helpers
 
-constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
-constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
+constexpr int64_t kInt64Min = std::numeric_limits<int64_t>::min();
 constexpr std::nullopt_t null = std::nullopt;
 
 // f(column 0) over `input`.
@@ -26,15 +26,15 @@ void ExpectUnary(ScalarFunction f, Column input, const Column& expected) {
 }
 
 TEST(Evaluator, AbsFloorCeiling) {
-  ExpectUnary(ScalarFunction::kAbs, Ints({-3, 3, null, kMax}), Ints({3, 3, null, kMax}));
+  ExpectUnary(ScalarFunction::kAbs, Ints({-3, 3, null, kInt64Max}), Ints({3, 3, null, kInt64Max}));
   ExpectUnary(ScalarFunction::kAbs, Doubles({-0.0, -2.5, null}), Doubles({0.0, 2.5, null}));
   ExpectUnary(ScalarFunction::kFloor, Doubles({1.5, -1.5, -0.0, null}),
               Doubles({1.0, -2.0, -0.0, null}));
   ExpectUnary(ScalarFunction::kCeiling, Doubles({1.5, -1.5, 2.0, null}),
               Doubles({2.0, -1.0, 2.0, null}));
   ExpectUnary(ScalarFunction::kFloor, Ints({-7, null}), Ints({-7, null}));
-  ExpectUnary(ScalarFunction::kCeiling, Ints({kMin}), Ints({kMin}));
-  const Chunk chunk = MakeChunk({Ints({kMin})});
+  ExpectUnary(ScalarFunction::kCeiling, Ints({kInt64Min}), Ints({kInt64Min}));
+  const Chunk chunk = MakeChunk({Ints({kInt64Min})});
   ExpectDataError(*Function(ScalarFunction::kAbs, DataType::kBigint,
                             List(Col(0, DataType::kBigint)), std::nullopt, {5, 1}),
                   chunk, "BIGINT out of range", {5, 1});
@@ -50,7 +50,7 @@ TEST(Evaluator, RoundHalfAwayFromZero) {
                     {2, 2});
   };
   const Chunk chunk = MakeChunk(
-      {Doubles({1.2345, -1.2355, 1250.0, -1250.0, 1e15}), Ints({1250, -1249, 15, 5, kMax})});
+      {Doubles({1.2345, -1.2355, 1250.0, -1250.0, 1e15}), Ints({1250, -1249, 15, 5, kInt64Max})});
   ExpectColumn(*round(Col(0, DataType::kDouble), 2), chunk,
                Doubles({1.23, -1.24, 1250.0, -1250.0, 1e15}));
   ExpectColumn(*round(Col(0, DataType::kDouble), -2), chunk,
@@ -174,9 +174,9 @@ TEST(Evaluator, DateAddNullsAndOverflow) {
         "timestamp out of range", {9, 9});
   };
   overflow(DatePart::kYear, 1000000);
-  overflow(DatePart::kMonth, kMin);
-  overflow(DatePart::kDay, kMax);
-  overflow(DatePart::kMicrosecond, kMax);
+  overflow(DatePart::kMonth, kInt64Min);
+  overflow(DatePart::kDay, kInt64Max);
+  overflow(DatePart::kMicrosecond, kInt64Max);
 }
 
 void ExpectDateDiff(DatePart part, std::string_view a, std::string_view b, int64_t expected) {
@@ -211,7 +211,7 @@ TEST(Evaluator, DateDiffCountsBoundariesCrossed) {
 TEST(Evaluator, DateDiffInMicrosecondsCanOverflow) {
   ExpectDataError(
       *DateFn(ScalarFunction::kDateDiff, DatePart::kMicrosecond,
-              List(Const(kMin, DataType::kTimestamp), Const(kMax, DataType::kTimestamp))),
+              List(Const(kInt64Min, DataType::kTimestamp), Const(kInt64Max, DataType::kTimestamp))),
       MakeChunk({Ints({0})}), "BIGINT out of range", {9, 9});
 }
 

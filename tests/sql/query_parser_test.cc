@@ -13,7 +13,7 @@ namespace {
 using testing::NodeAs;
 
 template <typename T>
-T ParseAs(std::string_view sql) {
+T ParseQueryAs(std::string_view sql) {
   Result<ParsedStatement> parsed = ParseStatement(sql);
   EXPECT_TRUE(parsed.ok()) << sql << ": " << parsed.status().ToString();
   if (!parsed.ok()) return T{};
@@ -39,7 +39,7 @@ constexpr std::string_view kApiAlert =
     "CREATE ALERT temperature_alerts ON device_metrics WHERE alert_level <> 'NORMAL';";
 
 TEST(QueryParserTest, ApiDeviceMetricsView) {
-  auto view = ParseAs<CreateViewStatement>(kApiView);
+  auto view = ParseQueryAs<CreateViewStatement>(kApiView);
   EXPECT_EQ(view.name, "device_metrics");
   EXPECT_FALSE(view.or_replace);
   EXPECT_EQ(view.name_position.column, 13);
@@ -76,7 +76,7 @@ TEST(QueryParserTest, ApiDeviceMetricsView) {
 }
 
 TEST(QueryParserTest, ApiAlert) {
-  auto alert = ParseAs<CreateAlertStatement>(kApiAlert);
+  auto alert = ParseQueryAs<CreateAlertStatement>(kApiAlert);
   EXPECT_EQ(alert.name, "temperature_alerts");
   EXPECT_EQ(alert.view, "device_metrics");
   EXPECT_EQ(alert.view_position.column, 36);
@@ -116,7 +116,7 @@ TEST(QueryParserTest, SeedStreamAnalyticsQueries) {
   };
   const WindowKind kinds[] = {WindowKind::kTumbling, WindowKind::kHopping, WindowKind::kSession};
   for (size_t i = 0; i < 3; ++i) {
-    auto select = ParseAs<SelectStatement>(queries[i]);
+    auto select = ParseQueryAs<SelectStatement>(queries[i]);
     ASSERT_EQ(select.group_by.size(), 2u) << queries[i];
     EXPECT_EQ(NodeAs<WindowSpec>(*select.group_by[1]).kind, kinds[i]);
     EXPECT_NE(select.timestamp_by, nullptr);
@@ -124,7 +124,7 @@ TEST(QueryParserTest, SeedStreamAnalyticsQueries) {
 }
 
 TEST(QueryParserTest, SelectWithEveryClause) {
-  auto s = ParseAs<SelectStatement>(
+  auto s = ParseQueryAs<SelectStatement>(
       "select distinct t.*, device_id d, COUNT(*) n from device_metrics "
       "where window_end >= TIMESTAMP '2026-11-23T00:00:00Z' and device_id like 'dev-%' "
       "group by device_id, TumblingWindow(hour, 1) having count(*) > 2 "
@@ -144,23 +144,23 @@ TEST(QueryParserTest, SelectWithEveryClause) {
   EXPECT_EQ(s.order_by[1].direction, SortDirection::kAscending);
   EXPECT_EQ(s.limit, 10);
   EXPECT_EQ(s.offset, 20);
-  auto star = ParseAs<SelectStatement>("SELECT * FROM device_metrics LIMIT 5");
+  auto star = ParseQueryAs<SelectStatement>("SELECT * FROM device_metrics LIMIT 5");
   ASSERT_EQ(star.items.size(), 1u);
   EXPECT_FALSE(NodeAs<Star>(*star.items[0].expr).qualifier.has_value());
   EXPECT_EQ(star.limit, 5);
 }
 
 TEST(QueryParserTest, CreateOrReplaceAndSet) {
-  auto view = ParseAs<CreateViewStatement>("create or replace view v as select a from s");
+  auto view = ParseQueryAs<CreateViewStatement>("create or replace view v as select a from s");
   EXPECT_TRUE(view.or_replace);
   EXPECT_EQ(view.query.from, "s");
-  auto alert = ParseAs<CreateAlertStatement>("CREATE OR REPLACE ALERT hot ON v WHERE t > 90");
+  auto alert = ParseQueryAs<CreateAlertStatement>("CREATE OR REPLACE ALERT hot ON v WHERE t > 90");
   EXPECT_TRUE(alert.or_replace);
-  auto set = ParseAs<SetStatement>("SET consistency = 'exact'");
+  auto set = ParseQueryAs<SetStatement>("SET consistency = 'exact'");
   EXPECT_EQ(set.name, "consistency");
   EXPECT_EQ(std::get<std::string>(set.value.value), "exact");
   EXPECT_EQ(set.name_position.column, 5);
-  auto set_to = ParseAs<SetStatement>("set max_rows to 1000");
+  auto set_to = ParseQueryAs<SetStatement>("set max_rows to 1000");
   EXPECT_EQ(std::get<int64_t>(set_to.value.value), 1000);
 }
 
@@ -175,12 +175,12 @@ TEST(QueryParserTest, StatementsRoundTripThroughCanonicalText) {
       "minute, 10)",
   };
   for (std::string_view sql : selects) {
-    auto first = ParseAs<SelectStatement>(sql);
+    auto first = ParseQueryAs<SelectStatement>(sql);
     std::string printed = ToSql(first);
     EXPECT_EQ(printed, sql);
-    EXPECT_EQ(ToSql(ParseAs<SelectStatement>(printed)), printed);
+    EXPECT_EQ(ToSql(ParseQueryAs<SelectStatement>(printed)), printed);
   }
-  auto view = ParseAs<CreateViewStatement>(kApiView);
+  auto view = ParseQueryAs<CreateViewStatement>(kApiView);
   std::string printed_view = ToSql(view);
   EXPECT_EQ(printed_view,
             "CREATE VIEW device_metrics AS SELECT device_id, System.Timestamp() AS window_end, "
@@ -191,8 +191,8 @@ TEST(QueryParserTest, StatementsRoundTripThroughCanonicalText) {
             "WHEN AVG(temperature) > 85 THEN 'HIGH_TEMP' WHEN AVG(temperature) < 32 THEN "
             "'LOW_TEMP' ELSE 'NORMAL' END AS alert_level FROM telemetry TIMESTAMP BY event_ts "
             "GROUP BY device_id, TumblingWindow(minute, 1)");
-  EXPECT_EQ(ToSql(ParseAs<CreateViewStatement>(printed_view)), printed_view);
-  auto alert = ParseAs<CreateAlertStatement>("create or replace alert a on v where x>1");
+  EXPECT_EQ(ToSql(ParseQueryAs<CreateViewStatement>(printed_view)), printed_view);
+  auto alert = ParseQueryAs<CreateAlertStatement>("create or replace alert a on v where x>1");
   EXPECT_EQ(ToSql(alert), "CREATE OR REPLACE ALERT a ON v WHERE x > 1");
 }
 

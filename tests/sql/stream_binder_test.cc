@@ -18,14 +18,14 @@ constexpr std::string_view kApiExample = R"(CREATE STREAM telemetry (
 ) WITH (partitions = 16, partition_key = 'device_id', timestamp = 'event_ts',
         out_of_order = '10s', allowed_lateness = '5s', out_of_order_policy = 'adjust', retention = '7d');)";
 
-StreamDefinition Bind(std::string_view sql) {
+StreamDefinition BindStream(std::string_view sql) {
   Result<StreamDefinition> definition = BindSql(sql);
   EXPECT_TRUE(definition.ok()) << sql << ": " << definition.status().ToString();
   return definition.ok() ? *definition : StreamDefinition{};
 }
 
 TEST(StreamBinderTest, BindsTheApiExample) {
-  StreamDefinition d = Bind(kApiExample);
+  StreamDefinition d = BindStream(kApiExample);
   EXPECT_EQ(d.name, "telemetry");
   ASSERT_NE(d.schema, nullptr);
   Schema expected({
@@ -52,7 +52,7 @@ TEST(StreamBinderTest, BindsTheApiExample) {
 }
 
 TEST(StreamBinderTest, FillsInDefaults) {
-  StreamDefinition d = Bind("CREATE STREAM s (a BIGINT)");
+  StreamDefinition d = BindStream("CREATE STREAM s (a BIGINT)");
   EXPECT_EQ(d.partitions, 4);
   EXPECT_FALSE(d.partition_key.has_value());
   EXPECT_FALSE(d.timestamp.has_value());
@@ -66,7 +66,7 @@ TEST(StreamBinderTest, FillsInDefaults) {
 }
 
 TEST(StreamBinderTest, MatchesOptionAndColumnNamesCaseInsensitively) {
-  StreamDefinition d = Bind(
+  StreamDefinition d = BindStream(
       "CREATE STREAM s (Device_Id STRING, TS TIMESTAMP) WITH (PARTITIONS = 1, "
       "Partition_Key = 'DEVICE_ID', timestamp = 'ts', OUT_OF_ORDER_POLICY = 'DROP', "
       "max_future = '1 hour', idle_timeout = '250ms', retention_bytes = 1048576)");
@@ -81,8 +81,8 @@ TEST(StreamBinderTest, MatchesOptionAndColumnNamesCaseInsensitively) {
 }
 
 TEST(StreamBinderTest, AcceptsTheBoundsOfPartitions) {
-  EXPECT_EQ(Bind("CREATE STREAM s (a BIGINT) WITH (partitions = 1024)").partitions, 1024);
-  EXPECT_EQ(Bind("CREATE STREAM s (a BIGINT) WITH (partitions = +1)").partitions, 1);
+  EXPECT_EQ(BindStream("CREATE STREAM s (a BIGINT) WITH (partitions = 1024)").partitions, 1024);
+  EXPECT_EQ(BindStream("CREATE STREAM s (a BIGINT) WITH (partitions = +1)").partitions, 1);
 }
 
 struct BindErrorCase {

@@ -12,7 +12,7 @@ namespace {
 
 using testing::BindSql;
 
-StreamDefinition Bind(std::string_view sql) {
+StreamDefinition BindDefinition(std::string_view sql) {
   Result<StreamDefinition> definition = BindSql(sql);
   EXPECT_TRUE(definition.ok()) << sql << ": " << definition.status().ToString();
   return definition.ok() ? *definition : StreamDefinition{};
@@ -46,7 +46,7 @@ void ExpectRoundTrip(const StreamDefinition& d) {
 }
 
 TEST(StreamDefinitionTest, WritesCanonicalSql) {
-  StreamDefinition d = Bind(
+  StreamDefinition d = BindDefinition(
       "create stream telemetry (device_id string not null, event_ts timestamp NOT NULL, "
       "temperature float) with (Partitions = 16, partition_key = 'DEVICE_ID', "
       "timestamp = 'event_ts', out_of_order = '10 seconds', retention = '168 hours')");
@@ -69,7 +69,7 @@ TEST(StreamDefinitionTest, WritesCanonicalSql) {
 }
 
 TEST(StreamDefinitionTest, QuotesNamesThatNeedIt) {
-  StreamDefinition d = Bind(
+  StreamDefinition d = BindDefinition(
       "CREATE STREAM [My \"Stream\"] (\"select\" STRING NOT NULL, [it's] BIGINT, \"1st\" BOOLEAN, "
       "CamelCase DOUBLE, \"température\" TIMESTAMP, \"from\" TIMESTAMP NOT NULL) WITH "
       "(partition_key = 'IT''S', timestamp = 'FROM', retention_bytes = 1000, "
@@ -86,16 +86,16 @@ TEST(StreamDefinitionTest, QuotesNamesThatNeedIt) {
 }
 
 TEST(StreamDefinitionTest, RoundTripsTheApiExampleAndMinimalStreams) {
-  ExpectRoundTrip(
-      Bind("CREATE STREAM telemetry (\n"
-           "  device_id STRING NOT NULL, event_ts TIMESTAMP NOT NULL, temperature DOUBLE,\n"
-           "  energy_consumed DOUBLE, user_id STRING, event_type STRING, session_duration DOUBLE, "
-           "revenue DOUBLE\n"
-           ") WITH (partitions = 16, partition_key = 'device_id', timestamp = 'event_ts',\n"
-           "        out_of_order = '10s', allowed_lateness = '5s', out_of_order_policy = 'adjust', "
-           "retention = '7d');"));
-  ExpectRoundTrip(Bind("CREATE STREAM s (a BIGINT)"));
-  ExpectRoundTrip(Bind("CREATE STREAM \"if\" (\"NOT\" BIGINT NOT NULL)"));
+  ExpectRoundTrip(BindDefinition(
+      "CREATE STREAM telemetry (\n"
+      "  device_id STRING NOT NULL, event_ts TIMESTAMP NOT NULL, temperature DOUBLE,\n"
+      "  energy_consumed DOUBLE, user_id STRING, event_type STRING, session_duration DOUBLE, "
+      "revenue DOUBLE\n"
+      ") WITH (partitions = 16, partition_key = 'device_id', timestamp = 'event_ts',\n"
+      "        out_of_order = '10s', allowed_lateness = '5s', out_of_order_policy = 'adjust', "
+      "retention = '7d');"));
+  ExpectRoundTrip(BindDefinition("CREATE STREAM s (a BIGINT)"));
+  ExpectRoundTrip(BindDefinition("CREATE STREAM \"if\" (\"NOT\" BIGINT NOT NULL)"));
 }
 
 // Definitions built directly (not from SQL), with names and values chosen at random from tricky
@@ -141,30 +141,32 @@ TEST(StreamDefinitionTest, RoundTripsRandomDefinitions) {
 }
 
 TEST(StreamDefinitionTest, EqualityIsSameStream) {
-  StreamDefinition base = Bind("CREATE STREAM s (a BIGINT NOT NULL, b STRING)");
-  EXPECT_TRUE(base == Bind("create stream S (a bigint not null, b text null)"));
-  EXPECT_TRUE(base == Bind("CREATE STREAM s (a INT NOT NULL, b STRING) WITH (partitions = 4, "
-                           "max_future = '300s', out_of_order_policy = 'adjust')"));
-  EXPECT_FALSE(base == Bind("CREATE STREAM t (a BIGINT NOT NULL, b STRING)"));
-  EXPECT_FALSE(base == Bind("CREATE STREAM s (A BIGINT NOT NULL, b STRING)"));
-  EXPECT_FALSE(base == Bind("CREATE STREAM s (a BIGINT, b STRING)"));
-  EXPECT_FALSE(base == Bind("CREATE STREAM s (a DOUBLE NOT NULL, b STRING)"));
-  EXPECT_FALSE(base == Bind("CREATE STREAM s (b STRING, a BIGINT NOT NULL)"));
-  EXPECT_FALSE(base == Bind("CREATE STREAM s (a BIGINT NOT NULL, b STRING, c STRING)"));
-  EXPECT_FALSE(base == Bind("CREATE STREAM s (a BIGINT NOT NULL, b STRING) WITH (partitions = 5)"));
-  EXPECT_FALSE(base == Bind("CREATE STREAM s (a BIGINT NOT NULL, b STRING) WITH "
-                            "(partition_key = 'a')"));
-  EXPECT_FALSE(base == Bind("CREATE STREAM s (a BIGINT NOT NULL, b STRING) WITH "
-                            "(retention_bytes = 10)"));
-  EXPECT_FALSE(base == Bind("CREATE STREAM s (a BIGINT NOT NULL, b STRING) WITH "
-                            "(idle_timeout = '6s')"));
+  StreamDefinition base = BindDefinition("CREATE STREAM s (a BIGINT NOT NULL, b STRING)");
+  EXPECT_TRUE(base == BindDefinition("create stream S (a bigint not null, b text null)"));
+  EXPECT_TRUE(base ==
+              BindDefinition("CREATE STREAM s (a INT NOT NULL, b STRING) WITH (partitions = 4, "
+                             "max_future = '300s', out_of_order_policy = 'adjust')"));
+  EXPECT_FALSE(base == BindDefinition("CREATE STREAM t (a BIGINT NOT NULL, b STRING)"));
+  EXPECT_FALSE(base == BindDefinition("CREATE STREAM s (A BIGINT NOT NULL, b STRING)"));
+  EXPECT_FALSE(base == BindDefinition("CREATE STREAM s (a BIGINT, b STRING)"));
+  EXPECT_FALSE(base == BindDefinition("CREATE STREAM s (a DOUBLE NOT NULL, b STRING)"));
+  EXPECT_FALSE(base == BindDefinition("CREATE STREAM s (b STRING, a BIGINT NOT NULL)"));
+  EXPECT_FALSE(base == BindDefinition("CREATE STREAM s (a BIGINT NOT NULL, b STRING, c STRING)"));
+  EXPECT_FALSE(base == BindDefinition(
+                           "CREATE STREAM s (a BIGINT NOT NULL, b STRING) WITH (partitions = 5)"));
+  EXPECT_FALSE(base == BindDefinition("CREATE STREAM s (a BIGINT NOT NULL, b STRING) WITH "
+                                      "(partition_key = 'a')"));
+  EXPECT_FALSE(base == BindDefinition("CREATE STREAM s (a BIGINT NOT NULL, b STRING) WITH "
+                                      "(retention_bytes = 10)"));
+  EXPECT_FALSE(base == BindDefinition("CREATE STREAM s (a BIGINT NOT NULL, b STRING) WITH "
+                                      "(idle_timeout = '6s')"));
 }
 
 TEST(StreamDefinitionTest, DescribesDifferencesRequestedFirst) {
-  StreamDefinition existing = Bind(
+  StreamDefinition existing = BindDefinition(
       "CREATE STREAM telemetry (id STRING NOT NULL, temperature BIGINT) WITH (partitions = 8, "
       "retention = '7d')");
-  StreamDefinition requested = Bind(
+  StreamDefinition requested = BindDefinition(
       "CREATE STREAM telemetry (id STRING NOT NULL, temperature DOUBLE, extra BOOLEAN) WITH "
       "(partitions = 16, partition_key = 'id', out_of_order_policy = 'drop')");
   EXPECT_EQ(DescribeDifferences(requested, existing),

@@ -37,15 +37,15 @@ using testing::SessionRowsSql;
 using testing::ViewInputOf;
 using testing::WriteCsv;
 
-constexpr int64_t kSecond = 1'000'000;
-constexpr int64_t kMinute = 60 * kSecond;
-constexpr int64_t kDay0 = 1795392000000000;  // 2026-11-23T00:00:00Z
+constexpr int64_t kFraudSecond = 1'000'000;
+constexpr int64_t kFraudMinute = 60 * kFraudSecond;
+constexpr int64_t kFraudDay0 = 1795392000000000;  // 2026-11-23T00:00:00Z
 constexpr int kCards = 200;
 constexpr int kBursts = 3000;
 // A card outside the random ones: two transactions exactly one timeout apart (one session), and
 // a third one microsecond past the timeout after that (a second session).
 constexpr std::string_view kEdgeCard = "card-edge";
-constexpr int64_t kEdgeStart = kDay0 + 61 * kMinute;
+constexpr int64_t kEdgeStart = kFraudDay0 + 61 * kFraudMinute;
 
 struct Transaction {
   std::string card;
@@ -55,29 +55,33 @@ struct Transaction {
 // Burst start times over two days and a half, 1 to 5 transactions per burst, gaps from a list
 // that includes exactly the 2-minute timeout; times unique per card.
 std::vector<Transaction> TransactionTimes(std::mt19937_64& rng) {
-  static constexpr int64_t kGaps[] = {5 * kSecond,     30 * kSecond, 119 * kSecond, 2 * kMinute,
-                                      2 * kMinute + 1, 3 * kMinute,  20 * kMinute};
+  static constexpr int64_t kGaps[] = {5 * kFraudSecond, 30 * kFraudSecond,    119 * kFraudSecond,
+                                      2 * kFraudMinute, 2 * kFraudMinute + 1, 3 * kFraudMinute,
+                                      20 * kFraudMinute};
   std::set<std::pair<std::string, int64_t>> used;
   std::vector<Transaction> result;
   for (int b = 0; b < kBursts; ++b) {
     std::string card = fmt::format("card-{:04}", rng() % kCards);
-    int64_t t = kDay0 - 3 * 3600 * kSecond + static_cast<int64_t>(rng() % (60 * 3600)) * kSecond;
+    int64_t t = kFraudDay0 - 3 * 3600 * kFraudSecond +
+                static_cast<int64_t>(rng() % (60 * 3600)) * kFraudSecond;
     for (uint64_t n = 1 + rng() % 5; n > 0; --n) {
       while (!used.emplace(card, t).second) ++t;
       result.push_back({card, t});
       t += kGaps[rng() % std::size(kGaps)];
     }
   }
-  for (int64_t t : {kEdgeStart, kEdgeStart + 2 * kMinute, kEdgeStart + 4 * kMinute + 1}) {
+  for (int64_t t : {kEdgeStart, kEdgeStart + 2 * kFraudMinute, kEdgeStart + 4 * kFraudMinute + 1}) {
     result.push_back({std::string(kEdgeCard), t});
   }
-  result.push_back({"card-midnight", kDay0 + 86400 * kSecond});  // ends the first day's window
+  // Ends the first day's window.
+  result.push_back({"card-midnight", kFraudDay0 + 86400 * kFraudSecond});
   return result;
 }
 
 // The transactions stream's rows (card_id, txn_ts, amount, merchant_id, country, channel,
 // approved), in generation order, as view input chunks.
-std::vector<Chunk> GenerateInput(const SchemaPtr& stream_schema, const SchemaPtr& input_schema) {
+std::vector<Chunk> GenerateFraudInput(const SchemaPtr& stream_schema,
+                                      const SchemaPtr& input_schema) {
   static constexpr const char* kCountries[] = {"US", "US", "US", "US", "DE", "FR", "GB", "BR"};
   static constexpr const char* kChannels[] = {"atm", "pos", "pos", "online", "online"};
   std::mt19937_64 rng(2026);
@@ -101,7 +105,7 @@ std::vector<Chunk> GenerateInput(const SchemaPtr& stream_schema, const SchemaPtr
       rows.mutable_column(6).AppendBool(approval > 3);
     }
   }
-  return ViewInputOf(rows, input_schema, Timestamp{kDay0});
+  return ViewInputOf(rows, input_schema, Timestamp{kFraudDay0});
 }
 
 std::string LoadTransactionsSql(const std::filesystem::path& csv) {
@@ -120,12 +124,12 @@ std::string CardVelocitySql() {
       "WHEN sum(amount) > 5000 THEN 'REVIEW' ELSE 'OK' END AS risk_level "
       "FROM (SELECT *, unnest({1}) AS we FROM txns) GROUP BY card_id, we "
       "ORDER BY window_end, card_id",
-      10 * kMinute, HopEndsSql("txn_us", 10 * kMinute, kMinute));
+      10 * kFraudMinute, HopEndsSql("txn_us", 10 * kFraudMinute, kFraudMinute));
 }
 
 // card_bursts: gaps and islands per card.
-std::string SessionsSql() {
-  return SessionRowsSql("txns", "card_id", "txn_us", 2 * kMinute, 30 * kMinute,
+std::string FraudSessionsSql() {
+  return SessionRowsSql("txns", "card_id", "txn_us", 2 * kFraudMinute, 30 * kFraudMinute,
                         "count(*), count(*) FILTER (WHERE NOT approved), sum(amount)");
 }
 
@@ -134,10 +138,10 @@ std::string ChannelDailySql() {
       "SELECT channel, we - {0} AS window_start, we AS window_end, count(*), sum(amount), "
       "stddev_samp(amount), quantile_cont(amount, 0.99) FROM (SELECT *, {1} AS we FROM txns) "
       "GROUP BY channel, we ORDER BY window_end, channel NULLS FIRST",
-      86400 * kSecond, GridCeilingSql("txn_us", 86400 * kSecond));
+      86400 * kFraudSecond, GridCeilingSql("txn_us", 86400 * kFraudSecond));
 }
 
-constexpr ExampleSpec kFraudViewsTest{"fraud.sql", "transactions", &GenerateInput,
+constexpr ExampleSpec kFraudViewsTest{"fraud.sql", "transactions", &GenerateFraudInput,
                                       &LoadTransactionsSql};
 
 class FraudViewsTest : public ExampleOracleTest<kFraudViewsTest> {};
@@ -153,14 +157,15 @@ TEST_F(FraudViewsTest, SessionCardBurstsMatchDuckDb) {
   Result<Chunk> rows = Run("card_bursts");
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
   EXPECT_GT(rows->num_rows(), 2000u);
-  std::vector<OracleRow> oracle = Oracle(
-      fmt::format("SELECT * EXCLUDE (span) FROM ({}) ORDER BY window_end, card_id", SessionsSql()));
+  std::vector<OracleRow> oracle = Oracle(fmt::format(
+      "SELECT * EXCLUDE (span) FROM ({}) ORDER BY window_end, card_id", FraudSessionsSql()));
   ExpectRowsAgree("card_bursts", *rows, oracle);
   // The premise: no session reaches the 30-minute maximum, so none is cut.
-  std::vector<OracleRow> longest = Oracle(fmt::format("SELECT max(span) FROM ({})", SessionsSql()));
+  std::vector<OracleRow> longest =
+      Oracle(fmt::format("SELECT max(span) FROM ({})", FraudSessionsSql()));
   ASSERT_EQ(longest.size(), 1u);
   ASSERT_TRUE(std::holds_alternative<std::string>(longest[0][0]));
-  EXPECT_LT(std::stoll(std::get<std::string>(longest[0][0])), 30 * kMinute);
+  EXPECT_LT(std::stoll(std::get<std::string>(longest[0][0])), 30 * kFraudMinute);
 }
 
 TEST_F(FraudViewsTest, DailyChannelTotalsMatchDuckDb) {
@@ -174,8 +179,8 @@ TEST_F(FraudViewsTest, DailyChannelTotalsMatchDuckDb) {
 TEST(FraudEdgeSessions, GapOfExactlyTheTimeoutJoins) {
   Result<BoundScript> script = BindScript(ReadExample("fraud.sql"));
   ASSERT_TRUE(script.ok()) << script.status().ToString();
-  std::vector<Chunk> input = GenerateInput(script->streams["transactions"]->schema,
-                                           script->views["card_bursts"]->input_schema);
+  std::vector<Chunk> input = GenerateFraudInput(script->streams["transactions"]->schema,
+                                                script->views["card_bursts"]->input_schema);
   Result<Chunk> rows = RunView(script->views["card_bursts"], input);
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
   std::vector<std::vector<int64_t>> sessions;  // window_start, window_end, txn_count
@@ -185,8 +190,8 @@ TEST(FraudEdgeSessions, GapOfExactlyTheTimeoutJoins) {
         {rows->column(1).int64s()[r], rows->column(2).int64s()[r], rows->column(3).int64s()[r]});
   }
   const std::vector<std::vector<int64_t>> expected = {
-      {kEdgeStart, kEdgeStart + 4 * kMinute, 2},
-      {kEdgeStart + 4 * kMinute + 1, kEdgeStart + 6 * kMinute + 1, 1}};
+      {kEdgeStart, kEdgeStart + 4 * kFraudMinute, 2},
+      {kEdgeStart + 4 * kFraudMinute + 1, kEdgeStart + 6 * kFraudMinute + 1, 1}};
   EXPECT_EQ(sessions, expected);
 }
 

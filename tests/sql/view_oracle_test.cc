@@ -36,7 +36,7 @@ using testing::WriteCsv;
 
 constexpr size_t kEvents = 20000;
 constexpr size_t kBatchRows = 4096;
-constexpr int64_t kMinute = 60'000'000;
+constexpr int64_t kIotMinute = 60'000'000;
 constexpr int64_t kStart = 1795392000000000;  // 2026-11-23T00:00:00Z, the generator's default
 // A device the generator never produces (it draws from 50), with three events around 00:10:00.
 constexpr uint64_t kBoundaryDevice = 999;
@@ -50,7 +50,7 @@ std::vector<Chunk> GenerateInput(const SchemaPtr& input_schema) {
   for (int64_t delta : {-1, 0, 1}) {
     cli::IotEvent event = events.front();
     event.device = kBoundaryDevice;
-    event.event_ts = Timestamp{kStart + 10 * kMinute + delta};
+    event.event_ts = Timestamp{kStart + 10 * kIotMinute + delta};
     events.push_back(event);
   }
   std::vector<Chunk> chunks;
@@ -191,8 +191,8 @@ TEST_F(IotViewsTest, BoundaryEventBelongsToTheWindowEndingThere) {
     if (rows->column(0).StringAt(r) != device) continue;
     windows.emplace_back(rows->column(2).int64s()[r], rows->column(3).int64s()[r]);
   }
-  const std::vector<std::pair<int64_t, int64_t>> expected = {{kStart + 10 * kMinute, 2},
-                                                             {kStart + 11 * kMinute, 1}};
+  const std::vector<std::pair<int64_t, int64_t>> expected = {{kStart + 10 * kIotMinute, 2},
+                                                             {kStart + 11 * kIotMinute, 1}};
   EXPECT_EQ(windows, expected);
 }
 

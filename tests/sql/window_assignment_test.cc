@@ -26,7 +26,7 @@ Timestamp At(std::string_view rfc3339) {
 }
 
 // 2026-11-20 at hh:mm:ss(.ffffff): the examples' times of day.
-Timestamp Day(std::string_view time_of_day) {
+Timestamp ExampleDay(std::string_view time_of_day) {
   return At(std::string("2026-11-20T") + std::string(time_of_day) + "Z");
 }
 
@@ -66,19 +66,19 @@ TEST(WindowAssignment, FloorModIsInZeroToDivisor) {
 // Example 1: the end is inside the window, the start is not.
 TEST(WindowAssignment, Example1TumblingMinute) {
   WindowDefinition minute = Tumbling(Duration::Minutes(1));
-  EXPECT_EQ(Ends(minute, Day("00:00:59.999999")), std::vector{Day("00:01:00")});
-  EXPECT_EQ(Ends(minute, Day("00:01:00.000000")), std::vector{Day("00:01:00")});
-  EXPECT_EQ(Ends(minute, Day("00:01:00.000001")), std::vector{Day("00:02:00")});
+  EXPECT_EQ(Ends(minute, ExampleDay("00:00:59.999999")), std::vector{ExampleDay("00:01:00")});
+  EXPECT_EQ(Ends(minute, ExampleDay("00:01:00.000000")), std::vector{ExampleDay("00:01:00")});
+  EXPECT_EQ(Ends(minute, ExampleDay("00:01:00.000001")), std::vector{ExampleDay("00:02:00")});
 }
 
 // Example 2: Offset(millisecond, -1), given raw or normalized to [0, size).
 TEST(WindowAssignment, Example2NegativeOffset) {
   for (Duration offset : {Duration::Millis(-1), Duration::Millis(3599999)}) {
     WindowDefinition hour = Tumbling(Duration::Hours(1), offset);
-    EXPECT_EQ(Ends(hour, Day("12:00:00")), std::vector{Day("12:59:59.999")});
-    EXPECT_EQ(Ends(hour, Day("12:59:59.999")), std::vector{Day("12:59:59.999")});
-    EXPECT_EQ(Ends(hour, Day("12:59:59.9995")), std::vector{Day("13:59:59.999")});
-    EXPECT_EQ(Ends(hour, Day("13:00:00")), std::vector{Day("13:59:59.999")});
+    EXPECT_EQ(Ends(hour, ExampleDay("12:00:00")), std::vector{ExampleDay("12:59:59.999")});
+    EXPECT_EQ(Ends(hour, ExampleDay("12:59:59.999")), std::vector{ExampleDay("12:59:59.999")});
+    EXPECT_EQ(Ends(hour, ExampleDay("12:59:59.9995")), std::vector{ExampleDay("13:59:59.999")});
+    EXPECT_EQ(Ends(hour, ExampleDay("13:00:00")), std::vector{ExampleDay("13:59:59.999")});
   }
 }
 
@@ -92,9 +92,12 @@ TEST(WindowAssignment, Example3WeekOnUnixGrid) {
 // Example 5: hopping 10 min every 5 min.
 TEST(WindowAssignment, Example5Hopping) {
   WindowDefinition hopping = Hopping(Duration::Minutes(10), Duration::Minutes(5));
-  EXPECT_EQ(Ends(hopping, Day("00:07:00")), (std::vector{Day("00:10:00"), Day("00:15:00")}));
-  EXPECT_EQ(Ends(hopping, Day("00:10:00")), (std::vector{Day("00:10:00"), Day("00:15:00")}));
-  EXPECT_EQ(Ends(hopping, Day("00:12:30")), (std::vector{Day("00:15:00"), Day("00:20:00")}));
+  EXPECT_EQ(Ends(hopping, ExampleDay("00:07:00")),
+            (std::vector{ExampleDay("00:10:00"), ExampleDay("00:15:00")}));
+  EXPECT_EQ(Ends(hopping, ExampleDay("00:10:00")),
+            (std::vector{ExampleDay("00:10:00"), ExampleDay("00:15:00")}));
+  EXPECT_EQ(Ends(hopping, ExampleDay("00:12:30")),
+            (std::vector{ExampleDay("00:15:00"), ExampleDay("00:20:00")}));
 }
 
 TEST(WindowAssignment, NegativeTimes) {
@@ -191,15 +194,16 @@ Timestamp Sec(int64_t s) { return Timestamp{s * 1000000}; }
 TEST(WindowAssignment, Example6SessionGapInclusive) {
   Duration timeout = Duration::Minutes(5);
   Duration max = Duration::Minutes(60);
-  std::vector<Timestamp> times = {Day("00:00:00"), Day("00:04:00"), Day("00:09:00"),
-                                  Day("00:15:00")};
+  std::vector<Timestamp> times = {ExampleDay("00:00:00"), ExampleDay("00:04:00"),
+                                  ExampleDay("00:09:00"), ExampleDay("00:15:00")};
   ExpectSessions(AssignSessions(times, timeout, max, {}),
-                 {{Day("00:00:00"), false, Day("00:14:00"), 0, 3},
-                  {Day("00:15:00"), false, Day("00:20:00"), 3, 1}});
-  std::vector<Timestamp> bridged = {Day("00:00:00"), Day("00:04:00"), Day("00:09:00"),
-                                    Day("00:12:00"), Day("00:15:00")};
+                 {{ExampleDay("00:00:00"), false, ExampleDay("00:14:00"), 0, 3},
+                  {ExampleDay("00:15:00"), false, ExampleDay("00:20:00"), 3, 1}});
+  std::vector<Timestamp> bridged = {ExampleDay("00:00:00"), ExampleDay("00:04:00"),
+                                    ExampleDay("00:09:00"), ExampleDay("00:12:00"),
+                                    ExampleDay("00:15:00")};
   ExpectSessions(AssignSessions(bridged, timeout, max, {}),
-                 {{Day("00:00:00"), false, Day("00:20:00"), 0, 5}});
+                 {{ExampleDay("00:00:00"), false, ExampleDay("00:20:00"), 0, 5}});
 }
 
 // Example 7: a session cut at a grid point continues, keeping the last event's timeout.
