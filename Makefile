@@ -14,7 +14,8 @@ deps:
 
 # Release build: build/braid.
 build: deps
-	cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DBRAID_TESTS=OFF -DBRAID_BENCH=OFF
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DBRAID_TESTS=OFF -DBRAID_BENCH=OFF \
+	  -DCMAKE_UNITY_BUILD=ON
 	cmake --build build -j $(JOBS) --target braid
 
 # `braid demo`: serves the example definitions (the seed's IoT telemetry) with the built-in
@@ -25,7 +26,8 @@ run: build
 
 # Debug build with AddressSanitizer and UndefinedBehaviorSanitizer, then every test.
 test-build: deps
-	cmake -S . -B build-debug -DCMAKE_BUILD_TYPE=Debug -DBRAID_SANITIZE=ON -DBRAID_BENCH=OFF
+	cmake -S . -B build-debug -DCMAKE_BUILD_TYPE=Debug -DBRAID_SANITIZE=ON -DBRAID_BENCH=OFF \
+	  -DCMAKE_UNITY_BUILD=ON
 	cmake --build build-debug -j $(JOBS)
 
 test: test-build

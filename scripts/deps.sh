@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  g++ cmake make pkg-config git
+  g++ cmake make pkg-config git lld
   libboost-dev libsimdjson-dev libtomlplusplus-dev libcli11-dev libfmt-dev
   libzstd-dev liblz4-dev libxxhash-dev libsnappy-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
