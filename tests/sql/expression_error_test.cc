@@ -12,8 +12,8 @@ namespace {
 using testing::ErrorCase;
 using testing::ExpectedError;
 using testing::HasError;
+using testing::kSyntax;
 
-constexpr StatusCode kSyntax = StatusCode::kSyntaxError;
 constexpr StatusCode kInvalid = StatusCode::kInvalidArgument;
 
 void ExpectErrors(std::span<const ErrorCase> cases) {

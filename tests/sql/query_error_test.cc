@@ -13,8 +13,7 @@ namespace {
 using testing::ErrorCase;
 using testing::ExpectedError;
 using testing::HasError;
-
-constexpr StatusCode kQuerySyntax = StatusCode::kSyntaxError;
+using testing::kSyntax;
 
 void ExpectQueryErrors(std::span<const ErrorCase> cases) {
   for (const ErrorCase& c : cases) {
@@ -24,56 +23,53 @@ void ExpectQueryErrors(std::span<const ErrorCase> cases) {
 
 TEST(QueryErrorTest, Select) {
   const ErrorCase cases[] = {
-      {"SELECT FROM t", {kQuerySyntax, 1, 8, "expected an expression, found 'FROM'"}},
+      {"SELECT FROM t", {kSyntax, 1, 8, "expected an expression, found 'FROM'"}},
       {"SELECT a WHERE TRUE",
-       {kQuerySyntax, 1, 10, "expected ',' or FROM after a select item, found 'WHERE'"}},
-      {"SELECT a, FROM t", {kQuerySyntax, 1, 11, "expected an expression, found 'FROM'"}},
+       {kSyntax, 1, 10, "expected ',' or FROM after a select item, found 'WHERE'"}},
+      {"SELECT a, FROM t", {kSyntax, 1, 11, "expected an expression, found 'FROM'"}},
       {"SELECT a b c FROM t",
-       {kQuerySyntax, 1, 12,
+       {kSyntax, 1, 12,
         "expected ',' or FROM after a select item, "
         "found 'c'"}},
       {"SELECT a AS FROM t",
-       {kQuerySyntax, 1, 13,
+       {kSyntax, 1, 13,
         "expected an alias after AS, found reserved word "
         "'FROM'"}},
       {"SELECT a FROM",
-       {kQuerySyntax, 1, 14,
+       {kSyntax, 1, 14,
         "expected a stream or view name after FROM, found end "
         "of input"}},
-      {"SELECT a FROM t WHERE",
-       {kQuerySyntax, 1, 22, "expected an expression, found end of input"}},
+      {"SELECT a FROM t WHERE", {kSyntax, 1, 22, "expected an expression, found end of input"}},
       {"SELECT a FROM t TIMESTAMP event_ts",
-       {kQuerySyntax, 1, 27,
+       {kSyntax, 1, 27,
         "expected BY after TIMESTAMP, "
         "found 'event_ts'"}},
-      {"SELECT a FROM t GROUP a", {kQuerySyntax, 1, 23, "expected BY after GROUP, found 'a'"}},
+      {"SELECT a FROM t GROUP a", {kSyntax, 1, 23, "expected BY after GROUP, found 'a'"}},
       {"SELECT a FROM t GROUP BY a,",
-       {kQuerySyntax, 1, 28,
+       {kSyntax, 1, 28,
         "expected an expression, found end of "
         "input"}},
-      {"SELECT a FROM t ORDER a", {kQuerySyntax, 1, 23, "expected BY after ORDER, found 'a'"}},
-      {"SELECT a FROM t ORDER BY a NULLS",
-       {kQuerySyntax, 1, 33, "expected FIRST or LAST after NULLS"}},
+      {"SELECT a FROM t ORDER a", {kSyntax, 1, 23, "expected BY after ORDER, found 'a'"}},
+      {"SELECT a FROM t ORDER BY a NULLS", {kSyntax, 1, 33, "expected FIRST or LAST after NULLS"}},
       {"SELECT a FROM t LIMIT x",
-       {kQuerySyntax, 1, 23,
+       {kSyntax, 1, 23,
         "expected a row count (an integer) after "
         "LIMIT, found 'x'"}},
       {"SELECT a FROM t LIMIT -1",
-       {kQuerySyntax, 1, 23,
+       {kSyntax, 1, 23,
         "expected a row count (an integer) after "
         "LIMIT, found '-'"}},
-      {"SELECT a FROM t LIMIT 5 OFFSET", {kQuerySyntax, 1, 31, "after OFFSET, found end of input"}},
+      {"SELECT a FROM t LIMIT 5 OFFSET", {kSyntax, 1, 31, "after OFFSET, found end of input"}},
       {"SELECT a FROM t WHERE a = 1 )",
-       {kQuerySyntax, 1, 29,
+       {kSyntax, 1, 29,
         "expected ';' or end of input after "
         "the statement, found ')'"}},
-      {"SELECT a FROM t LIMIT 1 WHERE a",
-       {kQuerySyntax, 1, 25, "after the statement, found 'WHERE'"}},
+      {"SELECT a FROM t LIMIT 1 WHERE a", {kSyntax, 1, 25, "after the statement, found 'WHERE'"}},
       {"SELECT a FROM t GROUP BY TumblingWindow(minute 1)",
-       {kQuerySyntax, 1, 48, "expected ',' and the size of TumblingWindow, found '1'"}},
+       {kSyntax, 1, 48, "expected ',' and the size of TumblingWindow, found '1'"}},
       {"SELECT a FROM t GROUP BY b, TumblingWindow(minuet, 1)",
-       {kQuerySyntax, 1, 44, "expected a time unit"}},
-      {"SELECT COUNT(DISTINCT) FROM t", {kQuerySyntax, 1, 22, "expected an expression, found ')'"}},
+       {kSyntax, 1, 44, "expected a time unit"}},
+      {"SELECT COUNT(DISTINCT) FROM t", {kSyntax, 1, 22, "expected an expression, found ')'"}},
   };
   ExpectQueryErrors(cases);
 }
@@ -81,47 +77,47 @@ TEST(QueryErrorTest, Select) {
 TEST(QueryErrorTest, CreateViewAlertAndSet) {
   const ErrorCase cases[] = {
       {"CREATE VIEW v SELECT a FROM t",
-       {kQuerySyntax, 1, 15,
+       {kSyntax, 1, 15,
         "expected AS after view 'v', found "
         "'SELECT'"}},
-      {"CREATE VIEW v AS a", {kQuerySyntax, 1, 18, "expected SELECT after AS, found 'a'"}},
+      {"CREATE VIEW v AS a", {kSyntax, 1, 18, "expected SELECT after AS, found 'a'"}},
       {"CREATE VIEW AS SELECT a FROM t",
-       {kQuerySyntax, 1, 13,
+       {kSyntax, 1, 13,
         "expected a view name, found reserved "
         "word 'AS'"}},
       {"CREATE OR VIEW v AS SELECT a FROM t",
-       {kQuerySyntax, 1, 11,
+       {kSyntax, 1, 11,
         "expected REPLACE after CREATE "
         "OR, found 'VIEW'"}},
       {"CREATE OR REPLACE STREAM s (a BIGINT)",
-       {kQuerySyntax, 1, 19, "expected VIEW or ALERT after CREATE OR REPLACE, found 'STREAM'"}},
+       {kSyntax, 1, 19, "expected VIEW or ALERT after CREATE OR REPLACE, found 'STREAM'"}},
       {"CREATE ALERT a v WHERE x",
-       {kQuerySyntax, 1, 16,
+       {kSyntax, 1, 16,
         "expected ON and a view after alert 'a', "
         "found 'v'"}},
       {"CREATE ALERT a ON WHERE x",
-       {kQuerySyntax, 1, 19,
+       {kSyntax, 1, 19,
         "expected a view name after ON, found "
         "reserved word 'WHERE'"}},
       {"CREATE ALERT a ON v x > 1",
-       {kQuerySyntax, 1, 21,
+       {kSyntax, 1, 21,
         "expected WHERE and the condition of alert "
         "'a', found 'x'"}},
       {"CREATE ALERT a ON v WHERE",
-       {kQuerySyntax, 1, 26,
+       {kSyntax, 1, 26,
         "expected an expression, found end of "
         "input"}},
       {"CREATE ALERT a ON v WHERE x > 1 LIMIT 1",
-       {kQuerySyntax, 1, 33,
+       {kSyntax, 1, 33,
         "after the statement, found "
         "'LIMIT'"}},
       {"SET consistency 'exact'",
-       {kQuerySyntax, 1, 17,
+       {kSyntax, 1, 17,
         "expected '=' or TO after SET consistency, "
         "found string 'exact'"}},
-      {"SET = 1", {kQuerySyntax, 1, 5, "expected a setting name after SET, found '='"}},
+      {"SET = 1", {kSyntax, 1, 5, "expected a setting name after SET, found '='"}},
       {"SET x = ,",
-       {kQuerySyntax, 1, 9,
+       {kSyntax, 1, 9,
         "expected a value for setting 'x' (a 'string', a number, "
         "TRUE or FALSE), found ','"}},
   };
@@ -132,19 +128,19 @@ TEST(QueryErrorTest, PositionsInMultiLineViews) {
   const ErrorCase cases[] = {
       {"CREATE VIEW v AS\nSELECT device_id,\n  CASE WHEN AVG(t) > 85 THEN 'HOT'\n"
        "FROM telemetry TIMESTAMP BY ts\nGROUP BY device_id, TumblingWindow(minute, 1)",
-       {kQuerySyntax, 4, 1, "expected WHEN, ELSE or END in CASE, found 'FROM'"}},
+       {kSyntax, 4, 1, "expected WHEN, ELSE or END in CASE, found 'FROM'"}},
       {"CREATE VIEW v AS\nSELECT device_id, AVG(t +) AS a\nFROM telemetry",
-       {kQuerySyntax, 2, 26, "expected an expression, found ')'"}},
+       {kSyntax, 2, 26, "expected an expression, found ')'"}},
       {"CREATE VIEW v AS\nSELECT a\nFROM s\nGROUP BY a,\n  HoppingWindow(minute, 5)",
-       {kQuerySyntax, 5, 26, "expected ',' and the hop of HoppingWindow, found ')'"}},
+       {kSyntax, 5, 26, "expected ',' and the hop of HoppingWindow, found ')'"}},
       {"CREATE VIEW v AS\nSELECT (a + b\nFROM s",
-       {kQuerySyntax, 3, 1,
+       {kSyntax, 3, 1,
         "expected ')' to close the "
         "'(' at 2:8, found 'FROM'"}},
   };
   ExpectQueryErrors(cases);
   EXPECT_TRUE(HasError(ParseScript("SHOW VIEWS;\n\nCREATE ALERT a ON v\n  WHERE x >;").status(),
-                       {kQuerySyntax, 4, 12, "expected an expression, found ';'"}));
+                       {kSyntax, 4, 12, "expected an expression, found ';'"}));
 }
 
 }  // namespace

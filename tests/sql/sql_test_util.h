@@ -44,6 +44,8 @@ inline Result<StreamDefinition> BindSql(std::string_view sql) {
 
 using braid::testing::ScopedTempDir;
 
+inline constexpr StatusCode kSyntax = StatusCode::kSyntaxError;
+
 // One statement or expression and the error it must give.
 struct ErrorCase {
   std::string_view sql;
