@@ -130,9 +130,8 @@ std::string FormatRfc3339(Timestamp t) {
 
 char* WriteRfc3339(Timestamp t, char* out) {
   const int64_t micros = t.micros;
-  const int64_t days =
-      micros >= 0 ? micros / 86400000000LL : -((-micros + 86399999999LL) / 86400000000LL);
-  const int64_t rem = micros - days * 86400000000LL;  // in [0, one day)
+  const int64_t days = DayOf(micros);
+  const int64_t rem = micros - days * kMicrosPerDay;  // in [0, one day)
   const CivilDate date = CivilFromDays(days);
   const auto secs = static_cast<uint32_t>(rem / 1000000);
   const auto frac = static_cast<uint32_t>(rem % 1000000);
@@ -176,9 +175,7 @@ void AppendRfc3339(Timestamp t, std::string* out) {
 }
 
 std::string FormatDate(Timestamp t) {
-  int64_t micros = t.micros;
-  int64_t days = micros >= 0 ? micros / 86400000000LL : -((-micros + 86399999999LL) / 86400000000LL);
-  CivilDate date = CivilFromDays(days);
+  const CivilDate date = CivilFromDays(DayOf(t.micros));
   return fmt::format("{:04}-{:02}-{:02}", date.year, date.month, date.day);
 }
 

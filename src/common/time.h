@@ -51,7 +51,7 @@ char* WriteRfc3339(Timestamp t, char* out);
 // "2026-11-23": the UTC calendar date of t (lake partition values).
 std::string FormatDate(Timestamp t);
 
-inline constexpr int64_t kMicrosPerDay = 86'400'000'000;
+inline constexpr int64_t kMicrosPerDay = Duration::Days(1).micros;
 // The UTC day of a time in microseconds since the epoch: days since 1970-01-01, rounded down.
 constexpr int64_t DayOf(int64_t micros) {
   return micros >= 0 ? micros / kMicrosPerDay : (micros + 1) / kMicrosPerDay - 1;

@@ -305,10 +305,8 @@ std::string FormatFloat8(double value) {
 }
 
 std::string FormatTimestamptz(Timestamp t) {
-  const int64_t kDay = 86400LL * 1000000;
-  int64_t days = t.micros / kDay;
-  int64_t rest = t.micros % kDay;
-  if (rest < 0) rest += kDay, --days;
+  const int64_t days = DayOf(t.micros);
+  const int64_t rest = t.micros - days * kMicrosPerDay;  // in [0, one day)
   const CivilDate date = CivilFromDays(days);
   const int64_t seconds = rest / 1000000;
   const int64_t micros = rest % 1000000;
