@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "common/float_text.h"
 #include "common/time.h"
 
 namespace braid {
@@ -109,10 +110,10 @@ char* WriteJsonString(char* out, std::string_view s) {
   return out;
 }
 
-// A double at `out` (room for 24 bytes: a 17-digit double with sign, point and exponent), or null
-// for NaN and infinities (JSON has no such numbers); returns the end.
+// A double at `out` (room for kMaxDoubleTextBytes), laid out as fmt's "{}" does, or null for NaN
+// and infinities (JSON has no such numbers); returns the end.
 char* WriteDouble(char* out, double value) {
-  if (std::isfinite(value)) return fmt::format_to(out, FMT_COMPILE("{}"), value);
+  if (std::isfinite(value)) return WriteShortestDouble(out, value, 16);
   std::memcpy(out, "null", 4);
   return out + 4;
 }
@@ -145,7 +146,7 @@ size_t CellBound(const Column& column, size_t row) {
     case DataType::kBigint:
       return 20;
     case DataType::kDouble:
-      return 24;  // a 17-digit double with sign, point and exponent
+      return kMaxDoubleTextBytes;
     case DataType::kString:
       return JsonStringBound(column.StringAt(row));
     case DataType::kTimestamp:
@@ -262,7 +263,7 @@ JsonWriter& JsonWriter::Uint(uint64_t value) {
 
 JsonWriter& JsonWriter::Double(double value) {
   BeforeValue();
-  AppendWritten(&out_, 24, [value](char* at) { return WriteDouble(at, value); });
+  AppendWritten(&out_, kMaxDoubleTextBytes, [value](char* at) { return WriteDouble(at, value); });
   return *this;
 }
 

@@ -46,12 +46,12 @@ struct HttpServer::Core {
   void Accept() {
     net::io_context& loop = *ios[next_loop++ % ios.size()];
     acceptor.async_accept(net::make_strand(loop),
-                          [this](boost::system::error_code ec, tcp::socket socket) {
+                          [this](boost::system::error_code ec, HttpSession::Socket socket) {
                             OnAccept(ec, std::move(socket));
                           });
   }
 
-  void OnAccept(boost::system::error_code ec, tcp::socket socket) {
+  void OnAccept(boost::system::error_code ec, HttpSession::Socket socket) {
     if (context.stopping.load() || ec == net::error::operation_aborted) return;
     if (ec) {
       accept_retry.expires_after(kAcceptRetryDelay);

@@ -13,6 +13,7 @@
 #include <boost/beast/http/write.hpp>
 #include <cerrno>
 #include <iterator>
+#include <utility>
 
 namespace braid::server {
 
@@ -45,7 +46,10 @@ bool IsDisconnect(const beast::error_code& ec) {
 // work) until the answer is posted, so a late answer never meets a stopped io_context.
 class PendingReply : public ResponseSink {
  public:
-  PendingReply(net::any_io_executor work, std::shared_ptr<HttpSession> session, uint64_t request)
+  using WorkExecutor = decltype(net::prefer(std::declval<HttpSession::Executor>(),
+                                            net::execution::outstanding_work.tracked));
+
+  PendingReply(WorkExecutor work, std::shared_ptr<HttpSession> session, uint64_t request)
       : work_(std::move(work)), session_(std::move(session)), request_(request) {}
 
   void Deliver(Response response) override { session_->Deliver(std::move(response)); }
@@ -57,7 +61,7 @@ class PendingReply : public ResponseSink {
   }
 
  private:
-  net::any_io_executor work_;  // declared first: released after the session reference
+  WorkExecutor work_;  // declared first: released after the session reference
   std::shared_ptr<HttpSession> session_;
   uint64_t request_;  // the number of the request this answers (HttpSession::requests_)
 };
@@ -116,7 +120,7 @@ bool ConnectionRegistry::WaitUntilEmpty(std::chrono::steady_clock::time_point de
   return empty_.wait_until(lock, deadline, [this] { return sessions_.empty(); });
 }
 
-HttpSession::HttpSession(net::ip::tcp::socket socket, SessionContext& context)
+HttpSession::HttpSession(Socket socket, SessionContext& context)
     : context_(context), stream_(std::move(socket)), idle_timer_(stream_.get_executor()) {}
 
 HttpSession::~HttpSession() { context_.registry.Remove(this); }
@@ -237,7 +241,7 @@ void HttpSession::Dispatch() {
   version_ = parser_->get().version();
   HttpRequest message = parser_->release();
   parser_.reset();
-  net::any_io_executor work =
+  PendingReply::WorkExecutor work =
       net::prefer(stream_.get_executor(), net::execution::outstanding_work.tracked);
   auto reply = std::make_shared<PendingReply>(std::move(work), shared_from_this(), requests_);
   context_.router->Dispatch(std::move(message), Responder(std::move(reply)));

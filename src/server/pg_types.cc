@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "common/float_text.h"
 #include "server/pg_messages.h"
 
 namespace braid::server {
@@ -272,36 +273,9 @@ std::string_view TypeOidDisplayName(int32_t oid) {
 std::string FormatFloat8(double value) {
   if (std::isnan(value)) return "NaN";
   if (std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";
-  if (value == 0) return std::signbit(value) ? "-0" : "0";
-  // Shortest round-trip digits in scientific form, "d.ddde±x", then laid out as PostgreSQL does.
-  char buffer[64];
-  auto [end, ec] =
-      std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::scientific);
-  std::string_view sci(buffer, end - buffer);
-  const bool negative = sci[0] == '-';
-  if (negative) sci.remove_prefix(1);
-  const size_t e = sci.find('e');
-  std::string digits;
-  for (char c : sci.substr(0, e)) {
-    if (c != '.') digits.push_back(c);
-  }
-  int exponent = 0;
-  std::string_view exponent_text = sci.substr(e + 1);
-  if (exponent_text[0] == '+') exponent_text.remove_prefix(1);
-  std::from_chars(exponent_text.data(), exponent_text.data() + exponent_text.size(), exponent);
-  std::string out = negative ? "-" : "";
-  if (exponent < -4 || exponent >= 15) {
-    out += digits.substr(0, 1);
-    if (digits.size() > 1) out += "." + digits.substr(1);
-    out += fmt::format("e{}{:02}", exponent < 0 ? '-' : '+', std::abs(exponent));
-  } else if (exponent < 0) {
-    out += "0." + std::string(static_cast<size_t>(-exponent - 1), '0') + digits;
-  } else if (static_cast<size_t>(exponent) + 1 >= digits.size()) {
-    out += digits + std::string(static_cast<size_t>(exponent) + 1 - digits.size(), '0');
-  } else {
-    out += digits.substr(0, exponent + 1) + "." + digits.substr(exponent + 1);
-  }
-  return out;
+  // Shortest round-trip digits, in exponent notation from 1e+15 (DBL_DIG) as PostgreSQL does.
+  char text[kMaxDoubleTextBytes];
+  return std::string(text, WriteShortestDouble(text, value, 15));
 }
 
 std::string FormatTimestamptz(Timestamp t) {
