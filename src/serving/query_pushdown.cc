@@ -13,14 +13,50 @@
 namespace braid::serving {
 namespace {
 
+// A literal's value as one cell, of the type the binder gives it; nullopt for NULL and
+// INTERVAL (which bind to no constant).
+std::optional<Column> LiteralValue(const sql::Literal& literal) {
+  struct Visitor {
+    std::optional<Column> operator()(std::monostate) const { return std::nullopt; }
+    std::optional<Column> operator()(Duration) const { return std::nullopt; }
+    std::optional<Column> operator()(bool v) const {
+      Column value(DataType::kBoolean);
+      value.AppendBool(v);
+      return value;
+    }
+    std::optional<Column> operator()(int64_t v) const {
+      Column value(DataType::kBigint);
+      value.AppendInt64(v);
+      return value;
+    }
+    std::optional<Column> operator()(double v) const {
+      Column value(DataType::kDouble);
+      value.AppendDouble(v);
+      return value;
+    }
+    std::optional<Column> operator()(const std::string& v) const {
+      Column value(DataType::kString);
+      value.AppendString(v);
+      return value;
+    }
+    std::optional<Column> operator()(Timestamp v) const {
+      Column value(DataType::kTimestamp);
+      value.AppendInt64(v.micros);
+      return value;
+    }
+  };
+  return std::visit(Visitor{}, literal.value);
+}
+
 // A constant's value (one cell), or nullopt when the expression is not constant.
 std::optional<Column> ConstantValue(const sql::Expr& expr) {
+  // A literal is its value (a point query's constants are literals, read twice a query: whether
+  // it may run inline, then by the read): nothing to bind or evaluate.
+  if (const auto* literal = std::get_if<sql::Literal>(&expr.node)) return LiteralValue(*literal);
   static const SchemaPtr kOneRow = std::make_shared<const Schema>(
       std::vector<Field>{Field{"_one_row", DataType::kBoolean, false}});
   Result<sql::BoundExprPtr> bound = sql::BindScalar(expr, *kOneRow);
   if (!bound.ok()) return std::nullopt;  // a column: not a constant
-  // A literal binds to its value (a point query's constants are literals, read twice a query:
-  // whether it may run inline, then by the read): no chunk to evaluate it over.
   if (const auto* constant = std::get_if<sql::BoundConstant>(&(*bound)->node)) {
     if (std::holds_alternative<std::monostate>(constant->value)) return std::nullopt;  // NULL
     Column value((*bound)->type);
@@ -58,6 +94,11 @@ void AddKeyValues(size_t key, std::vector<const sql::Expr*> constants,
                   const sql::ViewPlan& plan, CellLookup* lookup) {
   if (lookup->key_values[key]) return;  // the first condition on a key is enough
   const DataType type = plan.output_schema->field(key).type;
+  if (constants.size() == 1) {  // `k = constant`: nothing to deduplicate
+    std::optional<Column> value = ConstantValue(*constants[0]);
+    if (value && value->type() == type) lookup->key_values[key] = *std::move(value);
+    return;
+  }
   Column values(type);
   // Distinct values only: `k IN ('a', 'a')` reads a's cells once (each value is a point lookup).
   std::unordered_map<uint64_t, std::vector<Column>> seen;  // by hash, as one-row columns
