@@ -40,6 +40,7 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <cstdio>
@@ -47,6 +48,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -176,32 +178,45 @@ class HttpClient : public Client {
   }
 
   Result<size_t> Run(const std::string& sql) override {
-    http::request<http::string_body> request{http::verb::post, "/v1/sql", 11};
-    request.set(http::field::host, "127.0.0.1");
-    request.set(http::field::content_type, "application/json");
-    // The benchmark's statements hold no '"' or '\\', so they go into the JSON string as they are.
-    request.body() = fmt::format(R"({{"sql": "{}", "consistency": "{}"}})", sql,
-                                 serving::ConsistencyName(consistency_));
-    request.prepare_payload();
+    const http::request<http::string_body> request = SqlRequest(sql, consistency_);
     boost::system::error_code ec;
     http::write(socket_, request, ec);
     http::response_parser<http::string_body> parser;
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     if (!ec) http::read(socket_, buffer_, parser, ec);
-    if (ec) {
-      return Status(
-          StatusCode::kIoError,
-          fmt::format("http: {} after {} bytes of the answer's body ({}...)", ec.message(),
-                      parser.get().body().size(), parser.get().body().substr(0, 120)));
-    }
+    if (ec) return ReadError(ec, parser);
     // A streamed answer (over ApiOptions::streamed_answer_bytes) ends its connection.
     if (!parser.get().keep_alive()) RETURN_IF_ERROR(Reconnect());
-    const std::string& body = parser.get().body();
-    if (parser.get().result_int() != 200) {
-      return Status(StatusCode::kInternal, "http " + std::to_string(parser.get().result_int()) +
-                                               ": " + body.substr(0, 200));
+    return RowsOfAnswer(parser.get());
+  }
+
+  // POST /v1/sql of `sql` with `consistency`.
+  static http::request<http::string_body> SqlRequest(const std::string& sql,
+                                                     serving::Consistency consistency) {
+    http::request<http::string_body> request{http::verb::post, "/v1/sql", 11};
+    request.set(http::field::host, "127.0.0.1");
+    request.set(http::field::content_type, "application/json");
+    // The benchmark's statements hold no '"' or '\\', so they go into the JSON string as they are.
+    request.body() = fmt::format(R"({{"sql": "{}", "consistency": "{}"}})", sql,
+                                 serving::ConsistencyName(consistency));
+    request.prepare_payload();
+    return request;
+  }
+
+  static Status ReadError(const boost::system::error_code& ec,
+                          const http::response_parser<http::string_body>& parser) {
+    return Status(StatusCode::kIoError,
+                  fmt::format("http: {} after {} bytes of the answer's body ({}...)", ec.message(),
+                              parser.get().body().size(), parser.get().body().substr(0, 120)));
+  }
+
+  // The answer's row count, from its command tag ("command":"SELECT n").
+  static Result<size_t> RowsOfAnswer(const http::response<http::string_body>& answer) {
+    const std::string& body = answer.body();
+    if (answer.result_int() != 200) {
+      return Status(StatusCode::kInternal,
+                    "http " + std::to_string(answer.result_int()) + ": " + body.substr(0, 200));
     }
-    // The answer's command tag counts its rows: "command":"SELECT n".
     constexpr std::string_view kTag = "\"command\":\"SELECT ";
     const size_t tag = body.rfind(kTag);
     if (tag == std::string::npos) {
@@ -339,28 +354,10 @@ void RunStatements(Client& client, const Statement& statement, uint64_t seed,
   }
 }
 
-LatencyFigures MeasurePointQueries(const std::string& what, const ClientFactory& connect,
-                                   int clients, double seconds, const Statement& statement) {
-  std::vector<std::unique_ptr<Client>> connections;
-  for (int c = 0; c < clients; ++c) {
-    Result<std::unique_ptr<Client>> client = connect();
-    if (!client.ok()) Die(what + ": connect", client.status());
-    connections.push_back(std::move(*client));
-  }
-  std::atomic<bool> stop{false};
-  std::vector<ClientRun> runs(static_cast<size_t>(clients));
-  std::vector<std::thread> threads;
-  const Clock::time_point start = Clock::now();
-  const double cpu_start = ProcessCpuSeconds();
-  for (size_t c = 0; c < connections.size(); ++c) {
-    threads.emplace_back(RunStatements, std::ref(*connections[c]), std::cref(statement), c + 1,
-                         std::cref(stop), std::ref(runs[c]));
-  }
-  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-  stop = true;
-  for (std::thread& thread : threads) thread.join();
-  const double elapsed = SecondsSince(start);
-  const double cpu = ProcessCpuSeconds() - cpu_start;
+// The latency figures of `runs` (requests back to back for `elapsed` seconds, using `cpu` seconds
+// of the process's CPU).
+LatencyFigures FiguresOf(const std::string& what, int clients, const std::vector<ClientRun>& runs,
+                         double elapsed, double cpu) {
   std::vector<double> all;
   uint64_t rows = 0;
   for (const ClientRun& run : runs) {
@@ -382,6 +379,114 @@ LatencyFigures MeasurePointQueries(const std::string& what, const ClientFactory&
                         .p999_ms = Quantile(all, 0.999),
                         .rows_per_answer = static_cast<double>(rows) / n,
                         .cpu_us = cpu * 1e6 / n};
+}
+
+LatencyFigures MeasurePointQueries(const std::string& what, const ClientFactory& connect,
+                                   int clients, double seconds, const Statement& statement) {
+  std::vector<std::unique_ptr<Client>> connections;
+  for (int c = 0; c < clients; ++c) {
+    Result<std::unique_ptr<Client>> client = connect();
+    if (!client.ok()) Die(what + ": connect", client.status());
+    connections.push_back(std::move(*client));
+  }
+  std::atomic<bool> stop{false};
+  std::vector<ClientRun> runs(static_cast<size_t>(clients));
+  std::vector<std::thread> threads;
+  const Clock::time_point start = Clock::now();
+  const double cpu_start = ProcessCpuSeconds();
+  for (size_t c = 0; c < connections.size(); ++c) {
+    threads.emplace_back(RunStatements, std::ref(*connections[c]), std::cref(statement), c + 1,
+                         std::cref(stop), std::ref(runs[c]));
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop = true;
+  for (std::thread& thread : threads) thread.join();
+  return FiguresOf(what, clients, runs, SecondsSince(start), ProcessCpuSeconds() - cpu_start);
+}
+
+// One kept-alive HTTP connection of MeasureOnOneThread: a request in flight at a time.
+struct LoopConnection {
+  explicit LoopConnection(net::io_context& io) : socket(io) {}
+  net::ip::tcp::socket socket;
+  boost::beast::flat_buffer buffer;
+  http::request<http::string_body> request;
+  std::optional<http::response_parser<http::string_body>> parser;
+  Clock::time_point sent;
+  uint64_t state = 0;
+  ClientRun run;
+};
+
+// Point queries over `connections` kept-alive HTTP connections driven by one client thread (an
+// asio event loop sending each connection's next request as its answer arrives), the way
+// redis-benchmark drives its connections: on a 2-core machine, 8 client threads compete with
+// the server's threads for the cores, which one thread does not (redis-benchmark's own GET p99
+// with --threads 8 is about three times its p99 with one thread here).
+LatencyFigures MeasureOnOneThread(const std::string& what, uint16_t port,
+                                  serving::Consistency consistency, int connections, double seconds,
+                                  const Statement& statement) {
+  net::io_context io(1);
+  std::vector<std::unique_ptr<LoopConnection>> open;
+  for (int c = 0; c < connections; ++c) {
+    auto connection = std::make_unique<LoopConnection>(io);
+    boost::system::error_code ec;
+    connection->socket.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port),
+                               ec);
+    if (!ec) connection->socket.set_option(net::ip::tcp::no_delay(true), ec);
+    if (ec) Die(what + ": connect", Status(StatusCode::kIoError, ec.message()));
+    connection->buffer.reserve(kReadBufferBytes);
+    connection->state = static_cast<uint64_t>(c) + 1;
+    open.push_back(std::move(connection));
+  }
+  bool stopping = false;
+  std::function<void(LoopConnection&)> send = [&](LoopConnection& c) {
+    if (stopping) return;
+    c.state = c.state * 6364136223846793005ULL + 1442695040888963407ULL;  // an LCG step
+    c.request = HttpClient::SqlRequest(statement(c.state >> 33), consistency);
+    c.parser.emplace();
+    c.parser->body_limit(std::numeric_limits<std::uint64_t>::max());
+    c.sent = Clock::now();
+    http::async_write(c.socket, c.request, [&](boost::system::error_code ec, size_t) {
+      if (ec) {
+        c.run.error = Status(StatusCode::kIoError, "http write: " + ec.message());
+        return;
+      }
+      http::async_read(
+          c.socket, c.buffer, *c.parser, [&](boost::system::error_code read_ec, size_t) {
+            if (read_ec) {
+              c.run.error = HttpClient::ReadError(read_ec, *c.parser);
+              return;
+            }
+            c.run.latencies_ms.push_back(
+                std::chrono::duration<double, std::milli>(Clock::now() - c.sent).count());
+            Result<size_t> rows = HttpClient::RowsOfAnswer(c.parser->get());
+            if (!rows.ok()) {
+              c.run.error = rows.status();
+              return;
+            }
+            c.run.rows += *rows;
+            if (!c.parser->get().keep_alive()) {
+              c.run.error = Status(StatusCode::kInternal, "a point query's answer was streamed");
+              return;
+            }
+            send(c);
+          });
+    });
+  };
+  net::steady_timer stop(io, std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                 std::chrono::duration<double>(seconds)));
+  stop.async_wait([&stopping](boost::system::error_code) { stopping = true; });
+  const Clock::time_point start = Clock::now();
+  const double cpu_start = ProcessCpuSeconds();
+  std::thread client([&] {
+    pthread_setname_np(pthread_self(), "bench-client");
+    for (const std::unique_ptr<LoopConnection>& connection : open) send(*connection);
+    io.run();  // returns once every connection's last answer is in (or it failed)
+  });
+  client.join();
+  std::vector<ClientRun> runs;
+  for (std::unique_ptr<LoopConnection>& connection : open)
+    runs.push_back(std::move(connection->run));
+  return FiguresOf(what, connections, runs, SecondsSince(start), ProcessCpuSeconds() - cpu_start);
 }
 
 struct ScanFigures {
@@ -488,6 +593,12 @@ void PrintSummary(const std::vector<LatencyFigures>& points,
       fmt::print("its tail: p90 {:.3f}, p95 {:.3f}, p99 {:.3f}, p99.9 {:.3f} ms\n", f.p90_ms,
                  f.p95_ms, f.p99_ms, f.p999_ms);
     }
+    if (f.what == "HTTP, merged, one client thread") {
+      fmt::print(
+          "8 connections from one client thread, as redis-benchmark drives its own: p50 "
+          "{:.3f}, p90 {:.3f}, p99 {:.3f}, p99.9 {:.3f} ms\n",
+          f.p50_ms, f.p90_ms, f.p99_ms, f.p999_ms);
+    }
   }
 }
 
@@ -571,6 +682,11 @@ void Run(const Options& options, const fs::path& data, const fs::path& source) {
       for (int clients : {1, 8}) {
         points.push_back(
             MeasurePointQueries(what, connect, clients, options.seconds, PointQuery(since)));
+        PrintLatency(points.back(), {});
+      }
+      if (name == "HTTP") {
+        points.push_back(MeasureOnOneThread(what + ", one client thread", servers.http->port(),
+                                            consistency, 8, options.seconds, PointQuery(since)));
         PrintLatency(points.back(), {});
       }
     }
