@@ -41,7 +41,7 @@ using braid::testing::ScopedTempDir;
 using testing::IotLake;
 
 constexpr uint64_t kEvents = 100'000;
-constexpr int kIterations = 12;
+constexpr int kIterations = 16;
 constexpr int64_t kRefreshed = 1;          // the version every refresh iteration runs on
 constexpr int64_t kFirstRecomputed = 100;  // recompute iteration i builds version 100 + i
 
