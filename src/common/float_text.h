@@ -1,8 +1,10 @@
 // Doubles as text: the shortest decimal that reads back as the same double, laid out in fixed or
 // exponent notation. The digits come from fmt's exported Dragonbox (fmt::detail::dragonbox, the
-// implementation behind fmt's "{}"); the layout is written here because fmt's own (locale digit
-// grouping, padding, a copy through a buffer) cost more than finding the digits, and an answer
-// writes every DOUBLE cell through it (a merged point query over HTTP writes about 400).
+// implementation behind fmt's "{}"; an internal namespace of fmt, so a version that moves it fails
+// to compile here, and FloatTextTest compares every layout with fmt's own); the layout is written
+// by hand because fmt's (locale digit grouping, padding, a copy through a buffer) cost more than
+// finding the digits, and an answer writes every DOUBLE cell through it (a merged point query
+// over HTTP writes about 400).
 #pragma once
 
 #include <cstddef>
