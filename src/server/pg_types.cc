@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <iterator>
 
 #include "common/float_text.h"
 #include "server/pg_messages.h"
@@ -174,13 +175,13 @@ void AppendTextValue(const Column& column, size_t row, std::string& out) {
       out.append(std::to_string(column.int64s()[row]));
       return;
     case DataType::kDouble:
-      out.append(FormatFloat8(column.doubles()[row]));
+      AppendFloat8(column.doubles()[row], out);
       return;
     case DataType::kString:
       out.append(column.StringAt(row));
       return;
     case DataType::kTimestamp:
-      out.append(FormatTimestamptz(Timestamp{column.int64s()[row]}));
+      AppendTimestamptz(Timestamp{column.int64s()[row]}, out);
       return;
   }
 }
@@ -270,28 +271,47 @@ std::string_view TypeOidDisplayName(int32_t oid) {
   return "???";
 }
 
-std::string FormatFloat8(double value) {
-  if (std::isnan(value)) return "NaN";
-  if (std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";
-  // Shortest round-trip digits, in exponent notation from 1e+15 (DBL_DIG) as PostgreSQL does.
-  char text[kMaxDoubleTextBytes];
-  return std::string(text, WriteShortestDouble(text, value, 15));
+void AppendFloat8(double value, std::string& out) {
+  if (std::isnan(value)) {
+    out.append("NaN");
+  } else if (std::isinf(value)) {
+    out.append(value > 0 ? "Infinity" : "-Infinity");
+  } else {
+    // Shortest round-trip digits, in exponent notation from 1e+15 (DBL_DIG) as PostgreSQL does.
+    char text[kMaxDoubleTextBytes];
+    out.append(text, WriteShortestDouble(text, value, 15));
+  }
 }
 
-std::string FormatTimestamptz(Timestamp t) {
+std::string FormatFloat8(double value) {
+  std::string text;
+  AppendFloat8(value, text);
+  return text;
+}
+
+void AppendTimestamptz(Timestamp t, std::string& out) {
   const int64_t days = DayOf(t.micros);
   const int64_t rest = t.micros - days * kMicrosPerDay;  // in [0, one day)
   const CivilDate date = CivilFromDays(days);
   const int64_t seconds = rest / 1000000;
   const int64_t micros = rest % 1000000;
-  std::string out = fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", date.year, date.month,
-                                date.day, seconds / 3600, seconds / 60 % 60, seconds % 60);
+  fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02} {:02}:{:02}:{:02}", date.year,
+                 date.month, date.day, seconds / 3600, seconds / 60 % 60, seconds % 60);
   if (micros != 0) {
-    std::string fraction = fmt::format("{:06}", micros);
-    while (fraction.back() == '0') fraction.pop_back();
-    out += "." + fraction;
+    char fraction[6];
+    fmt::format_to(fraction, "{:06}", micros);
+    size_t digits = sizeof(fraction);
+    while (fraction[digits - 1] == '0') --digits;
+    out.push_back('.');
+    out.append(fraction, digits);
   }
-  return out + "+00";
+  out.append("+00");
+}
+
+std::string FormatTimestamptz(Timestamp t) {
+  std::string text;
+  AppendTimestamptz(t, text);
+  return text;
 }
 
 void AppendValue(const Column& column, size_t row, PgFormat format, std::string& out) {

@@ -49,10 +49,14 @@ std::string_view TypeDisplayName(DataType type);
 std::string_view TypeOidDisplayName(int32_t oid);
 
 // PostgreSQL's float8 text output: the shortest digits that round-trip, fixed notation for
-// decimal exponents in [-4, 15), else "1e+20"; "Infinity", "-Infinity", "NaN".
+// decimal exponents in [-4, 15), else "1e+20"; "Infinity", "-Infinity", "NaN". AppendFloat8
+// appends the same to `out` (rows' cells, without a string each).
 std::string FormatFloat8(double value);
-// "2026-11-20 00:01:00.5+00": UTC, fraction trimmed of trailing zeros, none when zero.
+void AppendFloat8(double value, std::string& out);
+// "2026-11-20 00:01:00.5+00": UTC, fraction trimmed of trailing zeros, none when zero;
+// AppendTimestamptz appends the same to `out`.
 std::string FormatTimestamptz(Timestamp t);
+void AppendTimestamptz(Timestamp t, std::string& out);
 
 // Appends row `row` of `column` (which must not be NULL there) in the given format.
 void AppendValue(const Column& column, size_t row, PgFormat format, std::string& out);
