@@ -14,8 +14,10 @@
 // '<an hour before the newest event>'`, back to back for --seconds per configuration, from 1 and
 // from 8 client threads, each with its own connection (a kept-alive HTTP/1.1 connection written
 // with Beast's blocking calls, or a libpq connection running PQexec), in consistency merged and
-// exact; then in process with consistency speed, and `SELECT 1` in process and over HTTP (1 and 8
-// clients: the floor of a request on this machine), to show where the time goes.
+// exact; over HTTP also 8 connections from one client thread (an asio event loop), the way
+// redis-benchmark drives its connections; then in process with consistency speed, and `SELECT 1`
+// in process and over HTTP (1 and 8 clients: the floor of a request on this machine), to show
+// where the time goes.
 // Latency is request sent -> whole answer received. "CPU µs" is the CPU time of the whole process
 // (clients, servers, the kernel's work for them) over the run per request: what a request costs
 // on a shared machine, where latency mostly measures the load. The server ends a connection
