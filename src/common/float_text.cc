@@ -7,15 +7,11 @@
 #include <cmath>
 #include <cstring>
 
+#include "common/decimal_digits.h"
 #include "common/status.h"
 
 namespace braid {
 namespace {
-
-constexpr char kDigitPairs[] =
-    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-    "8081828384858687888990919293949596979899";
 
 constexpr std::array<uint64_t, 20> kPowersOf10 = [] {
   std::array<uint64_t, 20> powers{};
@@ -34,9 +30,7 @@ int DigitCount(uint64_t n) {
 }
 
 // Writes the two digits of `v` < 100 just before `end`.
-[[gnu::always_inline]] inline void WritePair(uint32_t v, char* end) {
-  std::memcpy(end - 2, kDigitPairs + 2 * v, 2);
-}
+[[gnu::always_inline]] inline void WritePair(uint32_t v, char* end) { CopyDigitPair(end - 2, v); }
 
 // Writes the four digits of `v` < 10^4 just before `end`.
 [[gnu::always_inline]] inline void WriteFour(uint32_t v, char* end) {

@@ -8,6 +8,8 @@
 #include <iterator>
 #include <limits>
 
+#include "common/decimal_digits.h"
+
 namespace braid {
 namespace {
 
@@ -140,12 +142,8 @@ char* WriteRfc3339(Timestamp t, char* out) {
                           date.day, secs / 3600, (secs / 60) % 60, secs % 60, frac);
   }
   // Two digits at a time, in place: answers format every timestamp cell through here.
-  static constexpr char kPairs[] =
-      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-      "8081828384858687888990919293949596979899";
   auto pair = [&out](uint32_t value) {  // value < 100
-    std::memcpy(out, kPairs + 2 * value, 2);
+    CopyDigitPair(out, value);
     out += 2;
   };
   const auto year = static_cast<uint32_t>(date.year);
