@@ -1,0 +1,67 @@
+// Doubles as answer text (common/float_text): WriteShortestDouble beside fmt's "{}" (what JSON
+// answers used before) and Dragonbox's digits alone (the part both share), over 100,000 averages
+// of seven normally distributed temperatures (17 significant digits, as a view's AVG and STDEV
+// cells have). Per double: the benchmark's time divided by the 100,000 values.
+//
+//   float_text_bench [--benchmark_repetitions=5]
+#include <benchmark/benchmark.h>
+#include <fmt/compile.h>
+#include <fmt/format.h>
+
+#include <random>
+#include <vector>
+
+#include "common/float_text.h"
+
+namespace {
+
+const std::vector<double>& Averages() {
+  static const std::vector<double> values = [] {
+    std::mt19937_64 random(1);
+    std::normal_distribution<double> temperature(70, 10);
+    std::vector<double> out(100'000);
+    for (double& value : out) {
+      double sum = 0;
+      for (int i = 0; i < 7; ++i) sum += temperature(random);
+      value = sum / 7;
+    }
+    return out;
+  }();
+  return values;
+}
+
+void BM_FmtDefault(benchmark::State& state) {
+  char text[64];
+  for (auto _ : state) {
+    for (double value : Averages()) {
+      benchmark::DoNotOptimize(fmt::format_to(text, FMT_COMPILE("{}"), value));
+    }
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * Averages().size()));
+}
+BENCHMARK(BM_FmtDefault);
+
+void BM_WriteShortestDouble(benchmark::State& state) {
+  char text[braid::kMaxDoubleTextBytes];
+  for (auto _ : state) {
+    for (double value : Averages()) {
+      benchmark::DoNotOptimize(braid::WriteShortestDouble(text, value, 16));
+    }
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * Averages().size()));
+}
+BENCHMARK(BM_WriteShortestDouble);
+
+void BM_DragonboxDigitsOnly(benchmark::State& state) {
+  for (auto _ : state) {
+    for (double value : Averages()) {
+      benchmark::DoNotOptimize(fmt::detail::dragonbox::to_decimal(value));
+    }
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * Averages().size()));
+}
+BENCHMARK(BM_DragonboxDigitsOnly);
+
+}  // namespace
+
+BENCHMARK_MAIN();
