@@ -130,13 +130,19 @@ std::string FormatRfc3339(Timestamp t) {
   return text;
 }
 
+CivilTime CivilTimeOf(Timestamp t) {
+  const int64_t days = DayOf(t.micros);
+  const int64_t rest = t.micros - days * kMicrosPerDay;  // in [0, one day)
+  return CivilTime{.date = CivilFromDays(days),
+                   .second_of_day = static_cast<uint32_t>(rest / 1000000),
+                   .micros = static_cast<uint32_t>(rest % 1000000)};
+}
+
 char* WriteRfc3339(Timestamp t, char* out) {
-  const int64_t micros = t.micros;
-  const int64_t days = DayOf(micros);
-  const int64_t rem = micros - days * kMicrosPerDay;  // in [0, one day)
-  const CivilDate date = CivilFromDays(days);
-  const auto secs = static_cast<uint32_t>(rem / 1000000);
-  const auto frac = static_cast<uint32_t>(rem % 1000000);
+  const CivilTime civil = CivilTimeOf(t);
+  const CivilDate& date = civil.date;
+  const uint32_t secs = civil.second_of_day;
+  const uint32_t frac = civil.micros;
   if (date.year < 0 || date.year > 9999) {
     return fmt::format_to(out, "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", date.year, date.month,
                           date.day, secs / 3600, (secs / 60) % 60, secs % 60, frac);

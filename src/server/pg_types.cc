@@ -290,16 +290,14 @@ std::string FormatFloat8(double value) {
 }
 
 void AppendTimestamptz(Timestamp t, std::string& out) {
-  const int64_t days = DayOf(t.micros);
-  const int64_t rest = t.micros - days * kMicrosPerDay;  // in [0, one day)
-  const CivilDate date = CivilFromDays(days);
-  const int64_t seconds = rest / 1000000;
-  const int64_t micros = rest % 1000000;
+  const CivilTime civil = CivilTimeOf(t);
+  const CivilDate& date = civil.date;
+  const uint32_t seconds = civil.second_of_day;
   fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02} {:02}:{:02}:{:02}", date.year,
                  date.month, date.day, seconds / 3600, seconds / 60 % 60, seconds % 60);
-  if (micros != 0) {
+  if (civil.micros != 0) {
     char fraction[6];
-    fmt::format_to(fraction, "{:06}", micros);
+    fmt::format_to(fraction, "{:06}", civil.micros);
     size_t digits = sizeof(fraction);
     while (fraction[digits - 1] == '0') --digits;
     out.push_back('.');
