@@ -40,6 +40,12 @@ void KeptRows::Find(std::span<const uint32_t> groups, std::span<const uint64_t> 
   }
   hits_.fetch_add(hit_rows.size(), std::memory_order_relaxed);
   if (hit_rows.empty()) return;
+  // A key's cells are kept together and asked for in the same order, so the hits are mostly one
+  // run of rows, cold (a random key's): every column's lines are asked for before any is copied.
+  const auto [low, high] = std::minmax_element(hit_rows.begin(), hit_rows.end());
+  if (*high - *low < 2 * hit_rows.size()) {
+    for (size_t c = 0; c < first_empty_; ++c) rows_.column(c).PrefetchRows(*low, *high - *low + 1);
+  }
   for (size_t c = 0; c < first_empty_; ++c) {
     found->mutable_column(c).AppendRows(rows_.column(c), hit_rows);
   }

@@ -7,6 +7,8 @@
 #include <limits>
 #include <utility>
 
+#include "common/prefetch.h"
+
 namespace braid {
 
 Column::Column(DataType type) : type_(type) {}
@@ -161,6 +163,26 @@ void Column::AppendRows(const Column& other, std::span<const uint32_t> rows) {
     single = end;
   }
   AppendEach(other, rows.subspan(single));
+}
+
+void Column::PrefetchRows(size_t begin, size_t count) const {
+  if (count == 0 || begin + count > size()) return;
+  if (HasNulls()) PrefetchLines(valid_.data() + begin, count);
+  switch (type_) {
+    case DataType::kBoolean:
+      PrefetchLines(b8_.data() + begin, count);
+      break;
+    case DataType::kBigint:
+    case DataType::kTimestamp:
+      PrefetchLines(i64_.data() + begin, count * sizeof(int64_t));
+      break;
+    case DataType::kDouble:
+      PrefetchLines(f64_.data() + begin, count * sizeof(double));
+      break;
+    case DataType::kString:
+      PrefetchLines(offsets_.data() + begin, (count + 1) * sizeof(uint32_t));
+      break;
+  }
 }
 
 void Column::AppendEach(const Column& other, std::span<const uint32_t> rows) {

@@ -110,6 +110,10 @@ class Column {
   // Appends rows `rows` of `other` (same type), in that order, with room reserved once; runs of
   // consecutive rows are copied in bulk, as AppendRange does.
   void AppendRows(const Column& other, std::span<const uint32_t> rows);
+  // Asks for the cache lines that copying rows [begin, begin + count) reads (a hint, as
+  // common/prefetch.h's): a copy of cold rows from several columns then waits for their misses
+  // together instead of one column's after another's.
+  void PrefetchRows(size_t begin, size_t count) const;
 
   bool IsValid(size_t row) const { return valid_.empty() || valid_[row] != 0; }
   bool HasNulls() const { return null_count_ > 0; }

@@ -6,6 +6,8 @@
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <optional>
+#include <span>
 
 #include "common/float_text.h"
 #include "common/time.h"
@@ -137,22 +139,30 @@ void AppendWritten(std::string* out, size_t bound, Write write) {
   out->resize(static_cast<size_t>(end - out->data()));
 }
 
-// The most bytes a cell of `column` at `row` takes (WriteCell).
-size_t CellBound(const Column& column, size_t row) {
-  if (!column.IsValid(row)) return 4;  // null
-  switch (column.type()) {
+constexpr size_t kNullBytes = 4;  // null
+
+// The most bytes a cell of `type`, not STRING (whose bound is its string's), takes (WriteCell).
+size_t FixedCellBound(DataType type) {
+  switch (type) {
     case DataType::kBoolean:
       return 5;
     case DataType::kBigint:
       return 20;
     case DataType::kDouble:
       return kMaxDoubleTextBytes;
-    case DataType::kString:
-      return JsonStringBound(column.StringAt(row));
     case DataType::kTimestamp:
       return 2 + kMaxRfc3339Bytes;
+    case DataType::kString:
+      break;
   }
   return 0;
+}
+
+// The most bytes a cell of `column` at `row` takes (WriteCell).
+size_t CellBound(const Column& column, size_t row) {
+  if (!column.IsValid(row)) return kNullBytes;
+  if (column.type() == DataType::kString) return JsonStringBound(column.StringAt(row));
+  return FixedCellBound(column.type());
 }
 
 // Row `row` of `column` as one JSON value at `out` (room for CellBound); returns the end.
@@ -298,21 +308,61 @@ JsonWriter& JsonWriter::Cell(const Column& column, size_t row) {
   return *this;
 }
 
-JsonWriter& JsonWriter::Row(const Chunk& rows, size_t row) {
-  BeforeValue();
-  // Room for the longest text the row can have, made once; the cells are written into it.
-  size_t bound = 2 + rows.num_columns();  // brackets and commas
-  for (size_t c = 0; c < rows.num_columns(); ++c) bound += CellBound(rows.column(c), row);
-  AppendWritten(&out_, bound, [&rows, row](char* out) {
-    *out++ = '[';
-    for (size_t c = 0; c < rows.num_columns(); ++c) {
-      if (c > 0) *out++ = ',';
-      out = WriteCell(out, rows.column(c), row);
+namespace {
+
+// The most bytes a cell of `column` among rows [begin, end) takes (WriteCell), found without
+// reading a cell: a string column counts six bytes a byte of its longest string (\u00XX at
+// worst). nullopt for a string column with a string longer than 64 bytes, whose cells are then
+// measured one by one (CellBound) rather than six times their size.
+std::optional<size_t> ColumnBound(const Column& column, size_t begin, size_t end) {
+  if (column.type() != DataType::kString) {
+    return std::max(kNullBytes, FixedCellBound(column.type()));
+  }
+  const std::span<const uint32_t> offsets = column.offsets();
+  uint32_t longest = 0;
+  for (size_t r = begin; r < end; ++r) longest = std::max(longest, offsets[r + 1] - offsets[r]);
+  if (longest > 64) return std::nullopt;
+  return std::max(kNullBytes, 2 + 6 * size_t{longest});
+}
+
+}  // namespace
+
+size_t JsonWriter::Rows(const Chunk& rows, size_t begin, size_t until_bytes) {
+  BRAID_DCHECK(!has_element_.empty() && !after_key_);  // inside an array
+  const size_t end = rows.num_rows();
+  const size_t columns = rows.num_columns();
+  size_t row_bound = 2 + columns;  // brackets and commas
+  bool bounded = true;             // row_bound holds for every row
+  for (size_t c = 0; c < columns && bounded; ++c) {
+    const std::optional<size_t> bound = ColumnBound(rows.column(c), begin, end);
+    bounded = bound.has_value();
+    row_bound += bound.value_or(0);
+  }
+  constexpr size_t kRowsAtOnce = 64;
+  size_t row = begin;
+  while (row < end && out_.size() < until_bytes) {
+    const size_t count = bounded ? std::min(end - row, kRowsAtOnce) : 1;
+    size_t bound = count * (1 + row_bound);  // and a comma before each row
+    if (!bounded) {
+      bound = 3 + columns;
+      for (size_t c = 0; c < columns; ++c) bound += CellBound(rows.column(c), row);
     }
-    *out++ = ']';
-    return out;
-  });
-  return *this;
+    AppendWritten(&out_, bound, [&](char* out) {
+      for (size_t r = row; r < row + count; ++r) {
+        if (has_element_.back()) *out++ = ',';
+        has_element_.back() = true;
+        *out++ = '[';
+        for (size_t c = 0; c < columns; ++c) {
+          if (c > 0) *out++ = ',';
+          out = WriteCell(out, rows.column(c), r);
+        }
+        *out++ = ']';
+      }
+      return out;
+    });
+    row += count;
+  }
+  return row;
 }
 
 }  // namespace braid

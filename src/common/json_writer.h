@@ -5,6 +5,7 @@
 // which JSON cannot express, are written as null. Not thread-safe; one writer per document.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -35,9 +36,11 @@ class JsonWriter {
   // Row `row` of `column` as one JSON value: null, true/false, a number, a string, or a TIMESTAMP
   // as an RFC 3339 string with microseconds (API.md).
   JsonWriter& Cell(const Column& column, size_t row);
-  // Row `row` of `rows` as an array of its cells (as Cell writes them), written in one go: an
-  // answer's rows.
-  JsonWriter& Row(const Chunk& rows, size_t row);
+  // Inside an array: rows `begin`.. of `rows`, each an array of its cells (as Cell writes them),
+  // until the chunk ends or the text is at least `until_bytes` long (a piece of a streamed
+  // answer: it may pass that by up to 64 rows). Returns the row after the last one written.
+  // Room for many rows is made at once, from each column's widest cell.
+  size_t Rows(const Chunk& rows, size_t begin, size_t until_bytes = SIZE_MAX);
   // Inserts already-serialized JSON as one value.
   JsonWriter& Raw(std::string_view json);
 

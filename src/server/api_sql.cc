@@ -172,8 +172,8 @@ class AnswerWriter {
     if (!started_) WriteHead(bytes);
     while (chunk_ < result_.chunks.size() && json_.str().size() < bytes) {
       const Chunk& chunk = result_.chunks[chunk_];
-      if (row_ < chunk.num_rows()) json_.Row(chunk, row_);
-      if (++row_ >= chunk.num_rows()) {
+      row_ = json_.Rows(chunk, row_, bytes);
+      if (row_ >= chunk.num_rows()) {
         ++chunk_;
         row_ = 0;
       }

@@ -11,7 +11,6 @@
 
 #include "batch/hash_aggregator.h"
 #include "common/hash.h"
-#include "common/prefetch.h"
 #include "lake/row_order.h"
 
 namespace braid::serving {
@@ -67,28 +66,6 @@ bool CellsEqual(const Column& a, size_t i, const Column& b, size_t j) {
       return a.StringAt(i) == b.StringAt(j);
   }
   return false;
-}
-
-// Prefetches what copying rows [begin, begin + count) of `column` reads.
-void PrefetchRows(const Column& column, size_t begin, size_t count) {
-  if (column.HasNulls()) PrefetchLines(column.validity().data() + begin, count);
-  switch (column.type()) {
-    case DataType::kBoolean:
-      PrefetchLines(column.bools().data() + begin, count);
-      break;
-    case DataType::kBigint:
-    case DataType::kTimestamp:
-      PrefetchLines(column.int64s().data() + begin, count * 8);
-      break;
-    case DataType::kDouble:
-      PrefetchLines(column.doubles().data() + begin, count * 8);
-      break;
-    case DataType::kString: {
-      const std::span<const uint32_t> offsets = column.offsets();
-      PrefetchLines(offsets.data() + begin, (count + 1) * 4);
-      break;
-    }
-  }
 }
 
 }  // namespace
@@ -193,7 +170,7 @@ Chunk FoundRows::Select(const Chunk& source, std::span<const uint32_t> rows,
     // The run is usually cold (a random key's rows): every column's lines are asked for first,
     // so that their misses overlap instead of each copy waiting for its own.
     for (size_t c = 0; c < view_->first_state_; ++c) {
-      PrefetchRows(source.column(c), rows.front(), rows.size());
+      source.column(c).PrefetchRows(rows.front(), rows.size());
     }
   }
   std::vector<Column> columns;

@@ -39,13 +39,17 @@ namespace braid::serving {
 
 // What a query asks of a view's rows, as far as an index can answer it: equality on key columns
 // (each key either unconstrained or one of some values) and an inclusive window_end range.
-// Rows outside it may still be returned (the query's WHERE decides); rows inside never missed.
+// A reader may return rows outside it (the query's WHERE decides) but never misses one inside;
+// CachedBatchView::Find returns exactly the rows it admits.
 struct CellLookup {
   // Per key of the plan (plan.keys order): the allowed values, distinct (a column of the key's
   // type), or nullopt when the key is unconstrained.
   std::vector<std::optional<Column>> key_values;
   std::optional<int64_t> min_window_end;  // inclusive, microseconds
   std::optional<int64_t> max_window_end;  // inclusive
+  // The lookup is the query's whole WHERE: a row the lookup admits is a row the WHERE keeps
+  // (query_pushdown.h says when).
+  bool holds_where = false;
 };
 
 class FoundRows;

@@ -90,31 +90,56 @@ std::optional<size_t> KeyIndex(const sql::ColumnRef& column, const sql::ViewPlan
   return std::nullopt;
 }
 
-void AddKeyValues(size_t key, std::vector<const sql::Expr*> constants,
-                  const sql::ViewPlan& plan, CellLookup* lookup) {
-  if (lookup->key_values[key]) return;  // the first condition on a key is enough
+// Whether `key = value` read through the lookup is the condition itself: the column named as
+// the view's output column of that key, unqualified (the binder resolves a qualifier the lookup
+// does not check), of a type whose equality the index and SQL agree on (DOUBLE keys are left out:
+// NaN and -0.0).
+bool KeyHoldsExactly(const sql::ColumnRef& column, size_t key, const sql::ViewPlan& plan) {
+  const Field& field = plan.output_schema->field(key);
+  return !column.qualifier && IdentifierEquals(column.name, field.name) &&
+         field.type != DataType::kDouble;
+}
+
+// Whether comparing window_end with `constant` (of value `value`) through the lookup is the
+// comparison itself: an unqualified column and a TIMESTAMP, or a string literal (which the binder
+// reads as RFC 3339, as TimeValue does; a string that is not a literal it does not).
+bool TimeHoldsExactly(const sql::ColumnRef& column, const sql::Expr& constant,
+                      const Column& value) {
+  if (column.qualifier) return false;
+  if (value.type() == DataType::kTimestamp) return true;
+  const auto* literal = std::get_if<sql::Literal>(&constant.node);
+  return literal != nullptr && std::holds_alternative<std::string>(literal->value);
+}
+
+// Constrains key `key` to the constants' values; true when the condition it came from holds
+// exactly for the rows the constraint admits (see KeyHoldsExactly).
+bool AddKeyValues(size_t key, std::vector<const sql::Expr*> constants, const sql::ViewPlan& plan,
+                  CellLookup* lookup) {
+  if (lookup->key_values[key]) return false;  // the first condition on a key is enough
   const DataType type = plan.output_schema->field(key).type;
   if (constants.size() == 1) {  // `k = constant`: nothing to deduplicate
     std::optional<Column> value = ConstantValue(*constants[0]);
-    if (value && value->type() == type) lookup->key_values[key] = *std::move(value);
-    return;
+    if (!value || value->type() != type) return false;
+    lookup->key_values[key] = *std::move(value);
+    return true;
   }
   Column values(type);
   // Distinct values only: `k IN ('a', 'a')` reads a's cells once (each value is a point lookup).
   std::unordered_map<uint64_t, std::vector<Column>> seen;  // by hash, as one-row columns
   for (const sql::Expr* constant : constants) {
     std::optional<Column> value = ConstantValue(*constant);
-    if (!value || value->type() != type) return;
+    if (!value || value->type() != type) return false;
     std::vector<Column>& same_hash = seen[HashKeyCells({&*value}, 0)];
     if (std::find(same_hash.begin(), same_hash.end(), *value) != same_hash.end()) continue;
     values.AppendFrom(*value, 0);
     same_hash.push_back(*std::move(value));
   }
   lookup->key_values[key] = std::move(values);
+  return true;
 }
 
-// window_end `op` value (the column on the left).
-void AddTimeBound(sql::BinaryOp op, int64_t value, CellLookup* lookup) {
+// window_end `op` value (the column on the left); true when the bound is exactly the condition.
+bool AddTimeBound(sql::BinaryOp op, int64_t value, CellLookup* lookup) {
   auto raise = [&](int64_t low) {
     lookup->min_window_end = std::max(lookup->min_window_end.value_or(INT64_MIN), low);
   };
@@ -125,21 +150,23 @@ void AddTimeBound(sql::BinaryOp op, int64_t value, CellLookup* lookup) {
     case sql::BinaryOp::kEqual:
       raise(value);
       lower(value);
-      return;
+      return true;
     case sql::BinaryOp::kGreater:
-      if (value < INT64_MAX) raise(value + 1);
-      return;
+      if (value == INT64_MAX) return false;
+      raise(value + 1);
+      return true;
     case sql::BinaryOp::kGreaterEqual:
       raise(value);
-      return;
+      return true;
     case sql::BinaryOp::kLess:
-      if (value > INT64_MIN) lower(value - 1);
-      return;
+      if (value == INT64_MIN) return false;
+      lower(value - 1);
+      return true;
     case sql::BinaryOp::kLessEqual:
       lower(value);
-      return;
+      return true;
     default:
-      return;
+      return false;
   }
 }
 
@@ -158,8 +185,8 @@ sql::BinaryOp Flip(sql::BinaryOp op) {
   }
 }
 
-void AddComparison(const sql::BinaryExpr& binary, const sql::ViewPlan& plan,
-                   CellLookup* lookup) {
+// Adds what the index can answer of a comparison; true when it answers all of it exactly.
+bool AddComparison(const sql::BinaryExpr& binary, const sql::ViewPlan& plan, CellLookup* lookup) {
   const sql::ColumnRef* column = ColumnOf(*binary.left);
   const sql::Expr* constant = binary.right.get();
   sql::BinaryOp op = binary.op;
@@ -168,49 +195,55 @@ void AddComparison(const sql::BinaryExpr& binary, const sql::ViewPlan& plan,
     constant = binary.left.get();
     op = Flip(op);
   }
-  if (column == nullptr) return;
+  if (column == nullptr) return false;
   if (std::optional<size_t> key = KeyIndex(*column, plan)) {
-    if (op == sql::BinaryOp::kEqual) AddKeyValues(*key, {constant}, plan, lookup);
-    return;
+    if (op != sql::BinaryOp::kEqual) return false;
+    return AddKeyValues(*key, {constant}, plan, lookup) && KeyHoldsExactly(*column, *key, plan);
   }
   if (plan.window && IdentifierEquals(column->name, "window_end")) {
     std::optional<Column> value = ConstantValue(*constant);
-    if (!value) return;
-    if (std::optional<int64_t> time = TimeValue(*value)) AddTimeBound(op, *time, lookup);
+    if (!value) return false;
+    const std::optional<int64_t> time = TimeValue(*value);
+    return time && AddTimeBound(op, *time, lookup) && TimeHoldsExactly(*column, *constant, *value);
   }
+  return false;
 }
 
-void Collect(const sql::Expr& expr, const sql::ViewPlan& plan, CellLookup* lookup) {
+// Adds what the index can answer of `expr` (a WHERE or one of its AND-ed parts); true when it
+// answers all of it exactly.
+bool Collect(const sql::Expr& expr, const sql::ViewPlan& plan, CellLookup* lookup) {
   if (const auto* binary = std::get_if<sql::BinaryExpr>(&expr.node)) {
     if (binary->op == sql::BinaryOp::kAnd) {
-      Collect(*binary->left, plan, lookup);
-      Collect(*binary->right, plan, lookup);
-    } else {
-      AddComparison(*binary, plan, lookup);
+      const bool left = Collect(*binary->left, plan, lookup);
+      const bool right = Collect(*binary->right, plan, lookup);
+      return left && right;
     }
-    return;
+    return AddComparison(*binary, plan, lookup);
   }
   if (const auto* in = std::get_if<sql::InListExpr>(&expr.node); in != nullptr && !in->negated) {
     const sql::ColumnRef* column = ColumnOf(*in->operand);
-    if (column == nullptr) return;
-    if (std::optional<size_t> key = KeyIndex(*column, plan)) {
-      std::vector<const sql::Expr*> constants;
-      for (const sql::ExprPtr& item : in->list) constants.push_back(item.get());
-      AddKeyValues(*key, std::move(constants), plan, lookup);
-    }
-    return;
+    if (column == nullptr) return false;
+    std::optional<size_t> key = KeyIndex(*column, plan);
+    if (!key) return false;
+    std::vector<const sql::Expr*> constants;
+    for (const sql::ExprPtr& item : in->list) constants.push_back(item.get());
+    return AddKeyValues(*key, std::move(constants), plan, lookup) &&
+           KeyHoldsExactly(*column, *key, plan);
   }
   if (const auto* between = std::get_if<sql::BetweenExpr>(&expr.node);
       between != nullptr && !between->negated && plan.window) {
     const sql::ColumnRef* column = ColumnOf(*between->operand);
-    if (column == nullptr || !IdentifierEquals(column->name, "window_end")) return;
+    if (column == nullptr || !IdentifierEquals(column->name, "window_end")) return false;
     std::optional<Column> low = ConstantValue(*between->low);
     std::optional<Column> high = ConstantValue(*between->high);
-    if (!low || !high) return;
+    if (!low || !high) return false;
     std::optional<int64_t> from = TimeValue(*low), to = TimeValue(*high);
     if (from) AddTimeBound(sql::BinaryOp::kGreaterEqual, *from, lookup);
     if (to) AddTimeBound(sql::BinaryOp::kLessEqual, *to, lookup);
+    return from && to && TimeHoldsExactly(*column, *between->low, *low) &&
+           TimeHoldsExactly(*column, *between->high, *high);
   }
+  return false;
 }
 
 }  // namespace
@@ -218,7 +251,7 @@ void Collect(const sql::Expr& expr, const sql::ViewPlan& plan, CellLookup* looku
 CellLookup LookupOf(const sql::Expr* where, const sql::ViewPlan& plan) {
   CellLookup lookup;
   lookup.key_values.resize(plan.keys.size());
-  if (where != nullptr) Collect(*where, plan, &lookup);
+  if (where != nullptr) lookup.holds_where = Collect(*where, plan, &lookup);
   return lookup;
 }
 

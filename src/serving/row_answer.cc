@@ -148,7 +148,7 @@ std::string ItemName(const sql::SelectItem& item) {
   return name;
 }
 
-Result<Chunk> AnswerRows(const sql::SelectStatement& select, Chunk all_rows) {
+Result<Chunk> AnswerRows(const sql::SelectStatement& select, Chunk all_rows, WhereOnRows where) {
   const Schema& schema = *all_rows.schema();
   // `SELECT *` alone answers every column as it is: nothing to bind (ORDER BY then names
   // columns only, as no item has an alias).
@@ -161,12 +161,12 @@ Result<Chunk> AnswerRows(const sql::SelectStatement& select, Chunk all_rows) {
   // Each step copies rows only when it drops or reorders some.
   Chunk* rows = &all_rows;
   Chunk kept_rows;
-  if (select.where) {
-    ASSIGN_OR_RETURN(sql::BoundExprPtr where, sql::BindScalar(*select.where, schema));
-    if (where->type != DataType::kBoolean) {
+  if (select.where && where == WhereOnRows::kEvaluate) {
+    ASSIGN_OR_RETURN(sql::BoundExprPtr bound, sql::BindScalar(*select.where, schema));
+    if (bound->type != DataType::kBoolean) {
       return Status(StatusCode::kTypeMismatch, "WHERE must be BOOLEAN", select.where->position);
     }
-    ASSIGN_OR_RETURN(std::vector<uint32_t> kept, sql::SelectTrue(*where, all_rows));
+    ASSIGN_OR_RETURN(std::vector<uint32_t> kept, sql::SelectTrue(*bound, all_rows));
     if (kept.size() < all_rows.num_rows()) {
       kept_rows = all_rows.Select(kept);
       rows = &kept_rows;

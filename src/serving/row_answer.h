@@ -15,9 +15,15 @@
 
 namespace braid::serving {
 
+// Whether the rows given to AnswerRows still need the query's WHERE: kHolds when the read that
+// produced them returned only rows the WHERE keeps (view_cells.h lookup_held), so it is neither
+// bound nor evaluated.
+enum class WhereOnRows { kEvaluate, kHolds };
+
 // `rows` are consumed: an output column that is one input column read by nothing else is that
 // column, moved (SELECT * copies no value).
-Result<Chunk> AnswerRows(const sql::SelectStatement& select, Chunk rows);
+Result<Chunk> AnswerRows(const sql::SelectStatement& select, Chunk rows,
+                         WhereOnRows where = WhereOnRows::kEvaluate);
 
 // The column name of a select item as PostgreSQL (and the view binder) names it: its alias, a
 // column's name, a function's lower-case name (System.Timestamp(): window_end), "case", else the

@@ -21,6 +21,7 @@ struct LayerReads {
   std::vector<Chunk> batch_rows;  // batch.Rows(), read with the speed layer's cells
   std::shared_ptr<speed::SpeedView> speed_view;
   bool speed_read = false;  // whether the speed layer's generations > B were read
+  bool speed_exact = false;  // the speed cells read are exactly those the lookup admits
   // Session views: copies of every speed cell of generations > B.
   std::unique_ptr<batch::HashAggregator> speed_sessions;
   // Other views: the rows of the speed cells read, merged with the batch rows they share.
@@ -30,18 +31,30 @@ struct LayerReads {
 
 // The speed cells a lookup needs: its window_end range, and its keys when every key is
 // constrained to a few values (the combinations, normalized as the aggregator's cells are).
-batch::CellFilter SpeedFilter(const CellLookup& lookup, size_t num_keys) {
+struct SpeedCells {
   batch::CellFilter filter;
+  bool exact = true;  // the filter admits only cells the lookup admits (no key left out)
+};
+
+SpeedCells SpeedFilter(const CellLookup& lookup, size_t num_keys) {
+  SpeedCells cells;
+  batch::CellFilter& filter = cells.filter;
   if (lookup.min_window_end) filter.min_end = *lookup.min_window_end;
   if (lookup.max_window_end && *lookup.max_window_end < INT64_MAX) {
     filter.max_end = *lookup.max_window_end + 1;
   }
   size_t combinations = 1;
+  size_t constrained = 0;
   for (const std::optional<Column>& values : lookup.key_values) {
-    if (!values || values->size() == 0) return filter;
-    combinations *= values->size();
+    if (!values) continue;
+    ++constrained;
+    combinations = std::min<size_t>(combinations * values->size(), 4097);  // no overflow
   }
-  if (num_keys == 0 || lookup.key_values.size() != num_keys || combinations > 4096) return filter;
+  cells.exact = constrained == 0;
+  if (constrained == 0 || constrained != num_keys || lookup.key_values.size() != num_keys ||
+      combinations == 0 || combinations > 4096) {
+    return cells;
+  }
   std::vector<Column> columns;
   for (const std::optional<Column>& values : lookup.key_values)
     columns.emplace_back(values->type());
@@ -53,7 +66,8 @@ batch::CellFilter SpeedFilter(const CellLookup& lookup, size_t num_keys) {
   std::vector<const Column*> pointers;
   for (const Column& column : columns) pointers.push_back(&column);
   filter.keys = batch::CellKeysOf(pointers, combinations);
-  return filter;
+  cells.exact = true;
+  return cells;
 }
 
 // An empty aggregator of the speed view's plan, to copy its cells into (session views).
@@ -96,7 +110,9 @@ Result<bool> ReadLayers(const sql::ViewPlanPtr& plan, Consistency consistency,
   const bool sessions = plan->has_session_window();
   reads.batch_rows = reads.batch.Rows(with_states || (reads.speed_read && sessions));
   if (!reads.speed_read) return true;
-  const batch::CellFilter filter = SpeedFilter(lookup, plan->keys.size());
+  const SpeedCells speed_cells = SpeedFilter(lookup, plan->keys.size());
+  const batch::CellFilter& filter = speed_cells.filter;
+  reads.speed_exact = speed_cells.exact;
   if (sessions) {
     reads.speed_sessions = CellsOf(*reads.speed_view);
     ASSIGN_OR_RETURN(reads.speed,
@@ -111,6 +127,22 @@ Result<bool> ReadLayers(const sql::ViewPlanPtr& plan, Consistency consistency,
                                                   with_states, &reads.beside));
   }
   return reads.speed.absorbed_epoch <= epoch;
+}
+
+// Whether the layers read returned exactly the cells the lookup (built for `plan`) admits: the
+// batch index does (CachedBatchView::Find); the speed filter does unless it left keys out; both
+// layers must follow `plan`'s definition (after CREATE OR REPLACE VIEW a layer may still follow
+// the previous one, whose keys the lookup was not built for); session windows merge sessions of
+// either layer into windows the lookup did not see.
+bool LookupHeld(const sql::ViewPlan& plan, Consistency consistency, const LayerReads& reads) {
+  if (plan.has_session_window()) return false;
+  auto follows = [&plan](const sql::ViewPlan& other) {
+    return &other == &plan || other.sql == plan.sql;
+  };
+  if (reads.served && consistency != Consistency::kSpeed && !follows(*reads.served->plan)) {
+    return false;
+  }
+  return !reads.speed_read || (reads.speed_exact && follows(reads.speed_view->plan()));
 }
 
 // The rows of a tumbling, hopping or unwindowed view from a consistent read of both layers:
@@ -184,6 +216,7 @@ Result<ViewCells> ReadViewCells(const sql::ViewPlanPtr& plan, Consistency consis
   cells.plan =
       reads.speed_read ? reads.speed_view->plan_ptr() : (reads.served ? reads.served->plan : plan);
   const SchemaPtr& schema = cells.plan->cell_schema;
+  cells.lookup_held = LookupHeld(*plan, consistency, reads);
   if (reads.served) {
     cells.coverage.batch_epoch = reads.snapshot.horizon.epoch;
     cells.coverage.batch_version = reads.served->version;

@@ -50,6 +50,9 @@ struct ViewCells {
   // MERGED row of the same cell replaces.
   std::vector<Chunk> rows;
   QueryCoverage coverage;
+  // The rows are exactly the cells the read's lookup admits (no cell outside it), so a WHERE the
+  // lookup holds (CellLookup::holds_where) keeps every row and need not be evaluated.
+  bool lookup_held = false;
 };
 
 struct ViewCellsReader {

@@ -248,11 +248,13 @@ Result<Chunk> AnswerView(const sql::SelectStatement& select, const sql::ViewPlan
   const bool grouped = IsGroupedQuery(select);
   const bool rollup = IsRollUp(select) && !select.distinct;
   ViewCells cells{.plan = plan, .rows = {}, .coverage = {}};
+  WhereOnRows where = WhereOnRows::kEvaluate;
   if (context.session.describe_only) {
     cells.rows.emplace_back(plan->cell_schema);  // no cells: the answer's columns only
   } else {
     const CellLookup lookup = LookupOf(select.where.get(), *plan);
     ASSIGN_OR_RETURN(cells, ReadRouted(plan, lookup, rollup, context));
+    if (lookup.holds_where && cells.lookup_held) where = WhereOnRows::kHolds;
   }
   *coverage = cells.coverage;
   RETURN_IF_ERROR(context.control.Check());
@@ -268,7 +270,7 @@ Result<Chunk> AnswerView(const sql::SelectStatement& select, const sql::ViewPlan
   }
   Chunk rows = ViewRows(cells);
   if (select.distinct && !grouped) return DistinctRows(select, cells.plan->name, rows);
-  if (!grouped) return AnswerRows(select, std::move(rows));
+  if (!grouped) return AnswerRows(select, std::move(rows), where);
   ASSIGN_OR_RETURN(Chunk kept, FilterRows(select, rows));
   ASSIGN_OR_RETURN(Chunk aggregated,
                    AggregateViewRows(select, cells.plan->name, kept, "window_end"));

@@ -1,5 +1,6 @@
 #include "common/json_writer.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <limits>
@@ -66,12 +67,44 @@ TEST(JsonWriterTest, StringsThatGrowMostWhenEscaped) {
   }
   JsonWriter w;
   w.BeginArray();
-  for (size_t r = 0; r < rows.num_rows(); ++r) w.Row(rows, r);
+  EXPECT_EQ(w.Rows(rows, 0), rows.num_rows());
   w.String(controls).EndArray();
   EXPECT_EQ(w.str(), "[[\"" + controls_json + "\"],[\"" + controls_json.substr(0, 18) + "\"],[\"" +
                          invalid_json + "\"],[\"" + invalid_json.substr(0, 9) + "\"],[\"" +
                          quotes_json + "\"],[\"" + quotes_json.substr(0, 6) + "\"],\"" +
                          controls_json + "\"]");
+}
+
+// Rows written many at a time, room made from each column's widest cell (strings of up to 64
+// bytes, here all control characters, six bytes each), in pieces of at least some bytes: the
+// piece ends after a batch of rows, and the next call goes on from the row it returned.
+TEST(JsonWriterTest, RowsInPiecesWithRoomFromTheWidestCells) {
+  auto schema = std::make_shared<Schema>(
+      std::vector<Field>{{"s", DataType::kString, true}, {"i", DataType::kBigint, false}});
+  Chunk rows(schema);
+  std::string expected = "[";
+  for (int r = 0; r < 150; ++r) {
+    const std::string s(static_cast<size_t>(r % 65), '\x1f');
+    r % 7 == 0 ? rows.mutable_column(0).AppendNull() : rows.mutable_column(0).AppendString(s);
+    rows.mutable_column(1).AppendInt64(-r);
+    std::string cell = "null";
+    if (r % 7 != 0) {
+      cell = "\"";
+      for (size_t i = 0; i < s.size(); ++i) cell += "\\u001f";
+      cell += "\"";
+    }
+    expected += fmt::format("{}[{},{}]", r == 0 ? "" : ",", cell, -r);
+  }
+  expected += "]";
+  JsonWriter w;
+  w.BeginArray();
+  EXPECT_EQ(w.Rows(rows, 0, /*until_bytes=*/2), 64u);  // past the "[" already written
+  const std::string first = w.Take();
+  EXPECT_EQ(w.Rows(rows, 64, /*until_bytes=*/1), 128u);
+  EXPECT_EQ(w.Rows(rows, 128), 150u);
+  EXPECT_EQ(w.Rows(rows, 150), 150u);  // past the end: nothing
+  w.EndArray();
+  EXPECT_EQ(first + w.str(), expected);
 }
 
 TEST(JsonWriterTest, NonFiniteDoublesAreNull) {
@@ -100,7 +133,9 @@ TEST(JsonWriterTest, RowsAsArraysOfTheirCells) {
   rows.mutable_column(3).AppendNull();
   rows.mutable_column(4).AppendNull();
   JsonWriter w;
-  w.BeginObject().Key("rows").BeginArray().Row(rows, 0).Row(rows, 1).EndArray();
+  w.BeginObject().Key("rows").BeginArray();
+  EXPECT_EQ(w.Rows(rows, 0), 2u);
+  w.EndArray();
   w.Key("n").Int(2).EndObject();
   EXPECT_EQ(w.str(),
             R"({"rows":[[true,-42,0.30000000000000004,"a\"b","2026-11-23T10:00:00.123000Z"],)"

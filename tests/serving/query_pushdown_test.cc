@@ -95,5 +95,54 @@ TEST(QueryPushdownTest, ExpressionsEvaluatedAndMismatchesLeftToTheWhere) {
   EXPECT_FALSE(lookup.min_window_end.has_value());
 }
 
+// The lookup holds the whole WHERE only when every AND-ed part is a condition it answers exactly.
+TEST(QueryPushdownTest, HoldsTheWhereOnlyWhenEveryPartIsAnsweredExactly) {
+  sql::ViewPlanPtr plan = PushdownPlan();
+  ASSERT_NE(plan, nullptr);
+  for (const std::string_view held : {
+           "device_id = 'd-1'",
+           "device_id = 'd-1' AND n IN (3, 3, 4) AND ok = TRUE AND "
+           "window_end > TIMESTAMP '2026-11-23T10:00:00Z' AND window_end <= '2026-11-23T10:05:00Z'",
+           "'d-2' = device_id AND window_end BETWEEN '2026-11-23T10:00:00Z' AND "
+           "TIMESTAMP '2026-11-23T10:01:00Z'",
+           "device_id = UPPER('d-7') AND n = 40 + 2 AND window_end = '2026-11-23T10:00:00Z'",
+           "window_end < '2026-11-23T10:00:00Z'",
+       }) {
+    EXPECT_TRUE(LookupOfWhere(*plan, held).holds_where) << held;
+  }
+  for (const std::string_view not_held : {
+           "device_id = 'd-1' AND events > 3",            // not a key or window_end
+           "device_id = 'a' OR device_id = 'b'",          // OR
+           "device_id = 'a' AND device_id = 'b'",         // the second condition on a key
+           "device_id = 42",                              // another type than the key's
+           "n = 2.5",                                     // widened by the binder
+           "ok = NULL",                                   // NULL: never true
+           "by_key.device_id = 'a'",                      // a qualifier the index ignores
+           "device_id <> 'a'",                            // not equality
+           "device_id NOT IN ('a')",                      // negated
+           "window_end <> '2026-11-23T10:00:00Z'",        // not a range
+           "window_end > LOWER('2026-11-23T10:00:00Z')",  // a string that is no literal
+           "window_end = 'not a time'",                   // an error the WHERE reports
+           "window_end NOT BETWEEN '2026-11-23T10:00:00Z' AND '2026-11-23T10:01:00Z'",
+           "window_end > INTERVAL '1' MINUTE",
+       }) {
+    EXPECT_FALSE(LookupOfWhere(*plan, not_held).holds_where) << not_held;
+  }
+  // No WHERE: nothing to hold.
+  EXPECT_FALSE(LookupOf(nullptr, *plan).holds_where);
+}
+
+// DOUBLE keys are looked up but never held: the index and SQL differ on NaN and -0.0.
+TEST(QueryPushdownTest, DoubleKeysAreNeverHeld) {
+  Result<sql::ViewPlanPtr> plan = batch::testing::BindViewPlan(
+      batch::testing::kTelemetryStreamSql,
+      "CREATE VIEW by_key AS SELECT temperature, COUNT(*) AS events FROM telemetry "
+      "TIMESTAMP BY event_ts GROUP BY temperature, TumblingWindow(minute, 1)");
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  const CellLookup lookup = LookupOfWhere(**plan, "temperature = 2.5");
+  ASSERT_TRUE(lookup.key_values[0].has_value());
+  EXPECT_FALSE(lookup.holds_where);
+}
+
 }  // namespace
 }  // namespace braid::serving

@@ -359,6 +359,34 @@ TEST_F(ViewQueryTest, DescribeOnlyAnswersTheColumnsWithoutReading) {
   EXPECT_EQ(ErrorOf("SELECT * FROM nope", describe).code(), StatusCode::kUndefinedObject);
 }
 
+// A WHERE the index answers exactly is not evaluated again, but only when every layer read
+// returned just the cells it admits: the speed layer's filter leaves the keys out when only some
+// are constrained (here k, not v), so that WHERE is evaluated on what it read.
+TEST_F(ViewQueryTest, AWhereOnSomeKeysIsEvaluatedOnTheSpeedCellsRead) {
+  CreateStream("partitions = 1");
+  Run("CREATE VIEW kv AS SELECT k, v, COUNT(*) AS n FROM s GROUP BY k, v, "
+      "TumblingWindow(minute, 1)");
+  Append(0, {{"a", At(0, 0, 10), 1}, {"b", At(0, 0, 20), 1}});
+  CatchUp();
+  Refresh("kv");
+  Append(0, {{"a", At(0, 0, 30), 1}, {"a", At(0, 1, 10), 2}, {"b", At(0, 1, 20), 2}});
+  CatchUp();
+  Session session;
+  constexpr std::string_view kColumns = "SELECT k, v, window_end, n FROM kv WHERE ";
+  EXPECT_EQ(In(fmt::format("{}k = 'a' ORDER BY window_end, v", kColumns), session),
+            (std::vector<std::string>{"a|1|00:01:00|2|MERGED", "a|2|00:02:00|1|SPEED"}));
+  EXPECT_EQ(In(fmt::format("{}k = 'b' AND window_end > '2024-01-01T00:01:00Z'", kColumns), session),
+            std::vector<std::string>{"b|2|00:02:00|1|SPEED"});
+  // Every key constrained (v is DOUBLE: evaluated anyway), and a condition past the keys.
+  EXPECT_EQ(In(fmt::format("{}k = 'b' AND v = 1", kColumns), session),
+            std::vector<std::string>{"b|1|00:01:00|1|BATCH"});
+  EXPECT_EQ(In(fmt::format("{}k = 'a' AND n > 1", kColumns), session),
+            std::vector<std::string>{"a|1|00:01:00|2|MERGED"});
+  session.consistency = Consistency::kSpeed;
+  EXPECT_EQ(In(fmt::format("{}k = 'a' ORDER BY window_end", kColumns), session),
+            (std::vector<std::string>{"a|1|00:01:00|1|SPEED", "a|2|00:02:00|1|SPEED"}));
+}
+
 TEST_F(ViewQueryTest, LookupsOfAnUnwindowedDoubleKey) {
   CreateStream("partitions = 3");
   Run("CREATE VIEW byv AS SELECT v, COUNT(*) AS n FROM s GROUP BY v");
