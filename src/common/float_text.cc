@@ -6,6 +6,7 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <optional>
 
 #include "common/decimal_digits.h"
 #include "common/status.h"
@@ -65,6 +66,45 @@ int DigitCount(uint64_t n) {
   if (count == 1) end[-1] = static_cast<char>('0' + rest % 10);
 }
 
+// The digits of a value: value = significand x 10^exponent.
+struct Decimal {
+  uint64_t significand;
+  int exponent;
+};
+
+// `value` > 0 when it is a short decimal, n / 10^k with k <= 3 and n < 10^15 (sensor readings,
+// prices, sums of them), found without Dragonbox: a few multiplications, and a division to
+// confirm. Two decimals of at most 15 significant digits never read back as the same double
+// (DBL_DIG), so no other decimal that reads back as `value` is as short: this one, its trailing
+// zeros dropped, is the one Dragonbox finds.
+std::optional<Decimal> ShortDecimal(double value) {
+  constexpr double kScales[] = {1, 10, 100, 1000};
+  for (int k = 0; k < 4; ++k) {
+    const double scaled = value * kScales[k];
+    if (!(scaled < 1e15)) return std::nullopt;  // the larger scales too
+    const auto n = static_cast<uint64_t>(scaled);
+    // n x 10^-k reads back as `value` when their quotient, rounded once (both exact), is it.
+    if (static_cast<double>(n) != scaled || static_cast<double>(n) / kScales[k] != value) {
+      continue;
+    }
+    Decimal decimal{n, -k};
+    while (decimal.significand % 10 == 0) {
+      decimal.significand /= 10;
+      ++decimal.exponent;
+    }
+    return decimal;
+  }
+  return std::nullopt;
+}
+
+// The shortest round-trip digits of `value` > 0.
+Decimal DigitsOf(double value) {
+  if (const std::optional<Decimal> decimal = ShortDecimal(value)) return *decimal;
+  const fmt::detail::dragonbox::decimal_fp<double> decimal =
+      fmt::detail::dragonbox::to_decimal(value);  // value = significand x 10^exponent
+  return Decimal{decimal.significand, decimal.exponent};
+}
+
 }  // namespace
 
 char* WriteShortestDouble(char* out, double value, int fixed_below) {
@@ -77,8 +117,7 @@ char* WriteShortestDouble(char* out, double value, int fixed_below) {
     *out++ = '0';
     return out;
   }
-  const fmt::detail::dragonbox::decimal_fp<double> decimal =
-      fmt::detail::dragonbox::to_decimal(value);  // value = significand x 10^exponent
+  const Decimal decimal = DigitsOf(value);
   const uint64_t significand = decimal.significand;
   const int count = DigitCount(significand);
   const int first = decimal.exponent + count - 1;  // the decimal exponent of the first digit

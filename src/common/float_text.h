@@ -1,5 +1,6 @@
 // Doubles as text: the shortest decimal that reads back as the same double, laid out in fixed or
-// exponent notation. The digits come from fmt's exported Dragonbox (fmt::detail::dragonbox, the
+// exponent notation. Short decimals (n / 10^k, k <= 3, n < 10^15: readings, prices) are found by
+// multiplying; other digits come from fmt's exported Dragonbox (fmt::detail::dragonbox, the
 // implementation behind fmt's "{}"; an internal namespace of fmt, so a version that moves it fails
 // to compile here, and FloatTextTest compares every layout with fmt's own); the layout is written
 // by hand because fmt's (locale digit grouping, padding, a copy through a buffer) cost more than

@@ -78,6 +78,26 @@ TEST(FloatTextTest, RandomDoublesMatchFmtAndRoundTrip) {
   }
 }
 
+// Short decimals (n / 10^k, k <= 3: readings, prices) take a path without Dragonbox; their text
+// must still be fmt's, in both layouts' fixed range, and so must values just beside them.
+TEST(FloatTextTest, ShortDecimalsMatchFmt) {
+  std::mt19937_64 random(20261127);
+  constexpr double kScales[] = {1, 10, 100, 1000, 10000};
+  for (int i = 0; i < 200000; ++i) {
+    const uint64_t digits = random() % (i % 3 == 0 ? 100000 : 1000000000000000);
+    double value = static_cast<double>(digits) / kScales[random() % 5];
+    if (i % 4 == 1) value = std::nextafter(value, 1e300);  // one ulp off: not short
+    const std::string text = Shortest(value, 16);
+    ASSERT_EQ(text, fmt::format("{}", value)) << i;
+    ASSERT_EQ(std::strtod(text.c_str(), nullptr), value) << text;
+    ASSERT_EQ(Shortest(-value, 15), "-" + text) << text;  // PG: fixed below 1e15 too
+  }
+  for (const double value : {0.5, 0.05, 0.001, 0.3, 1500.0, 999999999999999.0, 99999999999999.9,
+                             71.5, 24.96, 0.1 + 0.2, 1e15 - 0.125, 123.456}) {
+    EXPECT_EQ(Shortest(value, 16), fmt::format("{}", value)) << value;
+  }
+}
+
 TEST(FloatTextTest, PostgresLayoutSwitchesAtDblDig) {
   EXPECT_EQ(Shortest(123456789012345.0, 15), "123456789012345");
   EXPECT_EQ(Shortest(999999999999999.0, 15), "999999999999999");
