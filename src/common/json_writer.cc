@@ -329,25 +329,24 @@ std::optional<size_t> ColumnBound(const Column& column, size_t begin, size_t end
 
 size_t JsonWriter::Rows(const Chunk& rows, size_t begin, size_t until_bytes) {
   BRAID_DCHECK(!has_element_.empty() && !after_key_);  // inside an array
+  constexpr size_t kRowsAtOnce = 64;
   const size_t end = rows.num_rows();
   const size_t columns = rows.num_columns();
-  size_t row_bound = 2 + columns;  // brackets and commas
-  bool bounded = true;             // row_bound holds for every row
-  for (size_t c = 0; c < columns && bounded; ++c) {
-    const std::optional<size_t> bound = ColumnBound(rows.column(c), begin, end);
-    bounded = bound.has_value();
-    row_bound += bound.value_or(0);
-  }
-  constexpr size_t kRowsAtOnce = 64;
   size_t row = begin;
   while (row < end && out_.size() < until_bytes) {
-    const size_t count = bounded ? std::min(end - row, kRowsAtOnce) : 1;
-    size_t bound = count * (1 + row_bound);  // and a comma before each row
-    if (!bounded) {
-      bound = 3 + columns;
-      for (size_t c = 0; c < columns; ++c) bound += CellBound(rows.column(c), row);
+    // The room for the next rows: from each column's widest cell among them, or row by row.
+    size_t count = std::min(end - row, kRowsAtOnce);
+    size_t row_bound = 3 + columns;  // a comma before the row, brackets, commas between cells
+    for (size_t c = 0; c < columns && count > 1; ++c) {
+      const std::optional<size_t> bound = ColumnBound(rows.column(c), row, row + count);
+      if (!bound) count = 1;
+      row_bound += bound.value_or(0);
     }
-    AppendWritten(&out_, bound, [&](char* out) {
+    if (count == 1) {
+      row_bound = 3 + columns;
+      for (size_t c = 0; c < columns; ++c) row_bound += CellBound(rows.column(c), row);
+    }
+    AppendWritten(&out_, count * row_bound, [&](char* out) {
       for (size_t r = row; r < row + count; ++r) {
         if (has_element_.back()) *out++ = ',';
         has_element_.back() = true;
