@@ -44,49 +44,31 @@ const std::vector<double>& Readings() {
   return values;
 }
 
-void BM_FmtDefault(benchmark::State& state) {
+using Values = const std::vector<double>& (*)();
+
+void BM_FmtDefault(benchmark::State& state, Values values) {
   char text[64];
   for (auto _ : state) {
-    for (double value : Averages()) {
+    for (double value : values()) {
       benchmark::DoNotOptimize(fmt::format_to(text, FMT_COMPILE("{}"), value));
     }
   }
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * Averages().size()));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * values().size()));
 }
-BENCHMARK(BM_FmtDefault);
+BENCHMARK_CAPTURE(BM_FmtDefault, Averages, Averages);
+BENCHMARK_CAPTURE(BM_FmtDefault, Readings, Readings);
 
-void BM_WriteShortestDouble(benchmark::State& state) {
+void BM_WriteShortestDouble(benchmark::State& state, Values values) {
   char text[braid::kMaxDoubleTextBytes];
   for (auto _ : state) {
-    for (double value : Averages()) {
+    for (double value : values()) {
       benchmark::DoNotOptimize(braid::WriteShortestDouble(text, value, 16));
     }
   }
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * Averages().size()));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * values().size()));
 }
-BENCHMARK(BM_WriteShortestDouble);
-
-void BM_FmtDefaultReadings(benchmark::State& state) {
-  char text[64];
-  for (auto _ : state) {
-    for (double value : Readings()) {
-      benchmark::DoNotOptimize(fmt::format_to(text, FMT_COMPILE("{}"), value));
-    }
-  }
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * Readings().size()));
-}
-BENCHMARK(BM_FmtDefaultReadings);
-
-void BM_WriteShortestDoubleReadings(benchmark::State& state) {
-  char text[braid::kMaxDoubleTextBytes];
-  for (auto _ : state) {
-    for (double value : Readings()) {
-      benchmark::DoNotOptimize(braid::WriteShortestDouble(text, value, 16));
-    }
-  }
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * Readings().size()));
-}
-BENCHMARK(BM_WriteShortestDoubleReadings);
+BENCHMARK_CAPTURE(BM_WriteShortestDouble, Averages, Averages);
+BENCHMARK_CAPTURE(BM_WriteShortestDouble, Readings, Readings);
 
 void BM_DragonboxDigitsOnly(benchmark::State& state) {
   for (auto _ : state) {
