@@ -2,11 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstring>
-#include <iterator>
 
 #include "common/float_text.h"
 #include "server/pg_messages.h"
@@ -290,19 +290,19 @@ std::string FormatFloat8(double value) {
 }
 
 void AppendTimestamptz(Timestamp t, std::string& out) {
-  const CivilTime civil = CivilTimeOf(t);
-  const CivilDate& date = civil.date;
-  const uint32_t seconds = civil.second_of_day;
-  fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02} {:02}:{:02}:{:02}", date.year,
-                 date.month, date.day, seconds / 3600, seconds / 60 % 60, seconds % 60);
-  if (civil.micros != 0) {
-    char fraction[6];
-    fmt::format_to(fraction, "{:06}", civil.micros);
-    size_t digits = sizeof(fraction);
-    while (fraction[digits - 1] == '0') --digits;
-    out.push_back('.');
-    out.append(fraction, digits);
-  }
+  // The RFC 3339 text ("2026-11-20T00:01:00.500000Z") with PostgreSQL's separator, its fraction
+  // trimmed of trailing zeros (none when zero) and "+00" for the zone.
+  char text[kMaxRfc3339Bytes];
+  const char* end = WriteRfc3339(t, text);
+  const char* fraction = end - 8;  // ".ffffff", then the 'Z'
+  const char* fraction_end = end - 1;
+  while (fraction_end > fraction + 1 && fraction_end[-1] == '0') --fraction_end;
+  if (fraction_end == fraction + 1) fraction_end = fraction;  // a whole second: no point
+  const size_t date_time = static_cast<size_t>(fraction - text);
+  const size_t base = out.size();
+  out.append(text, date_time);
+  out[base + static_cast<size_t>(std::find(text, text + date_time, 'T') - text)] = ' ';
+  out.append(fraction, fraction_end);
   out.append("+00");
 }
 

@@ -111,8 +111,9 @@ bool TimeHoldsExactly(const sql::ColumnRef& column, const sql::Expr& constant,
   return literal != nullptr && std::holds_alternative<std::string>(literal->value);
 }
 
-// Constrains key `key` to the constants' values; true when the condition it came from holds
-// exactly for the rows the constraint admits (see KeyHoldsExactly).
+// Constrains key `key` to the constants' values; false when it does not (a constant of another
+// type, or a key already constrained). The condition is answered exactly when this constrains
+// the key and KeyHoldsExactly holds.
 bool AddKeyValues(size_t key, std::vector<const sql::Expr*> constants, const sql::ViewPlan& plan,
                   CellLookup* lookup) {
   if (lookup->key_values[key]) return false;  // the first condition on a key is enough

@@ -50,9 +50,9 @@ SpeedCells SpeedFilter(const CellLookup& lookup, size_t num_keys) {
     ++constrained;
     combinations = std::min<size_t>(combinations * values->size(), 4097);  // no overflow
   }
-  cells.exact = constrained == 0;
   if (constrained == 0 || constrained != num_keys || lookup.key_values.size() != num_keys ||
       combinations == 0 || combinations > 4096) {
+    cells.exact = constrained == 0;  // keys left out unless none was asked for
     return cells;
   }
   std::vector<Column> columns;
@@ -66,7 +66,6 @@ SpeedCells SpeedFilter(const CellLookup& lookup, size_t num_keys) {
   std::vector<const Column*> pointers;
   for (const Column& column : columns) pointers.push_back(&column);
   filter.keys = batch::CellKeysOf(pointers, combinations);
-  cells.exact = true;
   return cells;
 }
 
