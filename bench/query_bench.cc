@@ -6,9 +6,11 @@
 // telemetry events (cli/iot_generator.h, 1,000 devices) spread over the --hours before now,
 // appended in 10,000-event batches; once all but --unabsorbed of them are in, a refresh of
 // device_metrics seals an epoch and folds it into a batch version, and the rest stays with the
-// speed layer, so a merged read merges batch cells with speed cells. Capture and refreshes run only
-// when asked. The HTTP server (2 io threads, the API's 2 blocking threads) and the PostgreSQL
-// server listen on loopback ports in this process; the clients share the machine with them.
+// speed layer, so a merged read merges batch cells with speed cells (the refresh's boundary lies
+// half way through a minute window, so each device's window it cuts holds cells of both layers).
+// Capture and refreshes run only when asked. The HTTP server (2 io threads, the API's 2 blocking
+// threads) and the PostgreSQL server listen on loopback ports in this process; the clients share
+// the machine with them.
 //
 // Point query: `SELECT * FROM device_metrics WHERE device_id = '<random device>' AND window_end >
 // '<an hour before the newest event>'`, back to back for --seconds per configuration, from 1 and
@@ -119,13 +121,20 @@ Result<Timestamp> Ingest(serving::Database& db, const Options& options) {
   cli::IotGeneratorOptions generator_options;
   generator_options.devices = 1000;
   generator_options.rate = static_cast<double>(options.events) / (options.hours * 3600);
-  // On a whole minute: every run's events then lie the same way on the view's minute windows
-  // (the same cells, the same batch/speed boundary inside a window), so runs compare.
-  const int64_t start = Now().micros - static_cast<int64_t>(options.hours * 3600e6);
-  generator_options.start = Timestamp{start - start % Duration::Minutes(1).micros};
-  cli::IotGenerator generator(generator_options);
   // The refresh happens between two appends.
   const size_t absorbed = (options.events - options.unabsorbed) / kAppendEvents * kAppendEvents;
+  // Every run's events lie the same way on the view's minute windows (the same cells), with the
+  // refresh's boundary (the first event left to the speed layer) half way through a window, as
+  // in a running system, where a refresh seals the log at any moment: every device's window cut
+  // by the boundary is one cell of both layers (MERGED rows), the others BATCH or SPEED.
+  const int64_t minute = Duration::Minutes(1).micros;
+  const auto boundary = static_cast<int64_t>(static_cast<double>(absorbed) /
+                                             generator_options.rate * 1e6);  // after the start
+  int64_t start = Now().micros - static_cast<int64_t>(options.hours * 3600e6);
+  start -= start % minute;
+  start += minute / 2 - boundary % minute - minute;  // (none after now)
+  generator_options.start = Timestamp{start};
+  cli::IotGenerator generator(generator_options);
   Timestamp newest{};
   for (size_t sent = 0; sent < options.events; sent += kAppendEvents) {
     if (sent == absorbed) RETURN_IF_ERROR(Refresh(db, "device_metrics"));
@@ -626,6 +635,25 @@ std::vector<LatencyFigures> MeasureRedis() {
   return figures;
 }
 
+// Which layers one device's point query reads: its rows per `_source` (merged).
+void PrintRowSources(serving::Database& db, const std::string& since) {
+  serving::Session session;
+  const std::string sql = fmt::format(
+      "SELECT _source, COUNT(*) FROM device_metrics WHERE device_id = 'device-00000' AND "
+      "window_end > '{}' GROUP BY _source ORDER BY _source",
+      since);
+  Result<serving::QueryResult> result = db.Execute(sql, session);
+  if (!result.ok()) Die("row sources", result.status());
+  std::string sources;
+  for (const Chunk& rows : result->chunks) {
+    for (size_t r = 0; r < rows.num_rows(); ++r) {
+      sources += fmt::format("{}{} {}", sources.empty() ? "" : ", ", rows.column(1).int64s()[r],
+                             rows.column(0).StringAt(r));
+    }
+  }
+  fmt::print("a point query's rows: {}\n", sources);
+}
+
 // Where a point query's time goes: the statement path alone (SELECT 1, in process and over
 // HTTP: the floor of a request on this machine) and the speed layer's part (consistency speed).
 // Only the lines whose name starts with `only` (all when empty).
@@ -669,6 +697,7 @@ void Run(const Options& options, const fs::path& data, const fs::path& source) {
   const std::string since = FormatRfc3339(*newest - Duration::Hours(1));
   fmt::print("setup: {} events ({} unabsorbed) over {} h, {:.1f} s; point queries since {}\n",
              options.events, options.unabsorbed, options.hours, SecondsSince(setup), since);
+  PrintRowSources(**db, since);
   Servers servers = StartServers(**db, options);
   std::vector<LatencyFigures> points;
   std::vector<ScanFigures> scans;

@@ -71,11 +71,12 @@ uint64_t CellId(size_t table, uint32_t group) { return (uint64_t{table} << 32) |
 
 }  // namespace
 
-void MergeGroup(const GroupTable& source, uint32_t group, GroupTable& target) {
+uint32_t MergeGroup(const GroupTable& source, uint32_t group, GroupTable& target) {
   const uint32_t into = target.FindOrCreate(source.key(group), source.hash(group));
   for (size_t i = 0; i < target.layout().functions.size(); ++i) {
     target.layout().functions[i]->merge(target.state(into, i), source.state(group, i));
   }
+  return into;
 }
 
 void MergeGroups(const GroupTable& source, GroupTable& target, bool windowed,
@@ -86,7 +87,8 @@ void MergeGroups(const GroupTable& source, GroupTable& target, bool windowed,
 
 CellsBeside ReadCellsBeside(std::span<const GroupTable* const> tables, size_t num_keys,
                             bool windowed, const CellFilter& filter, std::span<const Chunk> stored,
-                            GroupTable& shared_into, GroupTable& several_into) {
+                            bool list_shared_once, GroupTable& shared_into,
+                            GroupTable& several_into) {
   CellsBeside found;
   std::unordered_set<uint64_t> taken;  // CellIds merged into shared_into
   KeyNormalizer normalizer;
@@ -99,7 +101,11 @@ CellsBeside ReadCellsBeside(std::span<const GroupTable* const> tables, size_t nu
   };
   std::vector<uint32_t> candidates;  // the rows of a stored chunk some table may hold
   std::vector<int64_t> candidate_ends;
+  std::vector<CellRef> holders;  // of one stored row's cell
+  uint32_t offset = 0;           // of the chunk's first row among all stored rows
   for (const Chunk& rows : stored) {
+    const uint32_t chunk_offset = offset;
+    offset += static_cast<uint32_t>(rows.num_rows());
     std::vector<uint8_t>& shared = found.shared.emplace_back(rows.num_rows(), 0);
     std::span<const int64_t> ends;
     if (windowed) ends = rows.column(num_keys + 1).int64s();
@@ -124,13 +130,22 @@ CellsBeside ReadCellsBeside(std::span<const GroupTable* const> tables, size_t nu
     for (size_t c = 0; c < candidates.size(); ++c) {
       const std::string_view key = normalizer.key(c);
       const uint64_t hash = Hash64(key);
+      holders.clear();
       for (size_t t = 0; t < tables.size(); ++t) {
         if (!may_hold(t, windowed ? candidate_ends[c] : 0)) continue;
         const uint32_t group = tables[t]->Find(key, hash);
         if (group == GroupTable::kNoGroup) continue;
-        MergeGroup(*tables[t], group, shared_into);
+        holders.push_back(CellRef{static_cast<uint32_t>(t), group});
         taken.insert(CellId(t, group));
         shared[candidates[c]] = 1;
+      }
+      if (list_shared_once && holders.size() == 1) {
+        found.shared_once.push_back(
+            SharedCell{.cell = holders.front(), .position = chunk_offset + candidates[c]});
+        continue;
+      }
+      for (const CellRef& holder : holders) {
+        MergeGroup(*tables[holder.table], holder.group, shared_into);
       }
     }
   }

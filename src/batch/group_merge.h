@@ -17,8 +17,9 @@
 
 namespace braid::batch {
 
-// Merges group `group` of `source` into the cell of the same key in `target`.
-void MergeGroup(const GroupTable& source, uint32_t group, GroupTable& target);
+// Merges group `group` of `source` into the cell of the same key in `target`; returns that
+// cell's group in `target`.
+uint32_t MergeGroup(const GroupTable& source, uint32_t group, GroupTable& target);
 
 // Merges the groups of `source` that `filter` selects (by window_end when `windowed`, and by key
 // when it names keys) into `target`. With keys, a source that tracks its window ends is probed
@@ -32,22 +33,34 @@ void MergeGroups(const GroupTable& source, GroupTable& target, bool windowed,
 Result<std::vector<uint8_t>> AbsorbSharedCells(std::span<GroupTable* const> earlier,
                                                GroupTable& later, size_t threads);
 
+// A cell of one table that a stored row shares, and that row's position (counted over the
+// stored chunks in order).
+struct SharedCell {
+  CellRef cell;
+  uint32_t position = 0;
+};
+
 // What ReadCellsBeside found.
 struct CellsBeside {
   // The admitted cells that exactly one table holds and no stored row shares, by table then
   // group: read in place, never copied.
   std::vector<CellRef> alone;
+  // With `list_shared_once`: the cells a stored row shares that exactly one table holds, in
+  // stored row order, not merged.
+  std::vector<SharedCell> shared_once;
   // Per stored chunk, per row: 1 when one of the tables holds the row's cell.
   std::vector<std::vector<uint8_t>> shared;
 };
 
 // The cells of `tables` (of one plan, with `num_keys` keys) beside stored batch view rows
 // `stored` (BatchViewSchema): copies of the cells a stored row shares are merged into
-// `shared_into`, copies of the cells `filter` admits that several tables hold (and no stored
-// row shares) into `several_into`; the admitted cells one table holds alone are listed. The
-// tables are only read.
+// `shared_into` (with `list_shared_once`, only those several tables hold; the others are
+// listed), copies of the cells `filter` admits that several tables hold (and no stored row
+// shares) into `several_into`; the admitted cells one table holds alone are listed. The tables
+// are only read.
 CellsBeside ReadCellsBeside(std::span<const GroupTable* const> tables, size_t num_keys,
                             bool windowed, const CellFilter& filter, std::span<const Chunk> stored,
-                            GroupTable& shared_into, GroupTable& several_into);
+                            bool list_shared_once, GroupTable& shared_into,
+                            GroupTable& several_into);
 
 }  // namespace braid::batch

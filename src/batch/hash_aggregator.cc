@@ -358,61 +358,64 @@ Status HashAggregator::MergeCopiesInto(HashAggregator& target, const CellFilter&
   return target.CheckMemory();
 }
 
-std::vector<CellRef> HashAggregator::FindKeptRows(std::span<const HashAggregator* const> sources,
-                                                  std::span<const CellRef> alone, Chunk* kept,
-                                                  std::vector<uint64_t>* versions) {
-  std::vector<CellRef> missing_refs;
-  std::vector<uint32_t> groups, missing;
+std::vector<uint32_t> HashAggregator::FindKeptRows(std::span<const HashAggregator* const> sources,
+                                                   std::span<const CellRef> cells, uint64_t stored,
+                                                   Chunk* kept, std::vector<uint64_t>* versions) {
+  std::vector<uint32_t> missing_cells, groups, missing;
   std::vector<uint64_t> source_versions;
-  // `alone` lists cells by source (ReadCellsBeside visits the sources in order).
-  for (size_t begin = 0, end = 0; begin < alone.size(); begin = end) {
-    const uint32_t source = alone[begin].table;
-    for (end = begin; end < alone.size() && alone[end].table == source; ++end) {
+  versions->assign(cells.size(), 0);
+  // One Find per run of one source's cells (ReadCellsBeside lists the cells held alone by source).
+  for (size_t begin = 0, end = 0; begin < cells.size(); begin = end) {
+    const uint32_t source = cells[begin].table;
+    for (end = begin; end < cells.size() && cells[end].table == source; ++end) {
     }
     const Impl& impl = *sources[source]->impl_;
     groups.clear();
     source_versions.clear();
     missing.clear();
     for (size_t k = begin; k < end; ++k) {
-      groups.push_back(alone[k].group);
-      source_versions.push_back(impl.kept ? impl.Version(alone[k].group) : 0);
+      groups.push_back(cells[k].group);
+      source_versions.push_back(impl.kept ? impl.Version(cells[k].group) : 0);
+      (*versions)[k] = source_versions.back();
     }
     if (impl.kept) {
-      impl.kept->Find(groups, source_versions, kept, &missing);
+      impl.kept->Find(groups, source_versions, kept, &missing, stored);
     } else {
       for (uint32_t k = 0; k < groups.size(); ++k) missing.push_back(k);
     }
-    for (const uint32_t k : missing) {
-      missing_refs.push_back(alone[begin + k]);
-      versions->push_back(source_versions[k]);
-    }
+    for (const uint32_t k : missing) missing_cells.push_back(static_cast<uint32_t>(begin + k));
   }
-  return missing_refs;
+  return missing_cells;
 }
 
 void HashAggregator::KeepRows(std::span<const HashAggregator* const> sources,
-                              std::span<const CellRef> refs, std::span<const uint64_t> versions,
-                              const std::vector<Chunk>& rows, std::span<const uint32_t> row_refs) {
-  // Per source: the rows of one chunk to keep, their groups and versions.
+                              std::span<const KeepAs> keep_as, const std::vector<Chunk>& rows,
+                              std::span<const uint32_t> row_refs) {
+  // Per source, and per stored rows (none, or the ones read beside): the rows of one chunk to
+  // keep, their groups and versions.
   struct ToKeep {
     std::vector<uint32_t> rows, groups;
     std::vector<uint64_t> versions;
+    uint64_t stored = 0;
   };
-  std::vector<ToKeep> to_keep(sources.size());
+  std::vector<ToKeep> to_keep(2 * sources.size());
   size_t position = 0;
   for (const Chunk& chunk : rows) {
     for (uint32_t r = 0; r < chunk.num_rows(); ++r, ++position) {
       const uint32_t ref = row_refs[position];
-      if (ref >= versions.size() || !sources[refs[ref].table]->impl_->kept) continue;
-      ToKeep& keep = to_keep[refs[ref].table];
+      if (ref >= keep_as.size() || !keep_as[ref].keep) continue;
+      const KeepAs& as = keep_as[ref];
+      if (!sources[as.cell.table]->impl_->kept) continue;
+      ToKeep& keep = to_keep[2 * as.cell.table + (as.stored != 0 ? 1 : 0)];
       keep.rows.push_back(r);
-      keep.groups.push_back(refs[ref].group);
-      keep.versions.push_back(versions[ref]);
+      keep.groups.push_back(as.cell.group);
+      keep.versions.push_back(as.version);
+      keep.stored = as.stored;
     }
-    for (size_t source = 0; source < sources.size(); ++source) {
-      ToKeep& keep = to_keep[source];
+    for (size_t k = 0; k < to_keep.size(); ++k) {
+      ToKeep& keep = to_keep[k];
       if (keep.rows.empty()) continue;
-      sources[source]->impl_->kept->Keep(chunk, keep.rows, keep.groups, keep.versions);
+      sources[k / 2]->impl_->kept->Keep(chunk, keep.rows, keep.groups, keep.versions, keep.stored);
       keep = ToKeep{};
     }
   }
@@ -420,7 +423,8 @@ void HashAggregator::KeepRows(std::span<const HashAggregator* const> sources,
 
 Result<HashAggregator::RowsBeside> HashAggregator::ReadBeside(
     std::span<const HashAggregator* const> sources, const CellFilter& filter,
-    std::span<const Chunk> stored, const StoredStates& states_of, bool with_states) {
+    std::span<const Chunk> stored, const StoredStates& states_of, bool with_states,
+    uint64_t stored_identity) {
   RowsBeside read;
   if (sources.empty()) {
     for (const Chunk& rows : stored) read.shared.emplace_back(rows.num_rows(), 0);
@@ -448,15 +452,44 @@ Result<HashAggregator::RowsBeside> HashAggregator::ReadBeside(
   }
   const AggregatorOptions scratch{.memory_limit = SIZE_MAX, .table_size = TableSize::kSmall};
   HashAggregator shared(first.plan_, scratch), several(first.plan_, scratch);
-  CellsBeside cells = ReadCellsBeside(tables, plan.keys.size(), plan.window.has_value(), filter,
-                                      stored, shared.impl_->table, several.impl_->table);
-  std::vector<uint32_t> positions;
-  uint32_t offset = 0;
+  // Rows without states are kept, those of shared cells beside stored rows with an identity.
+  const bool keep_merged = !with_states && stored_identity != 0;
+  CellsBeside cells =
+      ReadCellsBeside(tables, plan.keys.size(), plan.window.has_value(), filter, stored,
+                      keep_merged, shared.impl_->table, several.impl_->table);
+  Chunk kept;
+  std::vector<uint8_t> kept_with_stored;
+  if (!with_states) kept = EmptyRowsWithRoom(BatchViewSchema(plan));
+  // Per stored row (counted over the chunks): 1 when its states are merged into a cell read.
+  std::vector<uint8_t> states_needed;
   for (const std::vector<uint8_t>& flags : cells.shared) {
-    for (uint32_t r = 0; r < flags.size(); ++r) {
-      if (flags[r]) positions.push_back(offset + r);
+    states_needed.insert(states_needed.end(), flags.begin(), flags.end());
+  }
+  // The shared cells one source holds: their kept rows, or copies merged with the stored states
+  // (a group of `shared` made of one source's cell is kept as that cell's row: shared_keep).
+  std::vector<KeepAs> shared_keep;
+  if (!cells.shared_once.empty()) {
+    std::vector<CellRef> once;
+    for (const SharedCell& cell : cells.shared_once) once.push_back(cell.cell);
+    std::vector<uint64_t> once_versions;
+    const std::vector<uint32_t> missing =
+        FindKeptRows(sources, once, stored_identity, &kept, &once_versions);
+    std::vector<uint8_t> found(once.size(), 1);
+    for (const uint32_t k : missing) found[k] = 0;
+    for (size_t k = 0; k < once.size(); ++k) {
+      if (found[k]) states_needed[cells.shared_once[k].position] = 0;
     }
-    offset += static_cast<uint32_t>(flags.size());
+    kept_with_stored.assign(kept.num_rows(), 1);
+    for (const uint32_t k : missing) {
+      const uint32_t into = MergeGroup(*tables[once[k].table], once[k].group, shared.impl_->table);
+      if (shared_keep.size() <= into) shared_keep.resize(into + 1);
+      shared_keep[into] = KeepAs{
+          .keep = true, .cell = once[k], .version = once_versions[k], .stored = stored_identity};
+    }
+  }
+  std::vector<uint32_t> positions;
+  for (uint32_t position = 0; position < states_needed.size(); ++position) {
+    if (states_needed[position]) positions.push_back(position);
   }
   if (!positions.empty()) {
     ASSIGN_OR_RETURN(const Chunk stored_states, states_of(positions));
@@ -464,19 +497,26 @@ Result<HashAggregator::RowsBeside> HashAggregator::ReadBeside(
   }
   // The rows kept of cells held alone (rows without states only), then one pass over every
   // other cell read: the sources' own, then the copies.
-  Chunk kept;
-  std::vector<uint64_t> versions;  // per cell held alone that is built: its version
   std::vector<CellRef> refs;
+  std::vector<KeepAs> keep_as;  // per ref
   if (with_states) {
     refs = std::move(cells.alone);
   } else {
-    kept = EmptyRowsWithRoom(BatchViewSchema(plan));
-    refs = FindKeptRows(sources, cells.alone, &kept, &versions);
+    std::vector<uint64_t> versions;
+    const std::vector<uint32_t> missing = FindKeptRows(sources, cells.alone, 0, &kept, &versions);
+    kept_with_stored.resize(kept.num_rows(), 0);
+    for (const uint32_t k : missing) {
+      refs.push_back(cells.alone[k]);
+      keep_as.push_back(KeepAs{.keep = true, .cell = cells.alone[k], .version = versions[k]});
+    }
   }
   const size_t first_shared = refs.size();
   const auto shared_table = static_cast<uint32_t>(tables.size());
   for (uint32_t group = 0; group < shared.groups(); ++group) {
     refs.push_back(CellRef{shared_table, group});
+    if (!with_states) {
+      keep_as.push_back(group < shared_keep.size() ? shared_keep[group] : KeepAs{});
+    }
   }
   const size_t past_shared = refs.size();
   for (uint32_t group = 0; group < several.groups(); ++group) {
@@ -493,8 +533,11 @@ Result<HashAggregator::RowsBeside> HashAggregator::ReadBeside(
   }
   read.shared = std::move(cells.shared);
   if (with_states) return read;
-  KeepRows(sources, refs, versions, read.rows, row_refs);
-  if (kept.num_rows() > 0) MergeKeptRows(plan, std::move(kept), &read.rows, &read.with_stored);
+  KeepRows(sources, keep_as, read.rows, row_refs);
+  if (kept.num_rows() > 0) {
+    MergeKeptRows(plan, std::move(kept), std::move(kept_with_stored), &read.rows,
+                  &read.with_stored);
+  }
   return read;
 }
 

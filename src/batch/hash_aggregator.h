@@ -151,11 +151,14 @@ class HashAggregator {
   // it lies, without a copy; the others are merged in copies. The sources are only read
   // (finishing may normalize their states in place, so no other thread may use them
   // meanwhile), but for the rows they keep (read_cache_rows, under their own lock: concurrent
-  // reads of the same sources are safe). Rows come in one chunk when some were kept ones.
-  // Session views: kUnsupported.
+  // reads of the same sources are safe). `stored_identity` names the stored rows (the same
+  // identity: the same rows and states), or is 0 when they have none: a source keeps the row it
+  // built of a shared cell only with that identity, and gives it only beside the same rows.
+  // Rows come in one chunk when some were kept ones. Session views: kUnsupported.
   static Result<RowsBeside> ReadBeside(std::span<const HashAggregator* const> sources,
                                        const CellFilter& filter, std::span<const Chunk> stored,
-                                       const StoredStates& states_of, bool with_states);
+                                       const StoredStates& states_of, bool with_states,
+                                       uint64_t stored_identity = 0);
 
   size_t groups() const;
   // The distinct window_end values of the cells of a tumbling or hopping view (empty otherwise).
@@ -175,16 +178,25 @@ class HashAggregator {
   Status MergeStoredStates(const Chunk& stored_rows);
   // Every cell changed (read_cache_rows): a change other than ConsumeEvaluated's.
   void ChangedAll();
-  // ReadBeside's kept rows: the rows of cells of `alone` that their source kept at the cell's
-  // version are appended to *kept; returns the others, with their versions in *versions.
-  static std::vector<CellRef> FindKeptRows(std::span<const HashAggregator* const> sources,
-                                           std::span<const CellRef> alone, Chunk* kept,
-                                           std::vector<uint64_t>* versions);
-  // Keeps the built rows of cells refs[k] for k < versions.size() (cells held alone) with their
-  // sources that keep rows; row_refs as BatchViewRowsOfCells gives it.
+  // ReadBeside's kept rows: the rows of cells[k] (cells of `sources`) that their source kept at
+  // the cell's version beside stored rows `stored` (0: none) are appended to *kept; returns the
+  // k of the others. (*versions)[k] is cell k's version.
+  static std::vector<uint32_t> FindKeptRows(std::span<const HashAggregator* const> sources,
+                                            std::span<const CellRef> cells, uint64_t stored,
+                                            Chunk* kept, std::vector<uint64_t>* versions);
+  // A row ReadBeside builds that its source keeps: the source's cell, at `version`, beside
+  // stored rows `stored` (0: none).
+  struct KeepAs {
+    bool keep = false;
+    CellRef cell;
+    uint64_t version = 0;
+    uint64_t stored = 0;
+  };
+  // Keeps the built rows of cells refs[k] as keep_as[k] says, with their sources that keep rows;
+  // row_refs as BatchViewRowsOfCells gives it.
   static void KeepRows(std::span<const HashAggregator* const> sources,
-                       std::span<const CellRef> refs, std::span<const uint64_t> versions,
-                       const std::vector<Chunk>& rows, std::span<const uint32_t> row_refs);
+                       std::span<const KeepAs> keep_as, const std::vector<Chunk>& rows,
+                       std::span<const uint32_t> row_refs);
 
   sql::ViewPlanPtr plan_;
   AggregatorOptions options_;

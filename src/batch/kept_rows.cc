@@ -25,13 +25,13 @@ void KeptRows::AppendEmpty(Chunk& rows, size_t count) const {
 }
 
 void KeptRows::Find(std::span<const uint32_t> groups, std::span<const uint64_t> versions,
-                    Chunk* found, std::vector<uint32_t>* missing) {
+                    Chunk* found, std::vector<uint32_t>* missing, uint64_t stored) {
   std::vector<uint32_t> hit_rows;
   hit_rows.reserve(groups.size());
   std::lock_guard lock(mu_);
   for (uint32_t k = 0; k < groups.size(); ++k) {
     const auto it = of_group_.find(groups[k]);
-    if (it != of_group_.end() && it->second.version == versions[k]) {
+    if (it != of_group_.end() && it->second.version == versions[k] && it->second.stored == stored) {
       hit_rows.push_back(it->second.row);
       it->second.found_since_drop = true;
     } else {
@@ -53,7 +53,8 @@ void KeptRows::Find(std::span<const uint32_t> groups, std::span<const uint64_t> 
 }
 
 void KeptRows::Keep(const Chunk& from, std::span<const uint32_t> rows,
-                    std::span<const uint32_t> groups, std::span<const uint64_t> versions) {
+                    std::span<const uint32_t> groups, std::span<const uint64_t> versions,
+                    uint64_t stored) {
   misses_.fetch_add(rows.size(), std::memory_order_relaxed);
   if (rows.empty() || rows.size() > max_rows_) return;
   std::lock_guard lock(mu_);
@@ -65,7 +66,9 @@ void KeptRows::Keep(const Chunk& from, std::span<const uint32_t> rows,
   AppendEmpty(rows_, rows.size());
   for (uint32_t k = 0; k < groups.size(); ++k) {
     of_group_.insert_or_assign(
-        groups[k], Entry{.version = versions[k], .row = first + k, .found_since_drop = false});
+        groups[k],
+        Entry{
+            .version = versions[k], .stored = stored, .row = first + k, .found_since_drop = false});
   }
   memory_bytes_.store(rows_.MemoryBytes() + of_group_.size() * kEntryBytes,
                       std::memory_order_relaxed);
@@ -156,14 +159,15 @@ Chunk EmptyRowsWithRoom(const SchemaPtr& schema) {
   return std::move(*rows);
 }
 
-void MergeKeptRows(const sql::ViewPlan& plan, Chunk kept, std::vector<Chunk>* rows,
-                   std::vector<uint8_t>* with_stored) {
+void MergeKeptRows(const sql::ViewPlan& plan, Chunk kept, std::vector<uint8_t> kept_with_stored,
+                   std::vector<Chunk>* rows, std::vector<uint8_t>* with_stored) {
+  BRAID_DCHECK(kept_with_stored.size() == kept.num_rows());
   const bool kept_in_order = InRowOrder(plan, kept);
   const Chunk* first_built = nullptr;
   for (const Chunk& chunk : *rows) {
     if (chunk.num_rows() > 0 && first_built == nullptr) first_built = &chunk;
   }
-  std::vector<uint8_t> flags(kept.num_rows(), 0);
+  std::vector<uint8_t> flags = std::move(kept_with_stored);
   if (kept_in_order && (first_built == nullptr ||
                         RowBefore(plan, kept, kept.num_rows() - 1, *first_built, 0))) {
     for (const Chunk& chunk : *rows) {
@@ -190,15 +194,16 @@ void MergeKeptRows(const sql::ViewPlan& plan, Chunk kept, std::vector<Chunk>* ro
   });
   std::vector<RowAt> sorted;
   sorted.reserve(order.size());
-  flags.clear();
+  std::vector<uint8_t> sorted_flags;
+  sorted_flags.reserve(order.size());
   for (const uint32_t i : by_row) {
     sorted.push_back(order[i]);
-    flags.push_back(i < kept.num_rows() ? 0 : (*with_stored)[i - kept.num_rows()]);
+    sorted_flags.push_back(i < kept.num_rows() ? flags[i] : (*with_stored)[i - kept.num_rows()]);
   }
   Chunk all = GatherRows(kept.schema(), sorted);
   rows->clear();
   rows->push_back(std::move(all));
-  *with_stored = std::move(flags);
+  *with_stored = std::move(sorted_flags);
 }
 
 }  // namespace braid::batch

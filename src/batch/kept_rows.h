@@ -3,11 +3,13 @@
 // later read of an unchanged cell copies the row instead of finalizing its states and evaluating
 // the outputs again (AggregatorOptions::read_cache_rows). A row is given only for the version it
 // was kept at; the aggregator stamps a new version on every change of a cell, so a kept row is
-// never stale when it is given. Holds at most `max_rows` rows: replacing a row appends a new one,
-// and a Keep that would pass the bound first drops the replaced rows; when the others would
-// still fill more than half of it, only the rows found since the last drop stay (a second
-// chance, so the cells reads keep asking for survive a working set larger than the bound), and
-// when even those would, every row goes.
+// never stale when it is given. A row that merged a stored (batch view) row's states in is kept
+// with the identity of those stored rows (`stored`, not 0) and given only beside the same ones;
+// a cell has one kept row, so reads of it beside other stored rows (or none) replace each other's.
+// Holds at most `max_rows` rows: replacing a row appends a new one, and a Keep that would pass the
+// bound first drops the replaced rows; when the others would still fill more than half of it, only
+// the rows found since the last drop stay (a second chance, so the cells reads keep asking for
+// survive a working set larger than the bound), and when even those would, every row goes.
 // Thread-safe: concurrent reads of one aggregator find and keep rows under this one's mutex.
 #pragma once
 
@@ -34,12 +36,14 @@ class KeptRows {
   KeptRows& operator=(const KeptRows&) = delete;
 
   // For each cell k (groups[k] at versions[k]): its kept row appended to *found when one was kept
-  // at that version, else k appended to *missing. *found has the kept rows' schema.
+  // at that version beside the stored rows `stored` (0: none), else k appended to *missing.
+  // *found has the kept rows' schema.
   void Find(std::span<const uint32_t> groups, std::span<const uint64_t> versions, Chunk* found,
-            std::vector<uint32_t>* missing);
-  // Keeps row rows[k] of `from` (the kept rows' schema) as the row of groups[k] at versions[k].
+            std::vector<uint32_t>* missing, uint64_t stored = 0);
+  // Keeps row rows[k] of `from` (the kept rows' schema) as the row of groups[k] at versions[k]
+  // beside the stored rows `stored` (0: none).
   void Keep(const Chunk& from, std::span<const uint32_t> rows, std::span<const uint32_t> groups,
-            std::span<const uint64_t> versions);
+            std::span<const uint64_t> versions, uint64_t stored = 0);
 
   size_t memory_bytes() const { return memory_bytes_.load(std::memory_order_relaxed); }
   uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
@@ -52,6 +56,7 @@ class KeptRows {
 
   struct Entry {
     uint64_t version;
+    uint64_t stored;        // the stored rows merged in (0: none)
     uint32_t row;           // in rows_
     bool found_since_drop;  // given by Find since the last DropRowsLocked
   };
@@ -73,12 +78,12 @@ class KeptRows {
 // a read's rows).
 Chunk EmptyRowsWithRoom(const SchemaPtr& schema);
 
-// Puts `kept` (BatchViewSchema(plan) rows a read found kept) among the rows the read built, `rows`
-// (in the rows' order over the chunks) with their `with_stored` flags (HashAggregator::RowsBeside),
-// as one chunk in the order BatchViewRows gives (no two rows may share a cell); kept rows get flag
-// 0. Mostly the read built no row, or only rows after every kept one (the open windows that
-// changed): then the rows are appended, not sorted.
-void MergeKeptRows(const sql::ViewPlan& plan, Chunk kept, std::vector<Chunk>* rows,
-                   std::vector<uint8_t>* with_stored);
+// Puts `kept` (BatchViewSchema(plan) rows a read found kept, with their `kept_with_stored` flags)
+// among the rows the read built, `rows` (in the rows' order over the chunks) with their
+// `with_stored` flags (HashAggregator::RowsBeside), as one chunk in the order BatchViewRows gives
+// (no two rows may share a cell). Mostly the read built no row, or only rows after every kept one
+// (the open windows that changed): then the rows are appended, not sorted.
+void MergeKeptRows(const sql::ViewPlan& plan, Chunk kept, std::vector<uint8_t> kept_with_stored,
+                   std::vector<Chunk>* rows, std::vector<uint8_t>* with_stored);
 
 }  // namespace braid::batch

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -84,6 +85,10 @@ Result<std::shared_ptr<const CachedBatchView>> CachedBatchView::Build(std::vecto
   view->first_state_ = batch::FirstStateColumn(plan);
   view->windowed_ = plan.window.has_value();
   view->rows_ = std::move(rows);
+  if (cluster) {
+    static std::atomic<uint64_t> built{0};
+    view->identity_ = built.fetch_add(1, std::memory_order_relaxed) + 1;
+  }
   if (cluster && view->num_keys_ > 0) {
     // Each chunk's rows by keys, then window_end: a key's rows lie together, so a point read
     // copies a run of each column instead of rows strewn over the chunk (one cache miss each).

@@ -71,6 +71,9 @@ class CachedBatchView {
   // The rows of `view` matching `lookup` (or a superset), ordered by window_end.
   static FoundRows Find(std::shared_ptr<const CachedBatchView> view, const CellLookup& lookup);
   size_t memory_bytes() const { return memory_bytes_; }
+  // A number no other view built in this process has (its rows and states are immutable), or 0
+  // for the rows of one query (not clustered): what the speed layer keeps merged rows beside.
+  uint64_t identity() const { return identity_; }
   size_t num_rows() const { return order_.size(); }
 
  private:
@@ -95,6 +98,7 @@ class CachedBatchView {
   std::vector<RowRef> order_;                      // every row, by window_end
   std::unordered_map<uint64_t, KeyRows> by_keys_;  // key hash -> its rows
   size_t memory_bytes_ = 0;
+  uint64_t identity_ = 0;
 };
 
 // The rows a lookup found in one snapshot, ordered by window_end: read without their serialized
@@ -113,6 +117,8 @@ class FoundRows {
   // states.
   Chunk WithStates(std::span<const uint32_t> positions) const;
   size_t size() const { return refs_.size(); }
+  // The snapshot's CachedBatchView::identity() (0 when none was read).
+  uint64_t identity() const { return view_ ? view_->identity() : 0; }
 
  private:
   Chunk Select(const Chunk& source, std::span<const uint32_t> rows, bool with_states) const;

@@ -123,7 +123,7 @@ Result<bool> ReadLayers(const sql::ViewPlanPtr& plan, Consistency consistency,
     };
     ASSIGN_OR_RETURN(reads.speed,
                      reads.speed_view->ReadBeside(epoch, filter, reads.batch_rows, states_of,
-                                                  with_states, &reads.beside));
+                                                  with_states, batch.identity(), &reads.beside));
   }
   return reads.speed.absorbed_epoch <= epoch;
 }

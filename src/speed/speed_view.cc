@@ -472,7 +472,7 @@ Result<SpeedRows> SpeedView::MergeInto(batch::HashAggregator& into, int64_t afte
 Result<SpeedRows> SpeedView::ReadBeside(int64_t after_epoch, const batch::CellFilter& filter,
                                         std::span<const Chunk> stored,
                                         const batch::HashAggregator::StoredStates& states_of,
-                                        bool with_states,
+                                        bool with_states, uint64_t stored_identity,
                                         batch::HashAggregator::RowsBeside* read) const {
   SpeedRows answer;
   std::shared_lock lock(mu_);
@@ -485,8 +485,8 @@ Result<SpeedRows> SpeedView::ReadBeside(int64_t after_epoch, const batch::CellFi
     sources.push_back(generation.cells.get());
     answer.generations.push_back(number);
   }
-  ASSIGN_OR_RETURN(
-      *read, batch::HashAggregator::ReadBeside(sources, filter, stored, states_of, with_states));
+  ASSIGN_OR_RETURN(*read, batch::HashAggregator::ReadBeside(sources, filter, stored, states_of,
+                                                            with_states, stored_identity));
   return answer;
 }
 

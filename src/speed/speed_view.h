@@ -148,12 +148,14 @@ class SpeedView {
   Result<SpeedRows> MergeInto(batch::HashAggregator& into, int64_t after_epoch,
                               const batch::CellFilter& filter = {}) const;
   // The same read for a merged query, without copying most cells: under the view's lock, the
-  // generations > after_epoch are read beside the stored batch rows `stored` as
-  // batch::HashAggregator::ReadBeside says, into *read. Not for session views (kUnsupported).
+  // generations > after_epoch are read beside the stored batch rows `stored` (identity
+  // `stored_identity`, 0: none) as batch::HashAggregator::ReadBeside says, into *read. Not for
+  // session views (kUnsupported).
   Result<SpeedRows> ReadBeside(int64_t after_epoch, const batch::CellFilter& filter,
                                std::span<const Chunk> stored,
                                const batch::HashAggregator::StoredStates& states_of,
-                               bool with_states, batch::HashAggregator::RowsBeside* read) const;
+                               bool with_states, uint64_t stored_identity,
+                               batch::HashAggregator::RowsBeside* read) const;
   SpeedViewStatus Describe() const;
   const sql::ViewPlan& plan() const { return *plan_; }
   const sql::ViewPlanPtr& plan_ptr() const { return plan_; }

@@ -209,6 +209,18 @@ Chunk RowsAt(const std::vector<Chunk>& chunks, std::span<const uint32_t> positio
   return out;
 }
 
+// Stored rows as a query reads them: states left out.
+std::vector<Chunk> WithoutStates(const sql::ViewPlan& plan, std::vector<Chunk> stored) {
+  for (Chunk& values : stored) {
+    for (size_t c = FirstStateColumn(plan); c < values.num_columns(); ++c) {
+      Column empty(DataType::kString);
+      empty.AppendEmptyStrings(values.num_rows());
+      values.mutable_column(c) = std::move(empty);
+    }
+  }
+  return stored;
+}
+
 class HashAggregatorReadBeside : public ::testing::TestWithParam<std::string_view> {};
 
 // A merged query's read (serving/view_cells.cc): two generations read beside stored rows, with
@@ -223,16 +235,7 @@ TEST_P(HashAggregatorReadBeside, EqualsOnePass) {
   HashAggregator batch(plan, AggregatorOptions{});
   ConsumeAll(batch, batch_events);
   const std::vector<Chunk> stored = Finish(batch, 40);
-  std::vector<Chunk> stored_values;  // as a query reads them: states left out
-  for (const Chunk& chunk : stored) {
-    Chunk values = chunk;
-    for (size_t c = FirstStateColumn(*plan); c < values.num_columns(); ++c) {
-      Column empty(DataType::kString);
-      for (size_t r = 0; r < values.num_rows(); ++r) empty.AppendString({});
-      values.mutable_column(c) = std::move(empty);
-    }
-    stored_values.push_back(std::move(values));
-  }
+  const std::vector<Chunk> stored_values = WithoutStates(*plan, stored);
   const AggregatorOptions tracked{.memory_limit = SIZE_MAX, .track_window_ends = true};
   HashAggregator one(plan, tracked), two(plan, tracked);
   ConsumeAll(one, first);
@@ -335,26 +338,21 @@ TEST_P(HashAggregatorReadBeside, EqualsOnePass) {
 
 // Kept rows (read_cache_rows) are never stale: a read through sources that keep rows equals, in
 // order and bit for bit, the same read through twins that build every row, after each kind of
-// change to a source; a repeated read gives kept rows. With a bound of 4 rows the kept rows are
-// dropped and kept anew on most reads.
+// change to a source, and beside other stored rows (another identity); a repeated read gives
+// kept rows, of cells held alone and of cells shared with stored rows. With a bound of 4 rows the
+// kept rows are dropped and kept anew on most reads.
 TEST_P(HashAggregatorReadBeside, KeptRowsEqualBuiltRowsAfterEveryChange) {
   sql::ViewPlanPtr plan = Plan(GetParam());
   const SchemaPtr schema = BatchViewSchema(*plan);
   HashAggregator batch(plan, AggregatorOptions{});
   ConsumeAll(batch, RandomChunks(*plan, 300, 31));
   const std::vector<Chunk> stored = Finish(batch, 40);
-  std::vector<Chunk> stored_values;  // as a query reads them: states left out
-  for (Chunk values : stored) {
-    for (size_t c = FirstStateColumn(*plan); c < values.num_columns(); ++c) {
-      Column empty(DataType::kString);
-      empty.AppendEmptyStrings(values.num_rows());
-      values.mutable_column(c) = std::move(empty);
-    }
-    stored_values.push_back(std::move(values));
-  }
-  auto states_of = [&](std::span<const uint32_t> positions) -> Result<Chunk> {
-    return RowsAt(stored, positions);
-  };
+  const std::vector<Chunk> stored_values = WithoutStates(*plan, stored);
+  // Another batch version: other events, so the cells it shares hold other states.
+  HashAggregator other_batch(plan, AggregatorOptions{});
+  ConsumeAll(other_batch, RandomChunks(*plan, 300, 41));
+  const std::vector<Chunk> other_stored = Finish(other_batch, 40);
+  const std::vector<Chunk> other_values = WithoutStates(*plan, other_stored);
   for (const size_t bound : {size_t{4}, size_t{40}, size_t{100000}}) {
     SCOPED_TRACE(bound);
     const AggregatorOptions keeping{
@@ -371,13 +369,25 @@ TEST_P(HashAggregatorReadBeside, KeptRowsEqualBuiltRowsAfterEveryChange) {
     consume(two, two_twin, 33);
     const std::vector<const HashAggregator*> keepers = {&one, &two};
     const std::vector<const HashAggregator*> twins = {&one_twin, &two_twin};
-    // The first read of a kind builds its rows; the second gives kept ones.
-    auto expect_same_twice = [&](const CellFilter& filter, std::span<const Chunk> beside) {
+    // The first read of a kind builds its rows; the second gives kept ones. Beside `stored`
+    // (identity 1) or `other_stored` (identity 2); the twins' reads name no identity.
+    auto expect_same_twice = [&](const CellFilter& filter, bool beside_other, bool beside_none,
+                                 size_t num_sources = 2) {
+      const std::span<const HashAggregator* const> keeping_sources =
+          std::span(keepers).first(num_sources);
+      const std::span<const HashAggregator* const> twin_sources =
+          std::span(twins).first(num_sources);
+      const std::vector<Chunk>& states = beside_other ? other_stored : stored;
+      std::span<const Chunk> beside = beside_other ? other_values : stored_values;
+      if (beside_none) beside = {};
+      auto states_of = [&](std::span<const uint32_t> positions) -> Result<Chunk> {
+        return RowsAt(states, positions);
+      };
       for (int read_number = 0; read_number < 2; ++read_number) {
-        Result<HashAggregator::RowsBeside> kept =
-            HashAggregator::ReadBeside(keepers, filter, beside, states_of, false);
+        Result<HashAggregator::RowsBeside> kept = HashAggregator::ReadBeside(
+            keeping_sources, filter, beside, states_of, false, beside_other ? 2 : 1);
         Result<HashAggregator::RowsBeside> built =
-            HashAggregator::ReadBeside(twins, filter, beside, states_of, false);
+            HashAggregator::ReadBeside(twin_sources, filter, beside, states_of, false);
         ASSERT_TRUE(kept.ok()) << kept.status().ToString();
         ASSERT_TRUE(built.ok()) << built.status().ToString();
         EXPECT_EQ(Concat(schema, kept->rows), Concat(schema, built->rows)) << read_number;
@@ -385,31 +395,48 @@ TEST_P(HashAggregatorReadBeside, KeptRowsEqualBuiltRowsAfterEveryChange) {
         EXPECT_EQ(kept->shared, built->shared);
       }
     };
-    expect_same_twice(CellFilter{}, stored_values);
-    const uint64_t hits = one.read_cache_stats().hits + two.read_cache_stats().hits;
+    auto hits = [&] { return one.read_cache_stats().hits + two.read_cache_stats().hits; };
+    expect_same_twice(CellFilter{}, false, false);
     const bool cells_alone = plan->window.has_value();  // (the unwindowed view's 3 are shared)
     if (bound > 40 && cells_alone) {  // (smaller bounds keep no read of every cell)
-      EXPECT_GT(hits, 0u);
+      EXPECT_GT(hits(), 0u);
       EXPECT_GT(one.read_cache_stats().rows, 0u);
     }
     EXPECT_LE(one.read_cache_stats().rows, bound);
-    expect_same_twice(CellFilter{}, {});
+    if (bound > 40) {
+      // One source: the cells it shares with stored rows are held once, so a second read gives
+      // every row kept, merged ones (MERGED) among them.
+      expect_same_twice(CellFilter{}, false, false, 1);
+      const uint64_t before = one.read_cache_stats().hits;
+      auto states_of = [&](std::span<const uint32_t> positions) -> Result<Chunk> {
+        return RowsAt(stored, positions);
+      };
+      Result<HashAggregator::RowsBeside> again = HashAggregator::ReadBeside(
+          std::span(keepers).first(1), CellFilter{}, stored_values, states_of, false, 1);
+      ASSERT_TRUE(again.ok());
+      EXPECT_GT(std::count(again->with_stored.begin(), again->with_stored.end(), 1), 0);
+      EXPECT_EQ(one.read_cache_stats().hits - before, again->with_stored.size());
+    }
+    // The same cells beside other stored rows, then beside none: none of those rows is given.
+    expect_same_twice(CellFilter{}, true, false);
+    expect_same_twice(CellFilter{}, false, true);
+    expect_same_twice(CellFilter{}, false, false);
     // ConsumeEvaluated: new events in some cells, new cells.
     consume(one, one_twin, 34);
-    expect_same_twice(CellFilter{}, stored_values);
+    expect_same_twice(CellFilter{}, false, false);
     // ConsumeStates: stored states merged into cells of `two`.
     ASSERT_TRUE(two.ConsumeStates(stored.front()).ok());
     ASSERT_TRUE(two_twin.ConsumeStates(stored.front()).ok());
-    expect_same_twice(CellFilter{}, {});
+    expect_same_twice(CellFilter{}, false, true);
     // MergeFrom and MergeCopiesInto: another aggregator's cells merged in.
     HashAggregator three(plan, keeping), three_twin(plan, building);
     consume(three, three_twin, 35);
     ASSERT_TRUE(three.MergeCopiesInto(two).ok());
     ASSERT_TRUE(three_twin.MergeCopiesInto(two_twin).ok());
-    expect_same_twice(CellFilter{}, stored_values);
+    expect_same_twice(CellFilter{}, false, false);
     ASSERT_TRUE(one.MergeFrom(three).ok());
     ASSERT_TRUE(one_twin.MergeFrom(three_twin).ok());
-    expect_same_twice(CellFilter{}, {});
+    expect_same_twice(CellFilter{}, true, false);
     // A point read of one cell's keys, then more events.
     const Chunk rows = Concat(schema, Finish(one));
     ASSERT_GT(rows.num_rows(), 0u);
@@ -418,12 +445,13 @@ TEST_P(HashAggregatorReadBeside, KeptRowsEqualBuiltRowsAfterEveryChange) {
     std::vector<const Column*> cell_keys;
     for (size_t k = 0; k < plan->keys.size(); ++k) cell_keys.push_back(&last_cell.column(k));
     const CellFilter point{.keys = CellKeysOf(cell_keys, 1)};
-    expect_same_twice(point, stored_values);
+    const uint64_t before_point = hits();
+    expect_same_twice(point, false, false);
     if (cells_alone) {
-      EXPECT_GT(one.read_cache_stats().hits + two.read_cache_stats().hits, hits);
+      EXPECT_GT(hits(), before_point);
     }
     consume(one, one_twin, 36);
-    expect_same_twice(point, stored_values);
+    expect_same_twice(point, false, false);
   }
 }
 

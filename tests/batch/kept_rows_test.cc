@@ -26,19 +26,22 @@ Chunk Rows(const std::vector<uint32_t>& cells, uint64_t version) {
   return rows;
 }
 
-void Keep(KeptRows& kept, const std::vector<uint32_t>& cells, uint64_t version) {
+void Keep(KeptRows& kept, const std::vector<uint32_t>& cells, uint64_t version,
+          uint64_t stored = 0) {
   const Chunk rows = Rows(cells, version);
   std::vector<uint32_t> positions;
   for (uint32_t r = 0; r < cells.size(); ++r) positions.push_back(r);
-  kept.Keep(rows, positions, cells, std::vector<uint64_t>(cells.size(), version));
+  kept.Keep(rows, positions, cells, std::vector<uint64_t>(cells.size(), version), stored);
 }
 
-// What Find gives for `cells` at `versions`: the labels found, then the indices missing.
+// What Find gives for `cells` at `versions` (beside stored rows `stored`): the labels found,
+// then the indices missing.
 std::pair<std::vector<std::string>, std::vector<uint32_t>> Find(
-    KeptRows& kept, const std::vector<uint32_t>& cells, const std::vector<uint64_t>& versions) {
+    KeptRows& kept, const std::vector<uint32_t>& cells, const std::vector<uint64_t>& versions,
+    uint64_t stored = 0) {
   Chunk found(RowSchema());
   std::vector<uint32_t> missing;
-  kept.Find(cells, versions, &found, &missing);
+  kept.Find(cells, versions, &found, &missing, stored);
   std::vector<std::string> labels;
   for (size_t r = 0; r < found.num_rows(); ++r) {
     labels.emplace_back(found.column(1).StringAt(r));
@@ -62,6 +65,28 @@ TEST(KeptRowsTest, GivesARowOnlyAtTheVersionItWasKeptAt) {
   EXPECT_EQ(kept.hits(), 4u);
   EXPECT_EQ(kept.misses(), 4u);
   EXPECT_GT(kept.memory_bytes(), 0u);
+}
+
+// A row kept beside stored rows is given only beside the same ones, and a row kept beside none
+// only beside none; keeping a cell's row beside other stored rows replaces it.
+TEST(KeptRowsTest, GivesARowOnlyBesideTheStoredRowsItWasKeptBeside) {
+  KeptRows kept(RowSchema(), 2, 100);
+  Keep(kept, {1, 2}, 5, /*stored=*/7);
+  Keep(kept, {3}, 5);
+  auto [labels, missing] = Find(kept, {1, 2, 3}, {5, 5, 5}, 7);
+  EXPECT_EQ(labels, (std::vector<std::string>{"1@5", "2@5"}));
+  EXPECT_EQ(missing, (std::vector<uint32_t>{2}));
+  std::tie(labels, missing) = Find(kept, {1, 2, 3}, {5, 5, 5}, 8);
+  EXPECT_TRUE(labels.empty());
+  EXPECT_EQ(missing, (std::vector<uint32_t>{0, 1, 2}));
+  std::tie(labels, missing) = Find(kept, {1, 2, 3}, {5, 5, 5});
+  EXPECT_EQ(labels, (std::vector<std::string>{"3@5"}));
+  EXPECT_EQ(missing, (std::vector<uint32_t>{0, 1}));
+  Keep(kept, {1}, 6, /*stored=*/8);
+  std::tie(labels, missing) = Find(kept, {1}, {6}, 7);
+  EXPECT_EQ(missing, (std::vector<uint32_t>{0}));
+  std::tie(labels, missing) = Find(kept, {1}, {6}, 8);
+  EXPECT_EQ(labels, (std::vector<std::string>{"1@6"}));
 }
 
 // Past the bound, replaced rows are dropped and the others still found; when the others fill more

@@ -55,6 +55,20 @@ TEST_F(ViewQueryTest, Example9MergedCountsEachEventOnceAcrossTheBoundary) {
   EXPECT_EQ(Rows(kRows, Consistency::kExact), std::vector<std::string>{"a|00:01:00|1|1|BATCH"});
   EXPECT_EQ(Rows(kRows, Consistency::kSpeed),
             (std::vector<std::string>{"a|00:01:00|1|2|SPEED", "b|00:01:00|1|4|SPEED"}));
+  // Read twice more: the second read gives both rows kept, the merged one beside this batch
+  // version's rows (the speed read before kept a's row beside none, so the first builds it
+  // again); once the cell changes, its row is built anew.
+  const std::vector<std::string> merged_rows = {"a|00:01:00|2|3|MERGED", "b|00:01:00|1|4|SPEED"};
+  EXPECT_EQ(Rows(kRows, Consistency::kMerged), merged_rows);
+  auto kept_hits = [&] { return db_->speed().FindView("m")->Describe().kept_rows.hits; };
+  const uint64_t hits = kept_hits();
+  EXPECT_EQ(Rows(kRows, Consistency::kMerged), merged_rows);
+  EXPECT_EQ(kept_hits(), hits + 2);
+  Append(0, {{"a", At(0, 0, 40), 5}});
+  CatchUp();
+  EXPECT_EQ(Rows(kRows, Consistency::kMerged),
+            (std::vector<std::string>{"a|00:01:00|3|8|MERGED", "b|00:01:00|1|4|SPEED"}));
+  EXPECT_EQ(kept_hits(), hits + 3);  // b's row only
   // Meta: what the answer covers.
   const QueryResult merged = Run("SELECT * FROM m");
   ASSERT_TRUE(merged.coverage.has_value());

@@ -243,7 +243,7 @@ TEST(SpeedViewTest, StatusCountsKeptRowsAcrossDroppedGenerations) {
   };
   for (int read = 0; read < 3; ++read) {
     batch::HashAggregator::RowsBeside rows;
-    ASSERT_TRUE(f.view->ReadBeside(0, {}, {}, no_states, false, &rows).ok());
+    ASSERT_TRUE(f.view->ReadBeside(0, {}, {}, no_states, false, 0, &rows).ok());
   }
   batch::ReadCacheStats kept = f.view->Describe().kept_rows;
   EXPECT_EQ(kept.rows, 2u);
