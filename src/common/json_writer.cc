@@ -44,6 +44,19 @@ constexpr std::array<bool, 256> kNotPlain = [] {
   return table;
 }();
 
+// Whether the eight bytes at `p` are all plain (kNotPlain): none at or above 0x80, below 0x20
+// (x - 0x20 borrows into the high bit; a borrow from a lower byte comes only from a byte that
+// is not plain either), '"' or '\\' (a zero byte in x ^ that byte, found exactly).
+bool PlainWord(const char* p) {
+  constexpr uint64_t kOnes = 0x0101010101010101;
+  constexpr uint64_t kHigh = 0x8080808080808080;
+  uint64_t x;
+  std::memcpy(&x, p, sizeof(x));
+  auto has_zero = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  return (((x - 0x20 * kOnes) | x | has_zero(x ^ ('"' * kOnes)) | has_zero(x ^ ('\\' * kOnes))) &
+          kHigh) == 0;
+}
+
 // The most bytes WriteJsonString writes for `s`: quotes, and six per byte that is not plain
 // (\u00XX) at worst; short strings are not counted.
 size_t JsonStringBound(std::string_view s) {
@@ -59,8 +72,10 @@ char* WriteJsonString(char* out, std::string_view s) {
   *out++ = '"';
   size_t i = 0;
   while (i < s.size()) {
-    // The run of characters written as they are, copied at once.
+    // The run of characters written as they are, copied at once: found eight bytes at a time,
+    // then byte by byte from the first eight that hold one that is not plain.
     size_t plain = i;
+    while (plain + 8 <= s.size() && PlainWord(s.data() + plain)) plain += 8;
     while (plain < s.size() && !kNotPlain[static_cast<unsigned char>(s[plain])]) ++plain;
     std::memcpy(out, s.data() + i, plain - i);
     out += plain - i;

@@ -139,26 +139,39 @@ CivilTime CivilTimeOf(Timestamp t) {
 }
 
 char* WriteRfc3339(Timestamp t, char* out) {
-  const CivilTime civil = CivilTimeOf(t);
-  const CivilDate& date = civil.date;
-  const uint32_t secs = civil.second_of_day;
-  const uint32_t frac = civil.micros;
-  if (date.year < 0 || date.year > 9999) {
-    return fmt::format_to(out, "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", date.year, date.month,
-                          date.day, secs / 3600, (secs / 60) % 60, secs % 60, frac);
+  const int64_t days = DayOf(t.micros);
+  const int64_t rest = t.micros - days * kMicrosPerDay;  // in [0, one day)
+  const auto secs = static_cast<uint32_t>(rest / 1000000);
+  const auto frac = static_cast<uint32_t>(rest % 1000000);
+  // Answers format every timestamp cell through here, and a column's cells mostly share a day:
+  // the text of the last date this thread wrote is kept.
+  struct DateText {
+    int64_t days = INT64_MIN;
+    char text[10];  // YYYY-MM-DD
+  };
+  thread_local DateText last;
+  if (days != last.days) {
+    const CivilDate date = CivilFromDays(days);
+    if (date.year < 0 || date.year > 9999) {
+      return fmt::format_to(out, "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", date.year,
+                            date.month, date.day, secs / 3600, (secs / 60) % 60, secs % 60, frac);
+    }
+    const auto year = static_cast<uint32_t>(date.year);
+    CopyDigitPair(last.text, year / 100);
+    CopyDigitPair(last.text + 2, year % 100);
+    last.text[4] = '-';
+    CopyDigitPair(last.text + 5, date.month);
+    last.text[7] = '-';
+    CopyDigitPair(last.text + 8, date.day);
+    last.days = days;
   }
-  // Two digits at a time, in place: answers format every timestamp cell through here.
+  std::memcpy(out, last.text, sizeof(last.text));
+  out += sizeof(last.text);
+  // Two digits at a time, in place.
   auto pair = [&out](uint32_t value) {  // value < 100
     CopyDigitPair(out, value);
     out += 2;
   };
-  const auto year = static_cast<uint32_t>(date.year);
-  pair(year / 100);
-  pair(year % 100);
-  *out++ = '-';
-  pair(date.month);
-  *out++ = '-';
-  pair(date.day);
   *out++ = 'T';
   pair(secs / 3600);
   *out++ = ':';

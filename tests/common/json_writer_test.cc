@@ -33,6 +33,24 @@ TEST(JsonWriterTest, EscapesBetweenPlainRuns) {
                          "\\\"\",\"\xF0\x9F\x98\x80z\xEF\xBF\xBD" "end\\\\\",\"device-00042\"]");
 }
 
+// Eight bytes are looked at together: each byte value at each place of a 17-byte string of
+// plain ones is written as it is alone (escaped, replaced or as it is).
+TEST(JsonWriterTest, EveryByteIsFoundAtEveryPlaceOfALongerString) {
+  for (int byte = 0; byte < 256; ++byte) {
+    std::string alone;
+    AppendJsonString(&alone, std::string(1, static_cast<char>(byte)));
+    alone = alone.substr(1, alone.size() - 2);  // without the quotes
+    for (size_t at = 0; at < 17; ++at) {
+      std::string text(17, 'a');
+      text[at] = static_cast<char>(byte);
+      std::string written;
+      AppendJsonString(&written, text);
+      EXPECT_EQ(written, "\"" + std::string(at, 'a') + alone + std::string(16 - at, 'a') + "\"")
+          << byte << " at " << at;
+    }
+  }
+}
+
 // Timestamps are RFC 3339 strings with microseconds, also outside years 0..9999, and a
 // TIMESTAMP cell writes the same.
 TEST(JsonWriterTest, TimestampsAsRfc3339Strings) {

@@ -43,6 +43,21 @@ TEST(TimeTest, FormatsWithMicrosecondsAndZ) {
   EXPECT_EQ(FormatDate({-1}), "1969-12-31");
 }
 
+// Each thread keeps the text of the last date it wrote: days in any order, and years that are
+// written another way between them, give each timestamp its own date.
+TEST(TimeTest, FormatsAlternatingDays) {
+  const Timestamp day{1795428000123000}, next_day{1795428000123000 + 86400000000LL};
+  const Timestamp far{253402300800000000};  // 10000-01-01
+  EXPECT_EQ(FormatRfc3339(day), "2026-11-23T10:00:00.123000Z");
+  EXPECT_EQ(FormatRfc3339(next_day), "2026-11-24T10:00:00.123000Z");
+  EXPECT_EQ(FormatRfc3339(Timestamp{day.micros + 1}), "2026-11-23T10:00:00.123001Z");
+  EXPECT_EQ(FormatRfc3339(far), "10000-01-01T00:00:00.000000Z");
+  EXPECT_EQ(FormatRfc3339(next_day), "2026-11-24T10:00:00.123000Z");
+  EXPECT_EQ(FormatRfc3339(far), "10000-01-01T00:00:00.000000Z");
+  EXPECT_EQ(FormatRfc3339(Timestamp{-1}), "1969-12-31T23:59:59.999999Z");
+  EXPECT_EQ(FormatRfc3339(Timestamp{0}), "1970-01-01T00:00:00.000000Z");
+}
+
 TEST(TimeTest, RoundTripsAcrossCenturies) {
   for (int64_t micros = -62135596800000000; micros < 253402300799000000;
        micros += 86400000000LL * 997 + 3600000000LL * 7 + 123457) {
