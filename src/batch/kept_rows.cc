@@ -8,13 +8,6 @@
 
 namespace braid::batch {
 
-namespace {
-
-// What one kept row's map entry holds besides the row (node, bucket, entry).
-constexpr size_t kEntryBytes = 48;
-
-}  // namespace
-
 KeptRows::KeptRows(SchemaPtr schema, size_t first_empty, size_t max_rows)
     : first_empty_(first_empty), max_rows_(max_rows), rows_(schema) {}
 
@@ -30,10 +23,10 @@ void KeptRows::Find(std::span<const uint32_t> groups, std::span<const uint64_t> 
   hit_rows.reserve(groups.size());
   std::lock_guard lock(mu_);
   for (uint32_t k = 0; k < groups.size(); ++k) {
-    const auto it = of_group_.find(groups[k]);
-    if (it != of_group_.end() && it->second.version == versions[k] && it->second.stored == stored) {
-      hit_rows.push_back(it->second.row);
-      it->second.found_since_drop = true;
+    const uint32_t row = RowOfGroup(groups[k]);
+    if (row != kNoRow && of_row_[row].version == versions[k] && of_row_[row].stored == stored) {
+      hit_rows.push_back(row);
+      of_row_[row].found_since_drop = true;
     } else {
       missing->push_back(k);
     }
@@ -65,38 +58,50 @@ void KeptRows::Keep(const Chunk& from, std::span<const uint32_t> rows,
   }
   AppendEmpty(rows_, rows.size());
   for (uint32_t k = 0; k < groups.size(); ++k) {
-    of_group_.insert_or_assign(
-        groups[k],
-        Entry{
-            .version = versions[k], .stored = stored, .row = first + k, .found_since_drop = false});
+    if (groups[k] >= of_group_.size()) of_group_.resize(size_t{groups[k]} + 1, kNoRow);
+    of_group_[groups[k]] = first + k;
+    of_row_.push_back(RowOf{
+        .group = groups[k], .version = versions[k], .stored = stored, .found_since_drop = false});
   }
-  memory_bytes_.store(rows_.MemoryBytes() + of_group_.size() * kEntryBytes,
+  memory_bytes_.store(rows_.MemoryBytes() + of_row_.capacity() * sizeof(RowOf) +
+                          of_group_.capacity() * sizeof(uint32_t),
                       std::memory_order_relaxed);
 }
 
 void KeptRows::DropRowsLocked(size_t room) {
-  // The rows the map still names (a replaced row is named by none) move together; when they
+  // The rows of_group_ still names (a replaced row is named by none) move together; when they
   // alone leave too little room, only those found since the last drop do, and when even those
   // leave too little room, every row goes.
   const size_t keep_at_most = max_rows_ / 2;
-  if (of_group_.size() + room > keep_at_most) {
-    size_t found = 0;
-    for (const auto& [group, entry] : of_group_) found += entry.found_since_drop ? 1 : 0;
-    if (found + room > keep_at_most) {
-      rows_ = Chunk(rows_.schema());
-      of_group_.clear();
-      return;
-    }
-    std::erase_if(of_group_, [](const auto& named) { return !named.second.found_since_drop; });
+  size_t named = 0, found = 0;
+  for (uint32_t row = 0; row < of_row_.size(); ++row) {
+    if (!Named(row)) continue;
+    ++named;
+    found += of_row_[row].found_since_drop ? 1 : 0;
+  }
+  const bool only_found = named + room > keep_at_most;
+  if (only_found && found + room > keep_at_most) {
+    rows_ = Chunk(rows_.schema());
+    of_row_.clear();
+    of_group_.clear();
+    return;
   }
   std::vector<uint32_t> live;
-  live.reserve(of_group_.size());
-  for (auto& [group, entry] : of_group_) {
-    live.push_back(entry.row);
-    entry.row = static_cast<uint32_t>(live.size() - 1);
-    entry.found_since_drop = false;
+  std::vector<RowOf> live_of_row;
+  for (uint32_t row = 0; row < of_row_.size(); ++row) {
+    if (!Named(row)) continue;
+    const RowOf& of = of_row_[row];
+    if (only_found && !of.found_since_drop) {
+      of_group_[of.group] = kNoRow;
+      continue;
+    }
+    live.push_back(row);
+    live_of_row.push_back(of);
+    live_of_row.back().found_since_drop = false;
   }
+  for (uint32_t row = 0; row < live.size(); ++row) of_group_[live_of_row[row].group] = row;
   rows_ = rows_.Select(live);
+  of_row_ = std::move(live_of_row);
 }
 
 size_t KeptRows::rows() const {

@@ -18,7 +18,6 @@
 #include <cstdint>
 #include <mutex>
 #include <span>
-#include <unordered_map>
 #include <vector>
 
 #include "common/chunk.h"
@@ -54,12 +53,21 @@ class KeptRows {
   // Makes room for `room` more rows (see the header comment).
   void DropRowsLocked(size_t room);
 
-  struct Entry {
+  // What a kept row is the row of.
+  struct RowOf {
+    uint32_t group;
     uint64_t version;
     uint64_t stored;        // the stored rows merged in (0: none)
-    uint32_t row;           // in rows_
     bool found_since_drop;  // given by Find since the last DropRowsLocked
   };
+  static constexpr uint32_t kNoRow = UINT32_MAX;
+
+  // The row of_group_ names for `group` (kNoRow: none).
+  uint32_t RowOfGroup(uint32_t group) const {
+    return group < of_group_.size() ? of_group_[group] : kNoRow;
+  }
+  // Whether kept row `row` is its group's (not replaced since).
+  bool Named(uint32_t row) const { return RowOfGroup(of_row_[row].group) == row; }
 
   // Fills columns [first_empty_, end) of `rows` with `count` empty strings more.
   void AppendEmpty(Chunk& rows, size_t count) const;
@@ -68,7 +76,10 @@ class KeptRows {
   const size_t max_rows_;
   mutable std::mutex mu_;
   Chunk rows_;
-  std::unordered_map<uint32_t, Entry> of_group_;
+  std::vector<RowOf> of_row_;  // per row of rows_
+  // Per group (an aggregator's groups are numbered densely from 0): its row, or kNoRow. Four
+  // bytes a cell of the aggregator, and one lookup that seldom misses the cache twice.
+  std::vector<uint32_t> of_group_;
   std::atomic<size_t> memory_bytes_{0};
   std::atomic<uint64_t> hits_{0};
   std::atomic<uint64_t> misses_{0};
