@@ -130,14 +130,6 @@ std::string FormatRfc3339(Timestamp t) {
   return text;
 }
 
-CivilTime CivilTimeOf(Timestamp t) {
-  const int64_t days = DayOf(t.micros);
-  const int64_t rest = t.micros - days * kMicrosPerDay;  // in [0, one day)
-  return CivilTime{.date = CivilFromDays(days),
-                   .second_of_day = static_cast<uint32_t>(rest / 1000000),
-                   .micros = static_cast<uint32_t>(rest % 1000000)};
-}
-
 char* WriteRfc3339(Timestamp t, char* out) {
   const int64_t days = DayOf(t.micros);
   const int64_t rest = t.micros - days * kMicrosPerDay;  // in [0, one day)

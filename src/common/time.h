@@ -66,15 +66,6 @@ struct CivilDate {
 };
 CivilDate CivilFromDays(int64_t days);
 
-// A time's UTC calendar date, second of that day and microsecond of that second (what the text
-// forms of a TIMESTAMP are written from).
-struct CivilTime {
-  CivilDate date;
-  uint32_t second_of_day;  // [0, 86400)
-  uint32_t micros;         // [0, 1000000)
-};
-CivilTime CivilTimeOf(Timestamp t);
-
 // Parses a duration: a non-negative integer and a unit, with or without a space: "10s", "5 min",
 // "250ms", "7d", "2 hours". Units: us/microsecond(s), ms/millisecond(s), s/sec/second(s),
 // m/min/minute(s), h/hour(s), d/day(s).
