@@ -11,12 +11,6 @@ namespace braid::batch {
 KeptRows::KeptRows(SchemaPtr schema, size_t first_empty, size_t max_rows)
     : first_empty_(first_empty), max_rows_(max_rows), rows_(schema) {}
 
-void KeptRows::AppendEmpty(Chunk& rows, size_t count) const {
-  for (size_t c = first_empty_; c < rows.num_columns(); ++c) {
-    rows.mutable_column(c).AppendEmptyStrings(count);
-  }
-}
-
 void KeptRows::Find(std::span<const uint32_t> groups, std::span<const uint64_t> versions,
                     Chunk* found, std::vector<uint32_t>* missing, uint64_t stored) {
   std::vector<uint32_t> hit_rows;
@@ -32,17 +26,9 @@ void KeptRows::Find(std::span<const uint32_t> groups, std::span<const uint64_t> 
     }
   }
   hits_.fetch_add(hit_rows.size(), std::memory_order_relaxed);
-  if (hit_rows.empty()) return;
-  // A key's cells are kept together and asked for in the same order, so the hits are mostly one
-  // run of rows, cold (a random key's): every column's lines are asked for before any is copied.
-  const auto [low, high] = std::minmax_element(hit_rows.begin(), hit_rows.end());
-  if (*high - *low < 2 * hit_rows.size()) {
-    for (size_t c = 0; c < first_empty_; ++c) rows_.column(c).PrefetchRows(*low, *high - *low + 1);
-  }
-  for (size_t c = 0; c < first_empty_; ++c) {
-    found->mutable_column(c).AppendRows(rows_.column(c), hit_rows);
-  }
-  AppendEmpty(*found, hit_rows.size());
+  // A key's cells are kept together and asked for in the same order: the hits are mostly one
+  // run of rows, copied in bulk.
+  found->AppendRowsOf(rows_, hit_rows, first_empty_);
 }
 
 void KeptRows::Keep(const Chunk& from, std::span<const uint32_t> rows,
@@ -53,10 +39,7 @@ void KeptRows::Keep(const Chunk& from, std::span<const uint32_t> rows,
   std::lock_guard lock(mu_);
   if (rows_.num_rows() + rows.size() > max_rows_) DropRowsLocked(rows.size());
   const auto first = static_cast<uint32_t>(rows_.num_rows());
-  for (size_t c = 0; c < first_empty_; ++c) {
-    rows_.mutable_column(c).AppendRows(from.column(c), rows);
-  }
-  AppendEmpty(rows_, rows.size());
+  rows_.AppendRowsOf(from, rows, first_empty_);
   for (uint32_t k = 0; k < groups.size(); ++k) {
     if (groups[k] >= of_group_.size()) of_group_.resize(size_t{groups[k]} + 1, kNoRow);
     of_group_[groups[k]] = first + k;

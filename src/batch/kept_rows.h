@@ -69,9 +69,6 @@ class KeptRows {
   // Whether kept row `row` is its group's (not replaced since).
   bool Named(uint32_t row) const { return RowOfGroup(of_row_[row].group) == row; }
 
-  // Fills columns [first_empty_, end) of `rows` with `count` empty strings more.
-  void AppendEmpty(Chunk& rows, size_t count) const;
-
   const size_t first_empty_;
   const size_t max_rows_;
   mutable std::mutex mu_;

@@ -354,6 +354,20 @@ Chunk Chunk::Select(std::span<const uint32_t> rows) const {
   return out;
 }
 
+void Chunk::AppendRowsOf(const Chunk& other, std::span<const uint32_t> rows, size_t copied) {
+  BRAID_DCHECK(copied <= columns_.size() && other.columns_.size() == columns_.size());
+  if (rows.empty()) return;
+  const auto [low, high] = std::minmax_element(rows.begin(), rows.end());
+  if (*high - *low < 2 * rows.size()) {
+    for (size_t c = 0; c < copied; ++c) other.columns_[c].PrefetchRows(*low, *high - *low + 1);
+  }
+  for (size_t c = 0; c < copied; ++c) columns_[c].AppendRows(other.columns_[c], rows);
+  for (size_t c = copied; c < columns_.size(); ++c) {
+    BRAID_DCHECK(columns_[c].type() == DataType::kString);
+    columns_[c].AppendEmptyStrings(rows.size());
+  }
+}
+
 size_t Chunk::MemoryBytes() const {
   size_t total = 0;
   for (const Column& c : columns_) total += c.MemoryBytes();

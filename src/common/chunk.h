@@ -194,6 +194,12 @@ class Chunk {
   void AppendRow(const Chunk& other, size_t row);
   // A new chunk holding the given rows of this one, in the given order.
   Chunk Select(std::span<const uint32_t> rows) const;
+  // Appends rows `rows` of `other` (same schema), in that order, with the values of the first
+  // `copied` columns only: every later column (STRING, e.g. a batch view's serialized states a
+  // read does not need) gets empty strings. Rows that lie close together (within twice their
+  // number) are usually cold and copied in bulk: every copied column's lines are asked for
+  // first, so their cache misses overlap.
+  void AppendRowsOf(const Chunk& other, std::span<const uint32_t> rows, size_t copied);
 
   size_t MemoryBytes() const;
   bool operator==(const Chunk& other) const;

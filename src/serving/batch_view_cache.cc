@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "batch/hash_aggregator.h"
+#include "batch/kept_rows.h"
 #include "common/hash.h"
 #include "lake/row_order.h"
 
@@ -169,28 +170,9 @@ Chunk FoundRows::Select(const Chunk& source, std::span<const uint32_t> rows,
                         bool with_states) const {
   if (with_states) return source.Select(rows);
   // A point read's rows are usually one run of consecutive rows (Build clusters each key's).
-  bool run = !rows.empty();
-  for (size_t i = 1; i < rows.size() && run; ++i) run = rows[i] == rows[i - 1] + 1;
-  if (run) {
-    // The run is usually cold (a random key's rows): every column's lines are asked for first,
-    // so that their misses overlap instead of each copy waiting for its own.
-    for (size_t c = 0; c < view_->first_state_; ++c) {
-      source.column(c).PrefetchRows(rows.front(), rows.size());
-    }
-  }
-  std::vector<Column> columns;
-  columns.reserve(source.num_columns() + 1);  // and `_source`, which reads add (AddColumn)
-  for (size_t c = 0; c < source.num_columns(); ++c) {
-    columns.emplace_back(source.column(c).type());
-    if (c < view_->first_state_) {
-      columns.back().AppendRows(source.column(c), rows);  // a run is copied in bulk
-    } else {
-      columns.back().AppendEmptyStrings(rows.size());
-    }
-  }
-  Result<Chunk> selected = Chunk::Make(source.schema(), std::move(columns));
-  BRAID_DCHECK(selected.ok());
-  return std::move(*selected);
+  Chunk selected = batch::EmptyRowsWithRoom(source.schema());  // `_source` added by reads
+  selected.AppendRowsOf(source, rows, view_->first_state_);
+  return selected;
 }
 
 std::vector<Chunk> FoundRows::Rows(bool with_states) const {

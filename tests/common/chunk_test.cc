@@ -113,6 +113,39 @@ TEST(ChunkTest, AppendRowsOfRunsEqualsAppendFrom) {
   }
 }
 
+// AppendRowsOf copies the first columns' values of the rows asked for, in their order, close
+// together (a run, prefetched) or strewn, and gives every later (STRING) column empty strings.
+TEST(ChunkTest, AppendRowsOfCopiesTheFirstColumnsAndEmptiesTheRest) {
+  std::mt19937_64 rng(7);
+  const Chunk c = RandomChunk(rng, 300);
+  const SchemaPtr schema = std::make_shared<const Schema>(std::vector<Field>{
+      c.schema()->field(0), c.schema()->field(1), c.schema()->field(2), c.schema()->field(3)});
+  Chunk from(schema);
+  for (size_t r = 0; r < c.num_rows(); ++r) {
+    for (size_t col = 0; col < 4; ++col) from.mutable_column(col).AppendFrom(c.column(col), r);
+  }
+  const std::vector<uint32_t> run = {40, 41, 42, 43, 44, 45};
+  const std::vector<uint32_t> strewn = {290, 3, 150, 3};
+  Chunk appended(schema);
+  appended.AppendRowsOf(from, run, 3);
+  appended.AppendRowsOf(from, strewn, 3);
+  appended.AppendRowsOf(from, {}, 3);
+  std::vector<uint32_t> all = run;
+  all.insert(all.end(), strewn.begin(), strewn.end());
+  ASSERT_EQ(appended.num_rows(), all.size());
+  for (size_t k = 0; k < all.size(); ++k) {
+    Chunk expected(schema);
+    expected.AppendRow(from, all[k]);
+    for (size_t col = 0; col < 3; ++col) {
+      Column one(from.column(col).type());
+      one.AppendFrom(appended.column(col), k);
+      EXPECT_EQ(one, expected.column(col)) << "row " << k << " column " << col;
+    }
+    EXPECT_TRUE(appended.column(3).IsValid(k));
+    EXPECT_EQ(appended.column(3).StringAt(k), "");
+  }
+}
+
 // A STRING column allocates no offsets before its first row, yet reads as one with none: offsets()
 // is {0} whether it is new, reserved or given no rows, and rows append alike to each.
 TEST(ChunkTest, EmptyStringColumnsReadTheSame) {
